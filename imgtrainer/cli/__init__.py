@@ -1,0 +1,44 @@
+"""The imgtrainer command line. Each module in this package with a ``register(subparsers)``
+function adds one command group; with no arguments the GUI opens."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from imgtrainer import DISCLAIMER, __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imgtrainer",
+        description="POCUS image-interpretation trainer. " + DISCLAIMER,
+    )
+    parser.add_argument("--version", action="version", version=f"imgtrainer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if mod.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"imgtrainer.cli.{mod.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
+        args_list = ["gui"]
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    from imgtrainer.cli._common import run_handler
+
+    return run_handler(handler, args)

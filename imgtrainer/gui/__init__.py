@@ -1,0 +1,1 @@
+"""The Qt desktop app. The ONLY package that imports PyQt6 or pyqtgraph."""
