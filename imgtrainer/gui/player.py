@@ -1,0 +1,64 @@
+"""Drives playback: a precise single-shot QTimer aimed at the next frame's due time.
+
+The frame schedule comes from ``PlaybackClock`` (the clip's real frame times); this object only
+turns it into timer ticks and ``ViewerState.set_index`` calls.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PyQt6.QtCore import QObject, Qt, QTimer
+
+from imgtrainer.gui.playback import PlaybackClock
+from imgtrainer.gui.viewer_state import ViewerState
+
+
+class Player(QObject):
+    """Advances ``state.index`` in real time while ``state.playing`` is true."""
+
+    def __init__(self, state: ViewerState, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.clock: PlaybackClock | None = None
+        self._ticking = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        state.changed.connect(self._on_state)
+
+    def _on_state(self, topic: str) -> None:
+        st = self.state
+        if topic == "clip":
+            self._timer.stop()
+            self.clock = PlaybackClock(st.clip.frame_times_s) if st.clip is not None else None
+        elif topic in ("playing", "speed", "loop") or (topic == "frame" and not self._ticking):
+            self._restart()
+
+    def _restart(self) -> None:
+        self._timer.stop()
+        if self.state.playing and self.clock is not None:
+            now = time.perf_counter()
+            self.clock.start(now, self.state.index, self.state.speed)
+            self._schedule(now)
+
+    def _schedule(self, now: float) -> None:
+        delay_ms = self.clock.next_change_in(now, self.state.loop) * 1000.0
+        self._timer.start(max(1, int(delay_ms + 0.5)))
+
+    def _tick(self) -> None:
+        st = self.state
+        if not st.playing or self.clock is None:
+            return
+        now = time.perf_counter()
+        index, finished = self.clock.frame_at(now, st.loop)
+        self._ticking = True
+        try:
+            st.set_index(index)
+        finally:
+            self._ticking = False
+        if finished:
+            st.pause()
+            return
+        self._schedule(time.perf_counter())

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from imgtrainer.media.clip import ArrayClip, Region
+from imgtrainer.media.scanarea import ScanArea, detect_scan_area, find_scan_area
+from tests.analysis._synth import speckle_clip
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a & b).sum() / max(1, (a | b).sum()))
+
+
+def test_detects_synthetic_sector_and_excludes_text() -> None:
+    frames, truth = speckle_clip()
+    area = find_scan_area(ArrayClip(frames))
+    assert isinstance(area, ScanArea)
+    assert area.source == "detected"
+    assert area.shape == "sector"
+    assert _iou(area.mask, truth) > 0.9
+    assert not area.mask[5:22, 5:150].any()  # the burned-in name
+    assert area.confidence >= 0.5
+    assert area.apex is not None and abs(area.apex[0] - 200) < 20
+
+
+def test_still_falls_back_to_texture() -> None:
+    frames, truth = speckle_clip(n=1)
+    area = find_scan_area(ArrayClip(frames))
+    assert _iou(area.mask, truth) > 0.85
+    assert not area.mask[5:22, 5:150].any()
+
+
+def test_regions_win_over_detection() -> None:
+    frames, _ = speckle_clip(n=2)
+    regions = [
+        Region(10, 30, 200, 250, spatial_format="2D"),
+        Region(0, 260, 399, 299, spatial_format="M-MODE"),
+    ]
+    area = find_scan_area(ArrayClip(frames, regions=regions))
+    assert area.source == "regions"
+    assert area.bbox == (10, 30, 200, 250)
+    assert area.mask.sum() == 191 * 221
+
+
+def test_blank_frames_give_low_confidence() -> None:
+    area = detect_scan_area(np.zeros((3, 100, 120), np.uint8))
+    assert area.confidence < 0.5
+    assert area.mask.shape == (100, 120)
+
+
+def _read_video(path: Path, n: int = 40) -> np.ndarray:
+    cap = cv2.VideoCapture(str(path))
+    out = []
+    while len(out) < n:
+        ok, f = cap.read()
+        if not ok:
+            break
+        out.append(f[..., ::-1])
+    cap.release()
+    return np.ascontiguousarray(np.stack(out))
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["lung-blus/lus_videos/patient_12_L1.mp4", "lung/pocus_videos/convex/Reg_pat1Image_132943.mpeg"],
+)
+def test_real_convex_clips_are_sectors(shared_data: Path, rel: str) -> None:
+    frames = _read_video(shared_data / rel)
+    area = find_scan_area(ArrayClip(frames))
+    assert area.shape == "sector"
+    assert area.confidence >= 0.5
+    assert 0.4 < area.area_fraction < 0.98
+    # the apex of a convex probe lies above the top of the image
+    assert area.apex is not None and area.apex[1] < 0
