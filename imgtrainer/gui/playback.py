@@ -11,6 +11,8 @@ import numpy as np
 SPEEDS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 """Playback speeds offered by Up/Down (1.0 is real time)."""
 
+_EPS = 1e-9  # seconds: absorbs float error so a frame is never shown one tick late
+
 
 class PlaybackClock:
     """Which frame is due at a given wall time when playing from ``start_index`` at ``speed``."""
@@ -54,7 +56,7 @@ class PlaybackClock:
             if not loop:
                 return self.n_frames - 1, True
             t = t % self.period
-        idx = int(np.searchsorted(self.starts, t, side="right")) - 1
+        idx = int(np.searchsorted(self.starts, t + _EPS, side="right")) - 1
         return max(0, min(idx, self.n_frames - 1)), False
 
     def due_time(self, now: float, index: int) -> float:
@@ -68,7 +70,7 @@ class PlaybackClock:
         """Wall seconds until the displayed frame should next change (>= 0)."""
         t = self.clip_time(now)
         wrapped = t % self.period if loop else min(t, self.period)
-        idx = int(np.searchsorted(self.starts, wrapped, side="right"))
+        idx = int(np.searchsorted(self.starts, wrapped + _EPS, side="right"))
         nxt = float(self.starts[idx]) if idx < self.n_frames else self.period
         return max(0.0, (nxt - wrapped) / self.speed)
 

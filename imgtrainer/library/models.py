@@ -124,6 +124,7 @@ class _AnswerBase(_Strict):
     author: str | None = None
     at: datetime | None = None
     note: str = ""
+    agreed_by: list[str] = Field(default_factory=list)  # consensus keys: raters who gave this answer
 
 
 class Mark(_Strict):

@@ -215,7 +215,7 @@ def _largest_hull(cand: np.ndarray) -> tuple[np.ndarray | None, float, float]:
 def _grow_dim(small: np.ndarray, hull: np.ndarray) -> np.ndarray:
     """Extend the hull over dim but lit pixels touching it (deep, weak echoes of the sector)."""
     h, w = small.shape[1:]
-    mx = cv2.blur(small.max(axis=0), (5, 5)).astype(np.float32)
+    mx = cv2.medianBlur(small.max(axis=0), 5).astype(np.float32)
     dark = mx[mx <= np.percentile(mx, 10)]
     bg = float(np.median(dark))
     noise = float(np.median(np.abs(dark - bg))) * 1.4826
@@ -224,7 +224,7 @@ def _grow_dim(small: np.ndarray, hull: np.ndarray) -> np.ndarray:
     lit = cv2.morphologyEx(lit, cv2.MORPH_OPEN, _disk(max(2, d // 50)))
     core = np.zeros((h, w), np.uint8)
     cv2.fillPoly(core, [hull.reshape(-1, 1, 2).astype(np.int32)], 1)
-    n, lab = cv2.connectedComponents(lit, connectivity=8)
+    _, lab = cv2.connectedComponents(lit, connectivity=8)
     keep = np.unique(lab[(core > 0) & (lit > 0)])
     keep = keep[keep > 0]
     if keep.size == 0:
@@ -245,7 +245,7 @@ def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
 def _classify(
     mask: np.ndarray, bbox: tuple[int, int, int, int]
 ) -> tuple[str, tuple[float, float] | None, float]:
-    """"sector" (with apex) or "rectangle", and how well the shape fits (0..1)."""
+    """ "sector" (with apex) or "rectangle", and how well the shape fits (0..1)."""
     x0, y0, x1, y1 = bbox
     sub = mask[y0 : y1 + 1, x0 : x1 + 1]
     fill = float(sub.mean())

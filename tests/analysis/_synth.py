@@ -6,7 +6,9 @@ import cv2
 import numpy as np
 
 
-def sector_mask(rows: int, cols: int, apex: tuple[float, float], r0: float, r1: float, half_deg: float) -> np.ndarray:
+def sector_mask(
+    rows: int, cols: int, apex: tuple[float, float], r0: float, r1: float, half_deg: float
+) -> np.ndarray:
     """Bool mask of a convex-probe sector with apex (x, y), radii r0..r1 and half-angle."""
     yy, xx = np.mgrid[0:rows, 0:cols].astype(np.float32)
     dx, dy = xx - apex[0], yy - apex[1]
@@ -20,12 +22,12 @@ def speckle_clip(
     rows: int = 300,
     cols: int = 400,
     seed: int = 0,
-    apex: tuple[float, float] = (200.0, -100.0),
+    apex: tuple[float, float] = (200.0, -60.0),
     text: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Frames (n, rows, cols, 3) of moving speckle inside a sector, static text outside; mask."""
     rng = np.random.default_rng(seed)
-    mask = sector_mask(rows, cols, apex, 110, 390, 35)
+    mask = sector_mask(rows, cols, apex, 80, 330, 30)
     base = rng.rayleigh(1.0, size=(rows + n * 2, cols)).astype(np.float32)
     frames = []
     for i in range(n):

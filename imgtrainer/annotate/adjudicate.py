@@ -1,0 +1,120 @@
+"""Adjudication: turn several raters' keys into the consensus key trainees are scored against.
+
+Each rater's answer to a question (and each of their marks) is an item the adjudicator accepts
+or rejects. Answers every rater gave identically are accepted automatically. The consensus
+records, per answer, which raters gave it (``agreed_by``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from imgtrainer.errors import CaseFormatError
+from imgtrainer.library.models import AnswerKey, MarksAnswer, utcnow
+
+_META_FIELDS = {"author", "at", "note", "agreed_by"}
+
+
+def answer_content(answer: object) -> dict:
+    """An answer without its metadata, for equality between raters."""
+    return answer.model_dump(mode="json", exclude=_META_FIELDS)  # type: ignore[attr-defined]
+
+
+@dataclass
+class AdjudicationItem:
+    """One thing to accept or reject: a rater's whole answer, or one of their marks."""
+
+    question_id: str
+    rater: str
+    mark_index: int | None = None
+    unanimous: bool = False
+    accepted: bool | None = None  # None: undecided
+
+    @property
+    def key(self) -> tuple[str, str, int | None]:
+        return (self.question_id, self.rater, self.mark_index)
+
+
+@dataclass
+class Adjudication:
+    case_id: str
+    keys: dict[str, AnswerKey]
+    items: list[AdjudicationItem] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, case_id: str, keys: dict[str, AnswerKey]) -> Adjudication:
+        if len(keys) < 1:
+            raise CaseFormatError(f"case {case_id}: no rater keys to adjudicate")
+        adj = cls(case_id=case_id, keys=dict(keys))
+        questions = sorted({q for k in keys.values() for q in k.answers})
+        for qid in questions:
+            given = {r: k.answers[qid] for r, k in keys.items() if qid in k.answers}
+            contents = [answer_content(a) for a in given.values()]
+            unanimous = len(given) == len(keys) and all(c == contents[0] for c in contents)
+            for rater, answer in given.items():
+                if isinstance(answer, MarksAnswer) and not unanimous:
+                    for i in range(len(answer.marks)):
+                        adj.items.append(AdjudicationItem(qid, rater, i))
+                else:
+                    adj.items.append(
+                        AdjudicationItem(qid, rater, None, unanimous, True if unanimous else None)
+                    )
+        return adj
+
+    def decide(self, question_id: str, rater: str, accept: bool, mark_index: int | None = None) -> None:
+        for item in self.items:
+            if item.key == (question_id, rater, mark_index):
+                item.accepted = accept
+                return
+        raise KeyError(f"no item {question_id}/{rater}/{mark_index}")
+
+    @property
+    def pending(self) -> list[AdjudicationItem]:
+        return [i for i in self.items if i.accepted is None]
+
+    def consensus(self, adjudicator: str, now: datetime | None = None) -> AnswerKey:
+        """Build the consensus key. Raises if an item is undecided or a question has two
+        different accepted whole answers."""
+        if self.pending:
+            first = self.pending[0]
+            raise CaseFormatError(
+                f"case {self.case_id}: {len(self.pending)} items undecided (first: {first.question_id} by {first.rater})"
+            )
+        now = now or utcnow()
+        answers: dict[str, object] = {}
+        for qid in sorted({i.question_id for i in self.items}):
+            accepted = [i for i in self.items if i.question_id == qid and i.accepted]
+            if not accepted:
+                continue
+            if accepted[0].mark_index is not None:
+                marks = [self.keys[i.rater].answers[qid].marks[i.mark_index] for i in accepted]  # type: ignore[union-attr]
+                template = self.keys[accepted[0].rater].answers[qid]
+                raters = sorted({i.rater for i in accepted})
+                answers[qid] = template.model_copy(
+                    update={"marks": marks, "agreed_by": raters, "author": adjudicator, "at": now}
+                )
+                continue
+            chosen = self.keys[accepted[0].rater].answers[qid]
+            content = answer_content(chosen)
+            if any(answer_content(self.keys[i.rater].answers[qid]) != content for i in accepted[1:]):
+                raise CaseFormatError(
+                    f"case {self.case_id}: question {qid}: accepted answers differ; accept one"
+                )
+            agreeing = sorted(
+                r
+                for r, k in self.keys.items()
+                if qid in k.answers and answer_content(k.answers[qid]) == content
+            )
+            answers[qid] = chosen.model_copy(update={"agreed_by": agreeing, "author": adjudicator, "at": now})
+        all_raters = sorted(self.keys)
+        agreed_all = [r for r in all_raters if all(r in a.agreed_by for a in answers.values())]  # type: ignore[attr-defined]
+        return AnswerKey(
+            case_id=self.case_id,
+            rater=adjudicator,
+            role="consensus",
+            agreed_by=agreed_all,
+            created_at=now,
+            updated_at=now,
+            answers=answers,  # type: ignore[arg-type]
+        )

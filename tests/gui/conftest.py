@@ -1,0 +1,42 @@
+"""GUI fixtures: a synthetic calibrated cine and a guard that fails a test leaking top-level windows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from imgtrainer.media.clip import ArrayClip, Region
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_windows(qapp):  # noqa: ANN001, ANN201
+    """Fail the test if it leaves a visible top-level window behind (as napari's viewer fixture)."""
+    before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    yield
+    qapp.processEvents()
+    leaked = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in before]
+    for w in leaked:
+        w.close()
+        w.deleteLater()
+    qapp.processEvents()
+    assert not leaked, f"test leaked top-level windows: {[type(w).__name__ for w in leaked]}"
+
+
+def make_cine(n: int = 20, rows: int = 120, cols: int = 160, fps: float = 20.0, two_regions: bool = True) -> ArrayClip:
+    """A moving bright bar over a gradient, with one or two calibrated regions (0.05 cm/px)."""
+    yy, xx = np.mgrid[0:rows, 0:cols]
+    frames = np.empty((n, rows, cols), np.uint8)
+    for i in range(n):
+        img = (xx * 200 // cols).astype(np.uint8)
+        img[:, (i * 5) % cols : (i * 5) % cols + 4] = 255
+        frames[i] = img
+    half = cols // 2
+    regions = [Region(0, 0, half - 1, rows - 1, units_x="cm", units_y="cm", delta_x=0.05, delta_y=0.05)]
+    if two_regions:
+        regions.append(Region(half, 0, cols - 1, rows - 1, units_x="cm", units_y="cm", delta_x=0.1, delta_y=0.1))
+    return ArrayClip(frames, fps=fps, regions=regions)
+
+
+@pytest.fixture
+def cine() -> ArrayClip:
+    return make_cine()
