@@ -79,6 +79,7 @@ def detect_scan_area(gray_frames: np.ndarray) -> ScanArea:
         small = np.stack([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in stack])
     else:
         small = stack
+    small = _normalise_level(small)
     cand, dyn_frac = _candidates(small)
     hull_small, comp_frac, solidity = _largest_hull(cand)
     if hull_small is not None:
@@ -98,6 +99,11 @@ def detect_scan_area(gray_frames: np.ndarray) -> ScanArea:
         return _whole_frame(rows, cols, confidence=0.1)
     bbox = _bbox(mask)
     shape, apex, fit_quality = _classify(mask, bbox)
+    if shape == "rectangle":
+        arc = _top_arc_apex(small, hull_small)
+        if arc is not None:
+            apex = ((arc[0] + 0.5) * sx - 0.5, (arc[1] + 0.5) * sy - 0.5)
+            shape, fit_quality = "sector", arc[2]
     frac = float(mask.mean())
     conf = _confidence(frac, comp_frac, solidity, fit_quality, n, dyn_frac)
     return ScanArea(mask, bbox, shape, conf, "detected", apex, hull)
@@ -152,6 +158,19 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
             return np.ascontiguousarray(frame[..., 0])
         return cv2.cvtColor(np.ascontiguousarray(frame[..., :3]), cv2.COLOR_RGB2GRAY)
     return np.ascontiguousarray(frame)
+
+
+def _normalise_level(small: np.ndarray) -> np.ndarray:
+    """Scale a dim stack up (at most 8x) so its bright end sits near 200.
+
+    The detector's thresholds are in grey levels; this keeps them meaning the same thing on
+    a low-gain recording as on a well-gained one.
+    """
+    p99 = float(np.percentile(small.max(axis=0), 99))
+    if p99 <= 4.0 or p99 >= 180.0:
+        return small
+    gain = min(8.0, 200.0 / p99)
+    return np.clip(small.astype(np.float32) * gain, 0, 255).astype(np.uint8)
 
 
 def _local_std(img: np.ndarray, k: int) -> np.ndarray:
@@ -236,6 +255,44 @@ def _grow_dim(small: np.ndarray, hull: np.ndarray) -> np.ndarray:
     return cv2.convexHull(pts).reshape(-1, 2)
 
 
+def _top_arc_apex(small: np.ndarray, hull: np.ndarray) -> tuple[float, float, float] | None:
+    """Centre (x, y) of the circular top edge of a convex-probe image, and fit quality.
+
+    Used when the sector's sides are cut off by the frame: the skin line of a convex probe
+    is an arc centred on the virtual apex, and the beams radiate from that centre.
+    """
+    h, w = small.shape[1:]
+    mx = cv2.medianBlur(small.max(axis=0), 5).astype(np.float32)
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(inside, [hull.reshape(-1, 1, 2).astype(np.int32)], 1)
+    lit = (mx > float(np.percentile(mx, 2)) + 8.0) & (inside > 0)
+    cols = np.flatnonzero(lit.any(axis=0))
+    if cols.size < 20:
+        return None
+    top = np.array([np.argmax(lit[:, c]) for c in cols], float)
+    keep = top > 1  # columns whose top is not cut by the frame edge
+    xs, ys = cols[keep].astype(float), top[keep]
+    if xs.size < max(12, 0.2 * cols.size) or np.ptp(ys) < 3:
+        return None
+    # robust-ish Kasa circle fit, one refit without the worst 20 %
+    for _ in range(2):
+        a = np.column_stack([xs, ys, np.ones_like(xs)])
+        b = -(xs**2 + ys**2)
+        (d, e, f), *_ = np.linalg.lstsq(a, b, rcond=None)
+        cx, cy = -d / 2, -e / 2
+        r2 = cx**2 + cy**2 - f
+        if r2 <= 0:
+            return None
+        res = np.abs(np.hypot(xs - cx, ys - cy) - np.sqrt(r2))
+        good = res <= np.percentile(res, 80)
+        xs, ys = xs[good], ys[good]
+    r = float(np.sqrt(r2))
+    if not (cy < ys.min() - 2 and 0.1 * h < r < 8.0 * h and -0.5 * w < cx < 1.5 * w):
+        return None
+    quality = float(np.clip(1.0 - np.median(res) / 2.0, 0.0, 1.0))
+    return float(cx), float(cy), quality
+
+
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
     ys = np.flatnonzero(mask.any(axis=1))
     xs = np.flatnonzero(mask.any(axis=0))
@@ -245,33 +302,43 @@ def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
 def _classify(
     mask: np.ndarray, bbox: tuple[int, int, int, int]
 ) -> tuple[str, tuple[float, float] | None, float]:
-    """ "sector" (with apex) or "rectangle", and how well the shape fits (0..1)."""
+    """"sector" (with apex) or "rectangle", and how well the shape fits (0..1).
+
+    The sides are fitted only where they do not touch the image border, so a sector whose
+    lower part is cut off by the frame (common in cropped exports) is still a sector.
+    """
     x0, y0, x1, y1 = bbox
+    rows_img, cols_img = mask.shape
     sub = mask[y0 : y1 + 1, x0 : x1 + 1]
     fill = float(sub.mean())
-    if fill > 0.93:
-        return "rectangle", None, min(1.0, (fill - 0.85) / 0.1)
-    rows_any = sub.any(axis=1)
-    ys = np.flatnonzero(rows_any)
+    ys = np.flatnonzero(sub.any(axis=1))
+    if ys.size < 12:
+        return "rectangle", None, 0.5 * fill
     left = np.array([np.argmax(sub[y]) for y in ys], float)
     right = np.array([sub.shape[1] - 1 - np.argmax(sub[y][::-1]) for y in ys], float)
     width = right - left
-    widest = int(np.argmax(width))
-    lo = int(0.1 * widest)
-    hi = max(lo + 3, int(0.95 * widest))
-    if hi - lo < 6:
-        return "rectangle", None, 0.5 * fill
-    yy = ys[lo:hi].astype(float)
-    al, bl = np.polyfit(yy, left[lo:hi], 1)
-    ar, br = np.polyfit(yy, right[lo:hi], 1)
-    res = np.sqrt(
-        np.mean((left[lo:hi] - (al * yy + bl)) ** 2) + np.mean((right[lo:hi] - (ar * yy + br)) ** 2)
-    )
-    if al < -0.1 and ar > 0.1:
-        y_apex = (bl - br) / (ar - al)
-        x_apex = al * y_apex + bl
-        quality = float(np.clip(1.0 - res / (0.03 * max(sub.shape)), 0.0, 1.0))
-        return "sector", (float(x_apex + x0), float(y_apex + y0)), quality
+    widest = int(np.argmax(width >= width.max() - 1))
+    top = slice(int(0.03 * widest), max(int(0.03 * widest) + 1, int(0.97 * widest)))
+    yy = ys[top].astype(float)
+    lf, rf = left[top], right[top]
+    free_l = (lf + x0) > 1
+    free_r = (rf + x0) < cols_img - 2
+    min_rows = max(8, int(0.25 * sub.shape[0]))
+    if free_l.sum() >= min_rows and free_r.sum() >= min_rows:
+        al, bl = np.polyfit(yy[free_l], lf[free_l], 1)
+        ar, br = np.polyfit(yy[free_r], rf[free_r], 1)
+        res = np.sqrt(
+            np.mean((lf[free_l] - (al * yy[free_l] + bl)) ** 2)
+            + np.mean((rf[free_r] - (ar * yy[free_r] + br)) ** 2)
+        )
+        if al < -0.1 and ar > 0.1:
+            y_apex = (bl - br) / (ar - al)
+            x_apex = al * y_apex + bl
+            if -0.25 * sub.shape[1] <= x_apex <= 1.25 * sub.shape[1] and y_apex < 0.5 * sub.shape[0]:
+                quality = float(np.clip(1.0 - res / (0.03 * max(sub.shape)), 0.0, 1.0))
+                return "sector", (float(x_apex + x0), float(y_apex + y0)), quality
+    if fill > 0.93:
+        return "rectangle", None, min(1.0, (fill - 0.85) / 0.1)
     return "rectangle", None, float(np.clip(fill, 0.0, 1.0))
 
 

@@ -1,0 +1,128 @@
+"""``imgtrainer info`` and ``imgtrainer frame``: look inside media files from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from imgtrainer.cli._common import error, print_json, progress
+from imgtrainer.errors import ImgTrainerError, MediaError
+
+_SKIP_SUFFIXES = {".txt", ".md", ".json", ".csv", ".xml", ".html", ".htm", ".pdf", ".py", ".yaml", ".yml", ".log"}
+_SKIP_NAMES = {"DICOMDIR", "LICENSE", "README", "Thumbs.db"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "info",
+        help="describe DICOM, video and image files (folders are walked)",
+        description="Print kind, frames, size, timing, transfer syntax, photometric interpretation, "
+        "calibrated regions, maker and warnings of each file. Exit status 1 if any file failed.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print a JSON list, one entry per file")
+    p.set_defaults(handler=_info)
+
+    f = subparsers.add_parser("frame", help="write one decoded frame to an image file")
+    f.add_argument("path", type=Path, metavar="PATH")
+    f.add_argument("--index", type=int, default=0, help="frame number, from 0 (negative counts from the end)")
+    f.add_argument("-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .bmp, .tif)")
+    f.add_argument("--json", action="store_true")
+    f.set_defaults(handler=_frame)
+
+
+def iter_media_files(paths: list[Path]) -> Iterator[Path]:
+    """Files named, and files inside folders (recursively, sorted), skipping obvious non-media."""
+    for p in paths:
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    q = Path(root) / name
+                    if name.startswith(".") or name in _SKIP_NAMES or q.suffix.lower() in _SKIP_SUFFIXES:
+                        continue
+                    yield q
+        else:
+            yield p
+
+
+def describe(path: Path) -> dict[str, Any]:
+    """Summary of one file, or ``{"path", "error", "error_type"}``; never raises for bad input."""
+    from imgtrainer.media.open import open_clip
+    from imgtrainer.media.summary import clip_summary
+
+    try:
+        with open_clip(path) as clip:
+            return clip_summary(clip)
+    except ImgTrainerError as exc:
+        return {"path": str(path), "error": getattr(exc, "reason", str(exc)), "error_type": type(exc).__name__}
+    except (Exception, RecursionError, MemoryError) as exc:  # a reader bug must not stop the batch
+        return {"path": str(path), "error": f"unexpected {type(exc).__name__}: {exc}", "error_type": "InternalError"}
+
+
+def _info(args: argparse.Namespace) -> int:
+    from imgtrainer.media.summary import summary_line
+
+    files = list(iter_media_files(args.paths))
+    missing = [p for p in args.paths if not p.exists()]
+    results: list[dict[str, Any]] = []
+    for p in progress(files, len(files), "info"):
+        entry = describe(p)
+        results.append(entry)
+        if not args.json:
+            if "error" in entry:
+                error(f"{entry['path']}: {entry['error']}")
+            else:
+                print(summary_line(entry))
+                for w in entry["warnings"]:
+                    print(f"    warning: {w}")
+                sys.stdout.flush()
+    failed = sum(1 for r in results if "error" in r)
+    if args.json:
+        print_json(results)
+    if not files:
+        error("no files found in " + ", ".join(str(p) for p in args.paths))
+        return 1
+    if failed and not args.json and len(results) > 1:
+        error(f"{failed} of {len(results)} files failed")
+    return 1 if failed or missing else 0
+
+
+def write_image(path: Path, frame: Any) -> None:
+    """Write an RGB or gray uint8 frame atomically; the format follows the suffix."""
+    import cv2
+
+    suffix = path.suffix.lower() or ".png"
+    if suffix not in (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"):
+        raise MediaError(path, f"cannot write images of type {suffix!r}; use .png, .jpg, .bmp or .tif")
+    img = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR) if frame.ndim == 3 else frame
+    ok, buf = cv2.imencode(suffix, img)
+    if not ok:
+        raise MediaError(path, "image encoding failed")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(buf.tobytes())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _frame(args: argparse.Namespace) -> int:
+    from imgtrainer.media.open import open_clip
+
+    with open_clip(args.path) as clip:
+        if not -clip.n_frames <= args.index < clip.n_frames:
+            raise MediaError(args.path, f"frame {args.index} out of range: the clip has {clip.n_frames} frames")
+        frame = clip.frame(args.index)
+        write_image(args.output, frame)
+    if args.json:
+        print_json({"path": str(args.path), "index": args.index, "output": str(args.output), "shape": list(frame.shape)})
+    return 0

@@ -1,0 +1,244 @@
+"""Building a sealed exam package: choose cases, fix question sets, strip and seal the keys, sign.
+
+The package is one zip file (see ``imgtrainer.exams.package`` for the layout). Candidate-visible
+case folders are sanitised: the case id, title, tags, teaching points and provenance details (which
+can give the answer away, e.g. "lung-b-lines-07") are replaced by a neutral item id, and media
+files are renamed. Everything that could reveal an answer travels only inside ``key.sealed``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from imgtrainer.errors import CaseFormatError, ExamError, ImgTrainerError
+from imgtrainer.exams import crypto
+from imgtrainer.exams.package import FORMAT, FORMAT_VERSION, KEY_MEMBER, PROCTOR_MEMBER, manifest_bytes
+from imgtrainer.exams.settings import ExamSettings
+from imgtrainer.library.case_io import is_case_folder, load_case, load_key
+from imgtrainer.library.models import Case, MediaRef, Provenance
+
+
+@dataclass
+class CaseFilter:
+    """Which cases of a library to take (all given criteria must hold)."""
+
+    domains: list[str] = field(default_factory=list)
+    difficulties: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # a case needs at least one of these tags
+    limit: int | None = None
+
+    def accepts(self, case: Case) -> bool:
+        if self.domains and case.domain not in self.domains:
+            return False
+        if self.difficulties and case.difficulty not in self.difficulties:
+            return False
+        return not (self.tags and not set(self.tags) & set(case.tags))
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    exam_id: str
+    n_items: int
+    n_questions: int
+    skipped: list[str]  # "folder: reason" for cases that were not usable (batch carries on)
+
+
+def library_case_folders(library: Path) -> list[Path]:
+    """Case folders directly inside ``library`` (or ``library`` itself if it is a case)."""
+    library = Path(library)
+    if is_case_folder(library):
+        return [library]
+    if not library.is_dir():
+        raise ExamError(f"{library}: not a case folder or library folder")
+    return sorted(p for p in library.iterdir() if p.is_dir() and is_case_folder(p))
+
+
+def resolve_cases(refs: Sequence[str], library: Path | None) -> list[Path]:
+    """Case folders from paths, or from case ids looked up in ``library``."""
+    out: list[Path] = []
+    by_id: dict[str, Path] | None = None
+    for ref in refs:
+        path = Path(ref)
+        if is_case_folder(path):
+            out.append(path)
+            continue
+        if library is None:
+            raise ExamError(f"{ref}: not a case folder (give --library to look up case ids)")
+        if by_id is None:
+            by_id = {}
+            for folder in library_case_folders(library):
+                try:
+                    by_id[load_case(folder).id] = folder
+                except ImgTrainerError:
+                    continue
+        if ref not in by_id:
+            raise ExamError(f"{ref}: no case with this id in library {library}")
+        out.append(by_id[ref])
+    return out
+
+
+def filter_cases(library: Path, flt: CaseFilter) -> list[Path]:
+    chosen = []
+    for folder in library_case_folders(library):
+        try:
+            case = load_case(folder)
+        except ImgTrainerError:
+            continue
+        if flt.accepts(case):
+            chosen.append(folder)
+    return chosen[: flt.limit] if flt.limit else chosen
+
+
+def _question_set(case: Case, key: Any, question_ids: Sequence[str] | None, set_name: str | None) -> Any:
+    from imgtrainer.library.taxonomy_io import load_taxonomy
+    from imgtrainer.training.questions import build_question_set, effective_key
+
+    taxonomy = load_taxonomy(case.domain)
+    ids = None
+    if question_ids:
+        known = {q.id for q in taxonomy.questions}
+        answered = effective_key(case, key)
+        ids = [q for q in question_ids if q in known and q in answered]
+        if "decision" in ids and case.decision is None:
+            ids.remove("decision")
+        if not ids:
+            raise CaseFormatError(f"case {case.id!r}: none of the questions {list(question_ids)} is keyed for it")
+    qset = build_question_set(case, key, taxonomy, question_ids=ids, set_name=set_name)
+    if not qset.questions:
+        raise CaseFormatError(f"case {case.id!r}: its key answers no question of the chosen set")
+    return qset
+
+
+def _sanitised_case(case: Case, item_id: str, n: int, media_names: list[str]) -> dict[str, Any]:
+    """case.json as the candidate sees it: no id, title, tags, teaching points or provenance hints."""
+    media = [MediaRef(path=name, role=ref.role) for ref, name in zip(case.media, media_names, strict=True)]
+    clean = case.model_copy(
+        update={
+            "id": item_id,
+            "title": f"Case {n}",
+            "tags": [],
+            "teaching_points": [],
+            "media": media,
+            "provenance": Provenance(licence=case.provenance.licence),
+        }
+    )
+    return clean.model_dump(mode="json")
+
+
+def build_package(
+    case_folders: Sequence[Path],
+    out: Path,
+    passphrase: str,
+    settings: ExamSettings,
+    question_ids: Sequence[str] | None = None,
+    set_name: str | None = None,
+    kdf_n: int = crypto.DEFAULT_N,
+    now: datetime | None = None,
+) -> BuildReport:
+    """Write the sealed, signed exam package ``out``. Unusable cases are skipped and reported."""
+    if len(passphrase) < 8:
+        raise ExamError("the proctor passphrase must have at least 8 characters")
+    exam_id = uuid.uuid4().hex
+    kdf = crypto.KdfParams.fresh(n=kdf_n)
+    master = crypto.derive_master(passphrase, kdf)
+    signer = crypto.signing_key(master, exam_id)
+    members: dict[str, bytes] = {}
+    items: list[dict[str, Any]] = []
+    sealed_items: dict[str, Any] = {}
+    skipped: list[str] = []
+    seen_ids: set[str] = set()
+    for folder in case_folders:
+        folder = Path(folder)
+        try:
+            case = load_case(folder)
+            if case.id in seen_ids:
+                raise CaseFormatError(f"case {case.id!r} is listed twice")
+            key = load_key(folder)
+            if key is None:
+                raise CaseFormatError(f"{folder / 'key.json'}: no consensus key; an exam case needs one")
+            qset = _question_set(case, key, question_ids, set_name)
+            media_bytes = []
+            for ref in case.media:
+                src = folder / ref.path
+                if not src.is_file():
+                    raise CaseFormatError(f"{src}: media file listed in case.json is missing")
+                media_bytes.append(src.read_bytes())
+        except ImgTrainerError as exc:
+            skipped.append(f"{folder}: {exc}")
+            continue
+        seen_ids.add(case.id)
+        n = len(items) + 1
+        item_id = f"item-{n:03d}"
+        base = f"items/{item_id}"
+        names = [f"media/m{i}{Path(ref.path).suffix.lower()}" for i, ref in enumerate(case.media)]
+        for name, data in zip(names, media_bytes, strict=True):
+            members[f"{base}/{name}"] = data
+        members[f"{base}/case.json"] = json.dumps(_sanitised_case(case, item_id, n, names), indent=2).encode()
+        shown = qset.candidate_dict()
+        shown.update(case_id=item_id, title=f"Case {n}")
+        items.append(
+            {
+                "item_id": item_id,
+                "folder": base,
+                "domain": case.domain,
+                "media": [f"{base}/{name}" for name in names],
+                "question_set": shown,
+            }
+        )
+        sealed_items[item_id] = {
+            "case": case.model_dump(mode="json"),
+            "key": key.model_dump(mode="json"),
+            "question_set": qset.model_dump(mode="json"),
+        }
+    if not items:
+        raise ExamError("no usable case for the exam" + (f": {skipped[0]}" if skipped else ""))
+    exam = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exam_id": exam_id,
+        "created_at": (now or datetime.now(UTC)).isoformat(),
+        "settings": settings.model_dump(mode="json"),
+        "kdf": kdf.to_dict(),
+        "public_key": crypto.public_key_hex(signer),
+        "items": items,
+    }
+    exam_bytes = json.dumps(exam, indent=1, sort_keys=True).encode()
+    members["exam.json"] = exam_bytes
+    key_plain = crypto.canonical_json({"exam_id": exam_id, "items": sealed_items})
+    members[KEY_MEMBER] = crypto.seal(crypto.subkey(master, "key-seal", exam_id), key_plain, exam_bytes)
+    results_secret = os.urandom(32)
+    members[PROCTOR_MEMBER] = crypto.seal(crypto.subkey(master, "proctor-seal", exam_id), results_secret, exam_bytes)
+    manifest = manifest_bytes(exam_id, members)
+    members["manifest.json"] = manifest
+    members["signature"] = signer.sign(manifest)
+    _write_zip(Path(out), members)
+    return BuildReport(Path(out), exam_id, len(items), sum(len(i["question_set"]["questions"]) for i in items), skipped)
+
+
+def _write_zip(out: Path, members: dict[str, bytes]) -> None:
+    """Atomic: the zip is written to a temp file in the target folder, fsynced, then renamed."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with zipfile.ZipFile(fh, "w") as zf:
+                for name in sorted(members):
+                    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
+                    zf.writestr(info, members[name])
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

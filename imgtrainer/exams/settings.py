@@ -1,0 +1,31 @@
+"""Exam settings chosen by the author at build time (stored in exam.json, signed, in clear)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ExamSettings(BaseModel):
+    """How the exam runs. Times are seconds; ``pass_mark`` is a fraction 0-1 of the total score."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(default="POCUS image-review exam", min_length=1)
+    time_limit_s: float | None = Field(default=None, gt=0)  # whole exam; None: no overall limit
+    case_time_limit_s: float | None = Field(default=None, gt=0)  # each case; None: no per-case limit
+    randomise_cases: bool = False  # per-candidate order, seeded by exam id + candidate id
+    randomise_options: bool = False  # per-candidate option order (same seed)
+    replay_loops: bool = True  # may a clip be replayed (the viewer enforces it)
+    navigation: Literal["free", "forward"] = "free"
+    pass_mark: float = Field(default=0.7, ge=0, le=1)
+    feedback: Literal["score", "full"] = "score"  # what candidates see after results are released
+    heartbeat_s: float = Field(default=1.0, gt=0, le=30)  # elapsed time is persisted at least this often
+
+    @model_validator(mode="after")
+    def _some_limit_or_none(self) -> ExamSettings:
+        if self.time_limit_s is not None and self.case_time_limit_s is not None:
+            if self.case_time_limit_s > self.time_limit_s:
+                raise ValueError("case_time_limit_s is longer than the whole exam's time_limit_s")
+        return self

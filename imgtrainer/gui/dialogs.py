@@ -1,0 +1,136 @@
+"""About, keyboard-help and first-run trainee dialogs. The disclaimer is shown in About and on first run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgtrainer import DISCLAIMER, __version__
+from imgtrainer.gui.shortcuts import MOUSE_HELP, SHORTCUTS
+
+
+def disclaimer_label(parent: QWidget | None = None) -> QLabel:
+    label = QLabel(f"<b>Educational use, not for diagnosis.</b><br>{DISCLAIMER}", parent)
+    label.setObjectName("disclaimer")
+    label.setWordWrap(True)
+    return label
+
+
+class AboutDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About imgtrainer")
+        layout = QVBoxLayout(self)
+        title = QLabel(f"<h2>imgtrainer {__version__}</h2>"
+                       "<p>Offline trainer for point-of-care ultrasound image interpretation, "
+                       "following the ASRA I-AIM framework (Indication, Acquisition, Interpretation, "
+                       "Medical decision-making): airway, lung, gastric, cardiac (FoCUS) and FAST.</p>", self)
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addWidget(disclaimer_label(self))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+        self.resize(520, 280)
+
+
+class ShortcutsDialog(QDialog):
+    """Help > Keyboard shortcuts: generated from the same table that binds the keys."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard and mouse")
+        layout = QVBoxLayout(self)
+        rows = [(" / ".join(s.keys), s.description) for s in SHORTCUTS] + list(MOUSE_HELP)
+        rows[[s.action for s in SHORTCUTS].index("answer_digit")] = ("1 … 9", "Choose answer 1–9 of the current question")
+        table = QTableWidget(len(rows), 2, self)
+        table.setHorizontalHeaderLabels(["Key / mouse", "Action"])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for r, (key, desc) in enumerate(rows):
+            table.setItem(r, 0, QTableWidgetItem(key))
+            table.setItem(r, 1, QTableWidgetItem(desc))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        self.table = table
+        layout.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(620, 640)
+
+
+class ProfileDialog(QDialog):
+    """First run: pick an existing trainee profile or create one. ``chosen`` holds the name."""
+
+    def __init__(self, names: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Welcome to imgtrainer")
+        self.chosen: str | None = None
+        layout = QVBoxLayout(self)
+        head = QLabel("<h2>Welcome</h2><p>Choose your trainee profile, or create one. "
+                      "Your answers and progress are kept on this computer under this name.</p>", self)
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        layout.addWidget(disclaimer_label(self))
+        self.list = QListWidget(self)
+        self.list.addItems(list(names))
+        self.list.setVisible(bool(names))
+        self.list.itemDoubleClicked.connect(lambda _item: self._accept_selected())
+        if names:
+            self.list.setCurrentRow(0)
+            layout.addWidget(QLabel("Existing profiles:", self))
+        layout.addWidget(self.list)
+        row = QHBoxLayout()
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setPlaceholderText("New trainee name, e.g. Dr A. Resident")
+        self.name_edit.returnPressed.connect(self._accept_new)
+        self.create_button = QPushButton("Create profile", self)
+        self.create_button.clicked.connect(self._accept_new)
+        row.addWidget(self.name_edit, 1)
+        row.addWidget(self.create_button)
+        layout.addLayout(row)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(names))
+        self.buttons.accepted.connect(self._accept_selected)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.error = QLabel("", self)
+        self.error.setObjectName("errorLabel")
+        layout.addWidget(self.error)
+        self.resize(540, 460 if names else 340)
+        self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _accept_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            self._accept_new()
+            return
+        self.chosen = item.text()
+        self.accept()
+
+    def _accept_new(self) -> None:
+        name = " ".join(self.name_edit.text().split())
+        if not name:
+            self.error.setText("Type a name to create a profile.")
+            return
+        self.chosen = name
+        self.accept()

@@ -1,0 +1,253 @@
+"""The main window: Library, Case (viewer + practice) and Progress pages, menus and shortcuts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgtrainer.gui.cine_viewer import CineViewer
+from imgtrainer.gui.context import AppContext
+from imgtrainer.gui.dialogs import AboutDialog, ShortcutsDialog
+from imgtrainer.gui.shortcuts import SHORTCUTS
+from imgtrainer.gui.viewer_state import ViewerState
+from imgtrainer.gui.workers import run_async
+from imgtrainer.media.clip import Clip
+
+PAGES = ("library", "case", "progress")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx or AppContext()
+        self.setWindowTitle("imgtrainer — POCUS interpretation trainer (educational use, not for diagnosis)")
+        self.setAcceptDrops(True)
+        self.viewer_state = ViewerState()
+        self.viewer = CineViewer(self.viewer_state, self)
+        self.side = QWidget(self)
+        self.side.setObjectName("sidePanel")
+        self.side_layout = QVBoxLayout(self.side)
+        self.side_layout.setContentsMargins(6, 6, 6, 6)
+        self.case_title = QLabel("No case open", self.side)
+        self.case_title.setObjectName("caseTitle")
+        self.case_title.setWordWrap(True)
+        self.side_layout.addWidget(self.case_title)
+        self.split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split.addWidget(self.viewer)
+        self.split.addWidget(self.side)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([900, 380])
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("pages")
+        self.tabs.setDocumentMode(True)
+        self.library_page = QLabel("The library is loading…", self)
+        self.library_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress_page = QLabel("Progress appears after your first answered case.", self)
+        self.progress_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tabs.addTab(self.library_page, "Library")
+        self.tabs.addTab(self.split, "Case")
+        self.tabs.addTab(self.progress_page, "Progress")
+        self.setCentralWidget(self.tabs)
+        self._build_menus()
+        self._bind_shortcuts()
+        self.viewer_state.changed.connect(self._on_viewer_state)
+        self._update_status()
+
+    # menus and keys --------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction("Open file…", self.open_file)
+        file_menu.addAction("Switch trainee…", self.switch_trainee)
+        file_menu.addSeparator()
+        file_menu.addAction("Quit", self.close)
+        view_menu = bar.addMenu("&View")
+        self.quality_action = view_menu.addAction("Quality panel")
+        self.quality_action.setCheckable(True)
+        self.quality_action.toggled.connect(self.viewer_state.set_show_quality)
+        self.assist_action = view_menu.addAction("Lung-assist overlay")
+        self.assist_action.setCheckable(True)
+        self.assist_action.toggled.connect(self.viewer_state.set_show_assist)
+        view_menu.addAction("Fullscreen", self.toggle_fullscreen)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction("Keyboard shortcuts", self.show_help)
+        help_menu.addAction("About imgtrainer", self.show_about)
+
+    def _bind_shortcuts(self) -> None:
+        self.shortcut_actions: dict[str, QAction] = {}
+        for sc in SHORTCUTS:
+            if sc.action == "answer_digit":
+                for key in sc.keys:
+                    act = QAction(self)
+                    act.setShortcut(QKeySequence(key))
+                    act.triggered.connect(lambda _=False, d=int(key): self.answer_digit(d))
+                    self.addAction(act)
+                continue
+            act = QAction(sc.description, self)
+            act.setShortcuts([QKeySequence(k) for k in sc.keys])
+            act.triggered.connect(getattr(self, sc.action))
+            self.addAction(act)
+            self.shortcut_actions[sc.action] = act
+
+    # actions bound to keys ---------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        self.viewer_state.toggle_play()
+
+    def step_back(self) -> None:
+        self.viewer_state.step(-1)
+
+    def step_forward(self) -> None:
+        self.viewer_state.step(+1)
+
+    def faster(self) -> None:
+        self.viewer_state.faster()
+
+    def slower(self) -> None:
+        self.viewer_state.slower()
+
+    def toggle_loop(self) -> None:
+        self.viewer_state.set_loop(not self.viewer_state.loop)
+
+    def range_start(self) -> None:
+        self.viewer_state.range_mark_start()
+
+    def range_end(self) -> None:
+        self.viewer_state.range_mark_end()
+
+    def undo(self) -> None:
+        self.viewer_state.undo()
+
+    def reset_view(self) -> None:
+        self.viewer_state.reset_view()
+
+    def toggle_fullscreen(self) -> None:
+        self.viewer_state.set_fullscreen(not self.viewer_state.fullscreen)
+
+    def leave_fullscreen(self) -> None:
+        if self.viewer_state.fullscreen:
+            self.viewer_state.set_fullscreen(False)
+
+    def toggle_quality(self) -> None:
+        self.quality_action.setChecked(not self.viewer_state.show_quality)
+
+    def toggle_assist(self) -> None:
+        self.viewer_state.set_show_assist(not self.viewer_state.show_assist)
+
+    def answer_digit(self, digit: int) -> None:
+        panel = getattr(self, "practice_panel", None)
+        if panel is not None and self.tabs.currentIndex() == PAGES.index("case"):
+            panel.answer_digit(digit)
+
+    def submit(self) -> None:
+        panel = getattr(self, "practice_panel", None)
+        if panel is not None and self.tabs.currentIndex() == PAGES.index("case"):
+            panel.submit()
+
+    def next_case(self) -> None:
+        panel = getattr(self, "practice_panel", None)
+        if panel is not None:
+            panel.next_case()
+
+    def show_library(self) -> None:
+        self.tabs.setCurrentIndex(PAGES.index("library"))
+
+    def show_case(self) -> None:
+        self.tabs.setCurrentIndex(PAGES.index("case"))
+
+    def show_progress(self) -> None:
+        self.tabs.setCurrentIndex(PAGES.index("progress"))
+
+    def show_help(self) -> None:
+        ShortcutsDialog(self).exec()
+
+    def show_about(self) -> None:
+        AboutDialog(self).exec()
+
+    def switch_trainee(self) -> None:
+        from imgtrainer.gui.app import choose_trainee
+
+        name = choose_trainee(self.ctx, self)
+        if name:
+            self.ctx.trainee = name
+            self._update_status()
+
+    # opening clips -----------------------------------------------------------------------------
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open an ultrasound file", str(Path.home()),
+            "Ultrasound (*.dcm *.dicom *.mp4 *.avi *.mov *.gif *.png *.jpg *.jpeg);;All files (*)",
+        )
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> None:
+        """Decode the file off the GUI thread, then show it; errors become a visible message."""
+        from imgtrainer.media import open_clip
+
+        self.statusBar().showMessage(f"Opening {path.name}…")
+        run_async(lambda: open_clip(path), lambda clip: self.show_clip(clip, path.name), self._open_failed)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self.viewer_state.set_message(f"Cannot open: {exc}")
+        self.statusBar().showMessage(f"Cannot open: {exc}", 10000)
+        self.show_case()
+
+    def show_clip(self, clip: Clip, title: str) -> None:
+        old = self.viewer_state.clip
+        self.viewer_state.set_clip(clip)
+        if old is not None and old is not clip:
+            old.close()
+        self.case_title.setText(title)
+        self.statusBar().showMessage(f"{title}: {clip.n_frames} frames, {clip.cols}×{clip.rows}", 5000)
+        self.show_case()
+
+    def dragEnterEvent(self, ev) -> None:  # noqa: ANN001, N802
+        if ev.mimeData().hasUrls():
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:  # noqa: ANN001, N802
+        for url in ev.mimeData().urls():
+            if url.isLocalFile():
+                self.open_path(Path(url.toLocalFile()))
+                break
+
+    # state -> window ---------------------------------------------------------------------------
+    def _on_viewer_state(self, topic: str) -> None:
+        st = self.viewer_state
+        if topic == "fullscreen":
+            self.side.setVisible(not st.fullscreen)
+            self.tabs.tabBar().setVisible(not st.fullscreen)
+            self.menuBar().setVisible(not st.fullscreen)
+            self.viewer.tools.setVisible(not st.fullscreen)
+            if st.fullscreen:
+                self.show_case()
+                self.showFullScreen()
+            else:
+                self.showNormal()
+        elif topic == "overlay":
+            for action, on in ((self.quality_action, st.show_quality), (self.assist_action, st.show_assist)):
+                action.blockSignals(True)
+                action.setChecked(on)
+                action.blockSignals(False)
+
+    def _update_status(self) -> None:
+        who = self.ctx.trainee or "no trainee"
+        self.statusBar().showMessage(f"Trainee: {who}   ·   Library: {self.ctx.library_dir}")
+
+    def closeEvent(self, ev) -> None:  # noqa: ANN001, N802
+        self.viewer_state.pause()
+        if self.viewer_state.clip is not None:
+            self.viewer_state.clip.close()
+        super().closeEvent(ev)

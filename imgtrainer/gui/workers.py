@@ -1,0 +1,63 @@
+"""Run slow work (decoding, analysis, database, PDF) on QThreadPool and hand the result back
+to the GUI thread, so the window never freezes."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
+
+
+class _Relay(QObject):
+    done = pyqtSignal(object)
+    failed = pyqtSignal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.fn = fn
+        self.relay = relay
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI as a message
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self.relay.failed.emit(exc)
+        else:
+            self.relay.done.emit(result)
+
+
+_live: set[_Relay] = set()
+
+
+def run_async(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+    pool: QThreadPool | None = None,
+) -> _Relay:
+    """Call ``fn()`` on a pool thread; ``on_done(result)`` or ``on_error(exc)`` run on the GUI thread."""
+    relay = _Relay()
+    _live.add(relay)
+
+    def _finish(_: object = None) -> None:
+        _live.discard(relay)
+        relay.deleteLater()
+
+    relay.done.connect(on_done)
+    if on_error is not None:
+        relay.failed.connect(on_error)
+    relay.done.connect(_finish)
+    relay.failed.connect(_finish)
+    (pool or QThreadPool.globalInstance()).start(_Job(fn, relay))
+    return relay
+
+
+def pending() -> int:
+    """Jobs started and not yet reported back (tests wait for 0)."""
+    return len(_live)
