@@ -32,6 +32,7 @@ class Mark:
     kind: str
     points: tuple[Point, ...]
     frame: int
+    tag: str | None = None  # the practice question this mark answers
 
 
 class ViewerState:
@@ -49,6 +50,7 @@ class ViewerState:
         self.window = window_level.FULL_WINDOW
         self.level = window_level.MID_LEVEL
         self.tool = "navigate"
+        self.mark_tag: str | None = None
         self.draft: list[Point] = []
         self.measurements: list[Measurement] = []
         self.marks: list[Mark] = []
@@ -172,6 +174,10 @@ class ViewerState:
         self.draft = []
         self.changed.emit("tool")
 
+    def set_mark_tag(self, tag: str | None) -> None:
+        """New marks belong to practice question ``tag`` (None: free annotation)."""
+        self.mark_tag = tag
+
     def set_message(self, message: str) -> None:
         self.message = message
         self.changed.emit("message")
@@ -182,7 +188,7 @@ class ViewerState:
             return
         self.pause()
         if self.tool == "point":
-            self.marks.append(Mark("point", (p,), self.index))
+            self.marks.append(Mark("point", (p,), self.index, self.mark_tag))
             self.changed.emit("marks")
         elif self.tool == "polygon":
             self.draft.append(p)
@@ -232,11 +238,11 @@ class ViewerState:
             self.mmode_line = (pts[0], pts[-1])
             self.changed.emit("mmode")
         elif tool == "line":
-            self.marks.append(Mark("line", (pts[0], pts[-1]), self.index))
+            self.marks.append(Mark("line", (pts[0], pts[-1]), self.index, self.mark_tag))
             self.changed.emit("marks")
         elif tool == "polygon":
             if len(pts) >= 3:
-                self.marks.append(Mark("polygon", tuple(pts), self.index))
+                self.marks.append(Mark("polygon", tuple(pts), self.index, self.mark_tag))
                 self.changed.emit("marks")
             else:
                 self.set_message("a polygon needs at least 3 points")

@@ -1,0 +1,190 @@
+"""Practice session state for one case, with no Qt: answers as given, focus, timing, result.
+
+Answers are kept in the answers.json form (``imgtrainer.training.responses``) and validated on
+entry, so what is saved is exactly what the trainee gave. The viewer's marks, frame range and
+calipers reach the answers through ``take_marks``/``take_range``/``take_measurement``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from imgtrainer.errors import ResponseFormatError
+from imgtrainer.gui.signal import Signal
+from imgtrainer.gui.viewer_state import ViewerState
+from imgtrainer.training.questions import QuestionSet, QuestionView
+from imgtrainer.training.responses import Response, parse_response
+
+CHOICE_KINDS = ("category", "ordinal", "decision")
+_VIEWER_TO_MARK = {"point": "point", "line": "line", "polygon": "polygon", "polyline": "polyline", "ellipse": "ellipse"}
+
+
+def option_values(q: QuestionView) -> list[Any]:
+    """What choosing option n (0-based) answers, for choice questions."""
+    if q.kind == "ordinal":
+        return [p.value for p in q.scale]
+    if q.kind == "decision":
+        return list(range(len(q.options)))
+    return [o.id for o in q.options]
+
+
+class PracticeState:
+    """One case's questions and the trainee's answers; ``changed`` emits a topic string."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.changed = Signal()
+        self.clock = clock
+        self.qset: QuestionSet | None = None
+        self.answers: dict[str, Any] = {}
+        self.time_s: dict[str, float] = {}
+        self.focus = 0
+        self.submitted = False
+        self.result: Any = None
+        self.error = ""
+        self._focus_since = clock()
+
+    # loading and focus ----------------------------------------------------------------------------
+    def load(self, qset: QuestionSet) -> None:
+        self.qset = qset
+        self.answers, self.time_s = {}, {q.id: 0.0 for q in qset.questions}
+        self.focus, self.submitted, self.result, self.error = 0, False, None, ""
+        self._focus_since = self.clock()
+        self.changed.emit("case")
+
+    @property
+    def questions(self) -> list[QuestionView]:
+        return self.qset.questions if self.qset is not None else []
+
+    @property
+    def current(self) -> QuestionView | None:
+        qs = self.questions
+        return qs[self.focus] if 0 <= self.focus < len(qs) else None
+
+    def _bank_time(self) -> None:
+        now = self.clock()
+        q = self.current
+        if q is not None and not self.submitted:
+            self.time_s[q.id] = self.time_s.get(q.id, 0.0) + max(0.0, now - self._focus_since)
+        self._focus_since = now
+
+    def set_focus(self, index: int) -> None:
+        if not self.questions:
+            return
+        index = max(0, min(int(index), len(self.questions) - 1))
+        if index != self.focus:
+            self._bank_time()
+            self.focus = index
+            self.changed.emit("focus")
+
+    def focus_id(self, qid: str) -> None:
+        for i, q in enumerate(self.questions):
+            if q.id == qid:
+                self.set_focus(i)
+
+    # answers --------------------------------------------------------------------------------------
+    def set_answer(self, qid: str, raw: Any) -> bool:
+        """Record an answer (answers.json form); an invalid one is refused with ``error`` set."""
+        if self.submitted or self.qset is None:
+            return False
+        q = self.qset.question(qid)
+        if raw is None or raw == [] or raw == {}:
+            self.answers.pop(qid, None)
+            self.changed.emit("answer")
+            return True
+        try:
+            parse_response(q, raw)
+        except ResponseFormatError as exc:
+            self.error = str(exc)
+            self.changed.emit("error")
+            return False
+        self.error = ""
+        self.answers[qid] = raw
+        self.changed.emit("answer")
+        return True
+
+    def answer_digit(self, digit: int) -> None:
+        """Keyboard answer for the focused question: choose option ``digit`` (1-based), toggle
+        finding ``digit``, or set a count to ``digit``."""
+        q = self.current
+        if q is None or self.submitted:
+            return
+        n = digit - 1
+        if q.kind in CHOICE_KINDS:
+            values = option_values(q)
+            if 0 <= n < len(values):
+                self.set_answer(q.id, values[n])
+        elif q.kind == "findings" and 0 <= n < len(q.findings):
+            present = list(self.answers.get(q.id, []))
+            fid = q.findings[n].id
+            present.remove(fid) if fid in present else present.append(fid)
+            self.set_answer(q.id, present)
+        elif q.kind == "count":
+            self.set_answer(q.id, digit)
+
+    def take_marks(self, qid: str, viewer: ViewerState) -> None:
+        """The viewer's marks tagged for ``qid`` become that question's answer."""
+        marks = [
+            {"type": _VIEWER_TO_MARK[m.kind], "points": [list(p) for p in m.points], "frame": m.frame}
+            for m in viewer.marks
+            if m.tag == qid
+        ]
+        self.set_answer(qid, marks)
+
+    def take_range(self, qid: str, viewer: ViewerState) -> None:
+        """Add the viewer's selected frame range to ``qid``'s ranges."""
+        if viewer.frame_range is None:
+            self.error = "Select a frame range first: Shift+drag on the timeline, or [ and ]"
+            self.changed.emit("error")
+            return
+        ranges = [list(r) for r in self.answers.get(qid, [])]
+        if list(viewer.frame_range) not in ranges:
+            ranges.append(list(viewer.frame_range))
+        self.set_answer(qid, sorted(ranges))
+
+    def take_measurement(self, qid: str, viewer: ViewerState) -> None:
+        """The latest caliper of the right dimension becomes ``qid``'s measurement."""
+        q = self.qset.question(qid) if self.qset else None
+        if q is None:
+            return
+        want_area = (q.unit or "cm").endswith("2")
+        fitting = [m for m in viewer.measurements if m.unit.endswith("²") == want_area]
+        if not fitting:
+            self.error = f"Measure with the {'ellipse or trace' if want_area else 'distance'} caliper first"
+            self.changed.emit("error")
+            return
+        m = fitting[-1]
+        if m.unit.startswith("px"):
+            self.error = "This clip has no calibration: its measurement is in pixels, not cm"
+            self.changed.emit("error")
+            return
+        unit = "cm2" if want_area else "cm"
+        kind = {"distance": "line", "ellipse": "ellipse", "trace": "polygon"}[m.kind]
+        mark = {"type": kind, "points": [list(p) for p in m.points], "frame": m.frame}
+        self.set_answer(qid, {"value": round(m.value, 3), "unit": unit, "marks": [mark]})
+
+    def responses(self) -> dict[str, Response]:
+        """The answers as validated responses, each with the seconds spent on its question."""
+        self._bank_time()
+        out: dict[str, Response] = {}
+        for q in self.questions:
+            if q.id in self.answers:
+                resp = parse_response(q, self.answers[q.id])
+                out[q.id] = resp.model_copy(update={"time_s": round(self.time_s.get(q.id, 0.0), 2)})
+        return out
+
+    @property
+    def unanswered(self) -> list[str]:
+        return [q.id for q in self.questions if q.id not in self.answers]
+
+    # submission -------------------------------------------------------------------------------------
+    def submit(self, scorer: Callable[[dict[str, Response]], Any]) -> Any:
+        """Score the answers with ``scorer`` (the practice engine) and freeze them."""
+        if self.submitted or self.qset is None:
+            return self.result
+        responses = self.responses()
+        self.result = scorer(responses)
+        self.submitted = True
+        self.changed.emit("submitted")
+        return self.result
