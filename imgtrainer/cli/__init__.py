@@ -22,7 +22,11 @@ def build_parser() -> argparse.ArgumentParser:
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if mod.name.startswith("_"):
             continue
-        module = importlib.import_module(f"imgtrainer.cli.{mod.name}")
+        try:
+            module = importlib.import_module(f"imgtrainer.cli.{mod.name}")
+        except Exception as exc:  # one broken command group must not take the others down
+            sys.stderr.write(f"imgtrainer: command group {mod.name!r} unavailable: {exc.__class__.__name__}: {exc}\n")
+            continue
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)

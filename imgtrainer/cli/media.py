@@ -13,7 +13,20 @@ from typing import Any
 from imgtrainer.cli._common import error, print_json, progress
 from imgtrainer.errors import ImgTrainerError, MediaError
 
-_SKIP_SUFFIXES = {".txt", ".md", ".json", ".csv", ".xml", ".html", ".htm", ".pdf", ".py", ".yaml", ".yml", ".log"}
+_SKIP_SUFFIXES = {
+    ".txt",
+    ".md",
+    ".json",
+    ".csv",
+    ".xml",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".py",
+    ".yaml",
+    ".yml",
+    ".log",
+}
 _SKIP_NAMES = {"DICOMDIR", "LICENSE", "README", "Thumbs.db"}
 
 
@@ -60,9 +73,17 @@ def describe(path: Path) -> dict[str, Any]:
         with open_clip(path) as clip:
             return clip_summary(clip)
     except ImgTrainerError as exc:
-        return {"path": str(path), "error": getattr(exc, "reason", str(exc)), "error_type": type(exc).__name__}
+        return {
+            "path": str(path),
+            "error": getattr(exc, "reason", str(exc)),
+            "error_type": type(exc).__name__,
+        }
     except (Exception, RecursionError, MemoryError) as exc:  # a reader bug must not stop the batch
-        return {"path": str(path), "error": f"unexpected {type(exc).__name__}: {exc}", "error_type": "InternalError"}
+        return {
+            "path": str(path),
+            "error": f"unexpected {type(exc).__name__}: {exc}",
+            "error_type": "InternalError",
+        }
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -120,9 +141,18 @@ def _frame(args: argparse.Namespace) -> int:
 
     with open_clip(args.path) as clip:
         if not -clip.n_frames <= args.index < clip.n_frames:
-            raise MediaError(args.path, f"frame {args.index} out of range: the clip has {clip.n_frames} frames")
+            raise MediaError(
+                args.path, f"frame {args.index} out of range: the clip has {clip.n_frames} frames"
+            )
         frame = clip.frame(args.index)
         write_image(args.output, frame)
     if args.json:
-        print_json({"path": str(args.path), "index": args.index, "output": str(args.output), "shape": list(frame.shape)})
+        print_json(
+            {
+                "path": str(args.path),
+                "index": args.index,
+                "output": str(args.output),
+                "shape": list(frame.shape),
+            }
+        )
     return 0

@@ -76,9 +76,9 @@ class DeidContext:
         """Stable dummy identifier such as ``ANON-3F9A0C1B22D4`` (same input -> same output)."""
         return "ANON-" + self._mac(kind, value.strip()).hex()[:length].upper()
 
-    def file_stem(self, new_sop_uid: str) -> str:
-        """Output file name stem: a hash, never anything from the source path."""
-        return hashlib.sha256(new_sop_uid.encode()).hexdigest()[:20]
+    def file_stem(self, key: str) -> str:
+        """Output file name stem: a keyed hash of ``key``, never readable text from the source."""
+        return self._mac("file", key).hex()[:20]
 
 
 @dataclass

@@ -31,6 +31,20 @@ _BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
 _NUMERIC_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV", "AT"})
 _PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
 
+_IDENTITY_KEYWORDS = frozenset(
+    {
+        "AccessionNumber",
+        "InstitutionName",
+        "InstitutionAddress",
+        "InstitutionalDepartmentName",
+        "RequestedProcedureID",
+    }
+)
+DEVICE_KEYWORDS = frozenset(
+    {"Manufacturer", "ManufacturerModelName", "SoftwareVersions", "DeviceSerialNumber", "StationName"}
+)
+"""Device identity kept verbatim (Retain Device Identity): not scrubbed even when a vendor
+sample file names the vendor as its institution."""
 METHOD_CODES = (
     ("113100", "Basic Application Confidentiality Profile"),
     ("113107", "Retain Longitudinal Temporal Information Modified Dates Option"),
@@ -87,6 +101,27 @@ def _shift_dt(value: str, days: int) -> str | None:
     return None if head is None else head + v[8:]
 
 
+def drop_unreadable(ds: Dataset) -> int:
+    """Delete stray item delimiters (FFFE,xxxx) and elements whose value cannot be decoded, at
+    any depth, before anything else touches the dataset; returns how many were removed."""
+    removed = 0
+    for tag in list(ds.keys()):
+        if tag.group == 0xFFFE:
+            del ds[tag]
+            removed += 1
+            continue
+        try:
+            elem = ds[tag]
+        except Exception:
+            del ds[tag]
+            removed += 1
+            continue
+        if elem.VR == "SQ":
+            for item in elem.value or []:
+                removed += drop_unreadable(item)
+    return removed
+
+
 class HeaderCleaner:
     """Cleans one dataset in place; ``report`` then says what was done (keywords, counts)."""
 
@@ -99,7 +134,9 @@ class HeaderCleaner:
         self._patient_id = pid
         self.patient_key = ctx.patient_key(pid, name, birth)
         self.offset_days = ctx.date_offset_days(self.patient_key)
-        self.scrubber = Scrubber(self._harvest(ds))
+        self.scrubber_tokens = self._harvest(ds)
+        self.scrubber = Scrubber(self.scrubber_tokens)
+        self.identity_tokens = tokens_from(self._identity_values(ds))
         self.actions: dict[str, set[str]] = {a: set() for a in ("X", "Z", "D", "K", "C", "U", "U*")}
         self.counts: Counter[str] = Counter()
 
@@ -126,6 +163,21 @@ class HeaderCleaner:
 
         visit(ds)
         return tokens_from(found)
+
+    @staticmethod
+    def _identity_values(ds: Dataset) -> list[str]:
+        """Values that name the patient or the place (person names, patient module, accession,
+        institution), at any depth: none of them may survive anywhere in the output header."""
+        out: list[str] = []
+        for elem in ds.iterall():
+            t = int(elem.tag)
+            if elem.tag.is_private or elem.VR == "SQ":
+                continue
+            kw = keyword_for_tag(t) or ""
+            named = elem.VR == "PN" or (t >> 16) == 0x0010 or kw in _IDENTITY_KEYWORDS
+            if named and (elem.VR in TEXT_VRS or elem.VR in ("DA", "DT")):
+                out.extend(str(v) for v in _values(elem))
+        return out
 
     # -- walking --------------------------------------------------------------------------------
     def clean(self, ds: Dataset, depth: int = 0) -> None:
@@ -205,6 +257,10 @@ class HeaderCleaner:
             self._dummy(elem)
             self._note("D", kw)
             return
+        if vr in _BINARY_VRS and action in ("C", "U", "U*"):  # opaque bytes cannot be cleaned
+            del ds[t]
+            self._note("X", kw)
+            return
         if vr == "SQ":  # K, C, U, U*: keep the sequence, clean each item with the same rules
             for item in elem.value or []:
                 self.clean(item, depth + 1)
@@ -246,7 +302,7 @@ class HeaderCleaner:
 
     def _scrub(self, elem: DataElement, descriptor: bool) -> None:
         vals = _values(elem)
-        if not vals or elem.VR in ("CS", "AS", "UR"):
+        if not vals or elem.VR in ("CS", "AS", "UR") or keyword_for_tag(elem.tag) in DEVICE_KEYWORDS:
             return
         new = [self.scrubber.scrub(str(v), descriptor=descriptor) for v in vals]
         if new != [str(v) for v in vals]:
@@ -281,6 +337,20 @@ class HeaderCleaner:
             elem.value = b"\x00\x00"
         else:
             elem.value = ""
+
+    def residual_identity(self, ds: Dataset) -> list[str]:
+        """Identity tokens (words >= 5 letters, numbers >= 7 digits) still found in any kept text
+        value at any depth: a guard against bugs; a hit quarantines the file."""
+        toks = [t.lower() for t in self.identity_tokens if (len(t) >= 7 if t.isdigit() else len(t) >= 5)]
+        hits: set[str] = set()
+        for elem in ds.iterall():
+            if elem.VR in ("SQ", "UI", "TM") or int(elem.tag) in _PIXEL_TAGS:
+                continue
+            if keyword_for_tag(elem.tag) in DEVICE_KEYWORDS:
+                continue
+            text = " ".join(str(v) for v in _values(elem) if not isinstance(v, bytes)).lower()
+            hits.update(t for t in toks if t in text)
+        return sorted(hits)
 
     def report(self) -> dict[str, Any]:
         names = {"X": "removed", "Z": "emptied", "D": "dummy", "K": "kept", "C": "cleaned_or_shifted"}

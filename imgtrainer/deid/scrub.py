@@ -13,9 +13,13 @@ import re
 from collections.abc import Iterable
 
 _SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+")
-_DATE_LIKE = re.compile(r"\b(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|(?:19|20)\d{6})\b")
+_DATE_LIKE = re.compile(
+    r"\b(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|(?:19|20)\d{6})\b"
+)
 _LONG_DIGITS = re.compile(r"\d{5,}")
 _MIN_WORD = 3
+_GENERIC = frozenset({"none", "unknown", "anonymous", "anonymized", "other", "yes", "n/a", "null", "not"})
+"""Placeholder values that identify nobody; never treated as identifying tokens."""
 
 
 def date_variants(da: str) -> list[str]:
@@ -41,7 +45,7 @@ def tokens_from(values: Iterable[str]) -> set[str]:
             if (word.isdigit() and len(word) >= 4) or (not word.isdigit() and len(word) >= _MIN_WORD):
                 out.add(word)
         out.update(date_variants(text))
-    return {t for t in out if t}
+    return {t for t in out if t and t.lower() not in _GENERIC}
 
 
 class Scrubber:

@@ -1,9 +1,9 @@
 """Building a sealed exam package: choose cases, fix question sets, strip and seal the keys, sign.
 
-The package is one zip file (see ``imgtrainer.exams.package`` for the layout). Candidate-visible
-case folders are sanitised: the case id, title, tags, teaching points and provenance details (which
-can give the answer away, e.g. "lung-b-lines-07") are replaced by a neutral item id, and media
-files are renamed. Everything that could reveal an answer travels only inside ``key.sealed``.
+The package is one zip file (see ``imgtrainer.exams.package`` for the layout). No case.json
+travels in clear: the candidate sees a neutral item id, the clinical context and the media
+(renamed); the case id, title, domain, tags, teaching points and provenance (which can give the
+answer away, e.g. "lung-b-lines-07") travel only inside ``key.sealed``. Everything that could reveal an answer travels only inside ``key.sealed``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from imgtrainer.exams import crypto
 from imgtrainer.exams.package import FORMAT, FORMAT_VERSION, KEY_MEMBER, PROCTOR_MEMBER, manifest_bytes
 from imgtrainer.exams.settings import ExamSettings
 from imgtrainer.library.case_io import is_case_folder, load_case, load_key
-from imgtrainer.library.models import Case, MediaRef, Provenance
+from imgtrainer.library.models import Case
 
 
 @dataclass
@@ -112,27 +112,26 @@ def _question_set(case: Case, key: Any, question_ids: Sequence[str] | None, set_
         if "decision" in ids and case.decision is None:
             ids.remove("decision")
         if not ids:
-            raise CaseFormatError(f"case {case.id!r}: none of the questions {list(question_ids)} is keyed for it")
+            raise CaseFormatError(
+                f"case {case.id!r}: none of the questions {list(question_ids)} is keyed for it"
+            )
     qset = build_question_set(case, key, taxonomy, question_ids=ids, set_name=set_name)
     if not qset.questions:
         raise CaseFormatError(f"case {case.id!r}: its key answers no question of the chosen set")
     return qset
 
 
-def _sanitised_case(case: Case, item_id: str, n: int, media_names: list[str]) -> dict[str, Any]:
-    """case.json as the candidate sees it: no id, title, tags, teaching points or provenance hints."""
-    media = [MediaRef(path=name, role=ref.role) for ref, name in zip(case.media, media_names, strict=True)]
-    clean = case.model_copy(
-        update={
-            "id": item_id,
-            "title": f"Case {n}",
-            "tags": [],
-            "teaching_points": [],
-            "media": media,
-            "provenance": Provenance(licence=case.provenance.licence),
-        }
-    )
-    return clean.model_dump(mode="json")
+def _candidate_case(case: Case, names: list[str], base: str) -> dict[str, Any]:
+    """What the candidate needs of the case: context and media. No id, title, domain, tags,
+    teaching points or provenance (they can give the answer away)."""
+    return {
+        "indication": case.indication,
+        "patient": case.patient.model_dump(mode="json"),
+        "probe": case.probe,
+        "media": [
+            {"path": f"{base}/{name}", "role": ref.role} for ref, name in zip(case.media, names, strict=True)
+        ],
+    }
 
 
 def build_package(
@@ -183,18 +182,9 @@ def build_package(
         names = [f"media/m{i}{Path(ref.path).suffix.lower()}" for i, ref in enumerate(case.media)]
         for name, data in zip(names, media_bytes, strict=True):
             members[f"{base}/{name}"] = data
-        members[f"{base}/case.json"] = json.dumps(_sanitised_case(case, item_id, n, names), indent=2).encode()
         shown = qset.candidate_dict()
-        shown.update(case_id=item_id, title=f"Case {n}")
-        items.append(
-            {
-                "item_id": item_id,
-                "folder": base,
-                "domain": case.domain,
-                "media": [f"{base}/{name}" for name in names],
-                "question_set": shown,
-            }
-        )
+        shown.update(case_id=item_id, title=f"Case {n}", domain="")
+        items.append({"item_id": item_id, "case": _candidate_case(case, names, base), "question_set": shown})
         sealed_items[item_id] = {
             "case": case.model_dump(mode="json"),
             "key": key.model_dump(mode="json"),
@@ -217,12 +207,16 @@ def build_package(
     key_plain = crypto.canonical_json({"exam_id": exam_id, "items": sealed_items})
     members[KEY_MEMBER] = crypto.seal(crypto.subkey(master, "key-seal", exam_id), key_plain, exam_bytes)
     results_secret = os.urandom(32)
-    members[PROCTOR_MEMBER] = crypto.seal(crypto.subkey(master, "proctor-seal", exam_id), results_secret, exam_bytes)
+    members[PROCTOR_MEMBER] = crypto.seal(
+        crypto.subkey(master, "proctor-seal", exam_id), results_secret, exam_bytes
+    )
     manifest = manifest_bytes(exam_id, members)
     members["manifest.json"] = manifest
     members["signature"] = signer.sign(manifest)
     _write_zip(Path(out), members)
-    return BuildReport(Path(out), exam_id, len(items), sum(len(i["question_set"]["questions"]) for i in items), skipped)
+    return BuildReport(
+        Path(out), exam_id, len(items), sum(len(i["question_set"]["questions"]) for i in items), skipped
+    )
 
 
 def _write_zip(out: Path, members: dict[str, bytes]) -> None:
@@ -234,7 +228,9 @@ def _write_zip(out: Path, members: dict[str, bytes]) -> None:
             with zipfile.ZipFile(fh, "w") as zf:
                 for name in sorted(members):
                     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-                    info.compress_type = zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
+                    info.compress_type = (
+                        zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
+                    )
                     zf.writestr(info, members[name])
             fh.flush()
             os.fsync(fh.fileno())

@@ -4,7 +4,7 @@ Layout of the zip::
 
     exam.json            exam id, settings, KDF parameters, Ed25519 public key, items and their
                          questions (no answers)
-    items/<item>/case.json, items/<item>/media/m0.<ext>   sanitised case folders, no key.json
+    items/<item>/media/m0.<ext>   the media of each case, renamed (no case.json, no key.json)
     key.sealed           AES-256-GCM(answer keys), AAD = exam.json bytes
     proctor.sealed       AES-256-GCM(per-exam results secret), AAD = exam.json bytes
     manifest.json        sha256 of every member above
@@ -92,7 +92,9 @@ class ExamPackage:
         except zipfile.BadZipFile as exc:
             raise TamperError(f"{path}: not a readable exam package ({exc})") from None
         except (OSError, EOFError, zipfile.LargeZipFile) as exc:
-            raise ExamError(f"{path}: cannot read the exam package ({exc.__class__.__name__}: {exc})") from None
+            raise ExamError(
+                f"{path}: cannot read the exam package ({exc.__class__.__name__}: {exc})"
+            ) from None
         crypto.KdfParams.from_dict(exam.get("kdf"))
         if not isinstance(exam.get("items"), list) or not exam["items"]:
             raise ExamError(f"{path}: exam.json: field items: no items")
@@ -124,7 +126,7 @@ class ExamPackage:
         return data
 
     def extract_item(self, item_id: str, dest: Path) -> Path:
-        """Write one item's case folder (case.json + media) under ``dest``; returns the folder."""
+        """Write one item's media files under ``dest/<item>/media``; returns ``dest/<item>``."""
         prefix = f"items/{item_id}/"
         names = [n for n in self.manifest["files"] if n.startswith(prefix)]
         if not names:
@@ -159,7 +161,9 @@ class ExamPackage:
         """The per-exam secret that keys results MACs (proctor.sealed)."""
         master = master if master is not None else self.check_passphrase(passphrase or "")
         key = crypto.subkey(master, "proctor-seal", self.exam_id)
-        return crypto.unseal(key, self.read(PROCTOR_MEMBER), self.exam_bytes, f"{self.path}: {PROCTOR_MEMBER}")
+        return crypto.unseal(
+            key, self.read(PROCTOR_MEMBER), self.exam_bytes, f"{self.path}: {PROCTOR_MEMBER}"
+        )
 
     def unseal_key(self, passphrase: str | None = None, master: bytes | None = None) -> dict[str, Any]:
         """The answer keys, by item id: ``{item: {case, key, question_set}}``. Proctor/grader only."""

@@ -25,7 +25,7 @@ class ExamSettings(BaseModel):
 
     @model_validator(mode="after")
     def _some_limit_or_none(self) -> ExamSettings:
-        if self.time_limit_s is not None and self.case_time_limit_s is not None:
-            if self.case_time_limit_s > self.time_limit_s:
-                raise ValueError("case_time_limit_s is longer than the whole exam's time_limit_s")
+        limits = (self.time_limit_s, self.case_time_limit_s)
+        if None not in limits and limits[1] > limits[0]:  # type: ignore[operator]
+            raise ValueError("case_time_limit_s is longer than the whole exam's time_limit_s")
         return self

@@ -155,8 +155,11 @@ class CineView(QWidget):
         text = f"frame {st.index + 1}/{clip.n_frames}   {t:.2f} s   {clip.fps:.0f} fps   {st.speed:g}×"
         if st.zoom != 1.0:
             text += f"   zoom {st.zoom:.1f}×"
+        rect = p.fontMetrics().boundingRect(text).adjusted(-6, -3, 6, 3)
+        rect.moveTopLeft(QPointF(6, 6).toPoint())
+        p.fillRect(rect, QColor(0, 0, 0, 160))
         p.setPen(QColor(palette.TEXT_DIM))
-        p.drawText(QRectF(8, 4, self.width() - 16, 20), Qt.AlignmentFlag.AlignLeft, text)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         if st.message:
             rect = QRectF(8, self.height() - 30, self.width() - 16, 24)
             p.fillRect(rect, QColor(0, 0, 0, 180))

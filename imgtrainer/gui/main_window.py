@@ -19,6 +19,10 @@ from PyQt6.QtWidgets import (
 from imgtrainer.gui.cine_viewer import CineViewer
 from imgtrainer.gui.context import AppContext
 from imgtrainer.gui.dialogs import AboutDialog, ShortcutsDialog
+from imgtrainer.gui.library_browser import LibraryBrowser
+from imgtrainer.gui.practice_controller import PracticeController
+from imgtrainer.gui.practice_panel import PracticePanel
+from imgtrainer.gui.practice_state import PracticeState
 from imgtrainer.gui.shortcuts import SHORTCUTS
 from imgtrainer.gui.viewer_state import ViewerState
 from imgtrainer.gui.workers import run_async
@@ -39,21 +43,29 @@ class MainWindow(QMainWindow):
         self.side.setObjectName("sidePanel")
         self.side_layout = QVBoxLayout(self.side)
         self.side_layout.setContentsMargins(6, 6, 6, 6)
-        self.case_title = QLabel("No case open", self.side)
+        self.case_title = QLabel("", self.side)
         self.case_title.setObjectName("caseTitle")
         self.case_title.setWordWrap(True)
+        self.case_title.setVisible(False)
         self.side_layout.addWidget(self.case_title)
+        self.practice_state = PracticeState()
+        self.practice_panel = PracticePanel(self.practice_state, self.viewer_state, self.side)
+        self.side_layout.addWidget(self.practice_panel, 1)
+        self.practice = PracticeController(self.ctx, self.practice_state, self.viewer_state, self.practice_panel, self)
+        self.practice.failed.connect(self._practice_failed)
+        self.practice.case_opened.connect(self._case_opened)
+        self.practice.finished.connect(lambda _r: self._progress_dirty())
         self.split = QSplitter(Qt.Orientation.Horizontal, self)
         self.split.addWidget(self.viewer)
         self.split.addWidget(self.side)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([900, 380])
+        self.split.setSizes([880, 470])
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("pages")
-        self.tabs.setDocumentMode(True)
-        self.library_page = QLabel("The library is loading…", self)
-        self.library_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.library_page = LibraryBrowser(self.ctx, parent=self)
+        self.library_page.on_open = self.open_case
+        self.library_page.on_practice = self.practise_next
         self.progress_page = QLabel("Progress appears after your first answered case.", self)
         self.progress_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.tabs.addTab(self.library_page, "Library")
@@ -64,6 +76,7 @@ class MainWindow(QMainWindow):
         self._bind_shortcuts()
         self.viewer_state.changed.connect(self._on_viewer_state)
         self._update_status()
+        self.library_page.refresh()
 
     # menus and keys --------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -156,9 +169,32 @@ class MainWindow(QMainWindow):
             panel.submit()
 
     def next_case(self) -> None:
-        panel = getattr(self, "practice_panel", None)
-        if panel is not None:
-            panel.next_case()
+        if self.tabs.currentIndex() == PAGES.index("case"):
+            self.practice_panel.next_case()
+
+    def open_case(self, folder: Path) -> None:
+        """Open a case folder for practice (from the library, a drop or the queue)."""
+        self.statusBar().showMessage(f"Opening case {Path(folder).name}…")
+        self.practice.open_case(Path(folder))
+
+    def practise_next(self) -> None:
+        self.statusBar().showMessage("Choosing your next case…")
+        self.practice.next_case()
+
+    def _case_opened(self, bundle) -> None:  # noqa: ANN001 - CaseBundle
+        self.case_title.setVisible(False)
+        self.statusBar().showMessage(f"Case {bundle.case.id}: {len(bundle.qset.questions)} questions", 5000)
+        self.show_case()
+
+    def _practice_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        self.viewer_state.set_message(message)
+
+    def _progress_dirty(self) -> None:
+        page = self.progress_page
+        if hasattr(page, "refresh"):
+            page.refresh()
+        self.library_page.refresh()
 
     def show_library(self) -> None:
         self.tabs.setCurrentIndex(PAGES.index("library"))
@@ -193,8 +229,20 @@ class MainWindow(QMainWindow):
             self.open_path(Path(path))
 
     def open_path(self, path: Path) -> None:
-        """Decode the file off the GUI thread, then show it; errors become a visible message."""
+        """Open a case folder (or its case.json) for practice, or any media file for free study.
+
+        Decoding runs off the GUI thread; errors become a visible message."""
         from imgtrainer.media import open_clip
+
+        path = Path(path)
+        if path.name == "case.json":
+            path = path.parent
+        if path.is_dir():
+            if (path / "case.json").is_file():
+                self.open_case(path)
+            else:
+                self._open_failed(ValueError(f"{path}: a folder without case.json is not a case"))
+            return
 
         self.statusBar().showMessage(f"Opening {path.name}…")
         run_async(lambda: open_clip(path), lambda clip: self.show_clip(clip, path.name), self._open_failed)
@@ -205,11 +253,15 @@ class MainWindow(QMainWindow):
         self.show_case()
 
     def show_clip(self, clip: Clip, title: str) -> None:
+        """Free study of a clip with no questions (a dropped or opened file)."""
         old = self.viewer_state.clip
         self.viewer_state.set_clip(clip)
         if old is not None and old is not clip:
             old.close()
+        self.practice_panel.clear(f"Free study: {title}. No questions for a file outside the library.")
+        self.viewer_state.set_assist_locked(False)
         self.case_title.setText(title)
+        self.case_title.setVisible(True)
         self.statusBar().showMessage(f"{title}: {clip.n_frames} frames, {clip.cols}×{clip.rows}", 5000)
         self.show_case()
 

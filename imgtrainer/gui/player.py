@@ -6,12 +6,16 @@ turns it into timer ticks and ``ViewerState.set_index`` calls.
 
 from __future__ import annotations
 
+import math
 import time
 
 from PyQt6.QtCore import QObject, Qt, QTimer
 
 from imgtrainer.gui.playback import PlaybackClock
 from imgtrainer.gui.viewer_state import ViewerState
+
+READ_AHEAD = 8
+"""Frames decoded ahead of the play head while playing."""
 
 
 class Player(QObject):
@@ -41,11 +45,12 @@ class Player(QObject):
         if self.state.playing and self.clock is not None:
             now = time.perf_counter()
             self.clock.start(now, self.state.index, self.state.speed)
+            self._read_ahead(self.state.index)
             self._schedule(now)
 
     def _schedule(self, now: float) -> None:
         delay_ms = self.clock.next_change_in(now, self.state.loop) * 1000.0
-        self._timer.start(max(1, int(delay_ms + 0.5)))
+        self._timer.start(max(1, math.ceil(delay_ms)))
 
     def _tick(self) -> None:
         st = self.state
@@ -61,4 +66,11 @@ class Player(QObject):
         if finished:
             st.pause()
             return
+        self._read_ahead(index)
         self._schedule(time.perf_counter())
+
+    def _read_ahead(self, index: int) -> None:
+        """Ask a caching clip to decode the next frames on its worker thread (no-op otherwise)."""
+        prefetch = getattr(self.state.clip, "prefetch", None)
+        if prefetch is not None:
+            prefetch(index + 1, READ_AHEAD)

@@ -30,6 +30,22 @@ def option_values(q: QuestionView) -> list[Any]:
     return [o.id for o in q.options]
 
 
+def response_to_raw(resp: Response) -> Any:
+    """A stored Response back in the answers.json form the widgets show."""
+    data = resp.model_dump(mode="json", exclude={"time_s", "kind"})
+    if resp.kind in ("category", "ordinal", "count"):
+        return data["value"]
+    if resp.kind == "decision":
+        return data["choice"]
+    if resp.kind == "findings":
+        return list(data["present"])
+    if resp.kind == "frame_ranges":
+        return [list(r) for r in data["ranges"]]
+    if resp.kind == "marks":
+        return data["marks"]
+    return {k: v for k, v in data.items() if v not in (None, [])}
+
+
 class PracticeState:
     """One case's questions and the trainee's answers; ``changed`` emits a topic string."""
 
@@ -43,14 +59,26 @@ class PracticeState:
         self.submitted = False
         self.result: Any = None
         self.error = ""
+        self.last_answered: str | None = None
         self._focus_since = clock()
 
     # loading and focus ----------------------------------------------------------------------------
-    def load(self, qset: QuestionSet) -> None:
+    def load(self, qset: QuestionSet, restored: dict[str, Response] | None = None) -> None:
+        """Start answering ``qset``; ``restored`` answers (from an interrupted attempt) are kept."""
         self.qset = qset
         self.answers, self.time_s = {}, {q.id: 0.0 for q in qset.questions}
+        known = {q.id for q in qset.questions}
+        for qid, resp in (restored or {}).items():
+            if qid in known:
+                self.answers[qid] = response_to_raw(resp)
         self.focus, self.submitted, self.result, self.error = 0, False, None, ""
         self._focus_since = self.clock()
+        self.changed.emit("case")
+
+    def unload(self) -> None:
+        """No case (free study)."""
+        self.qset, self.answers, self.time_s = None, {}, {}
+        self.focus, self.submitted, self.result, self.error = 0, False, None, ""
         self.changed.emit("case")
 
     @property
@@ -101,6 +129,7 @@ class PracticeState:
             return False
         self.error = ""
         self.answers[qid] = raw
+        self.last_answered = qid
         self.changed.emit("answer")
         return True
 

@@ -260,6 +260,11 @@ class ViewerState:
             self.measurements.pop()
             self.changed.emit("measurements")
 
+    def remove_marks(self, tag: str | None) -> None:
+        """Remove the marks belonging to practice question ``tag``."""
+        self.marks = [m for m in self.marks if m.tag != tag]
+        self.changed.emit("marks")
+
     def clear_annotations(self, emit: bool = True) -> None:
         self.draft, self.measurements, self.marks, self.expert_marks = [], [], [], []
         self.mmode_line = None

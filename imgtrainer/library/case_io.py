@@ -41,7 +41,9 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CaseFormatError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}") from exc
+        raise CaseFormatError(
+            f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
+        ) from exc
 
 
 def _parse(model: type[BaseModel], path: Path) -> Any:
@@ -115,7 +117,9 @@ def save_case(folder: Path, case: Case) -> Path:
     """Write ``folder/case.json`` atomically (creating the folder); returns its path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return atomic_write_json(folder / CASE_FILE, Case.model_validate(case.model_dump()).model_dump(mode="json"))
+    return atomic_write_json(
+        folder / CASE_FILE, Case.model_validate(case.model_dump()).model_dump(mode="json")
+    )
 
 
 def save_key(folder: Path, key: AnswerKey) -> Path:
@@ -129,13 +133,17 @@ def save_key(folder: Path, key: AnswerKey) -> Path:
     if (folder / CASE_FILE).is_file():
         case_id = read_json(folder / CASE_FILE).get("id")
         if case_id is not None and case_id != key.case_id:
-            raise CaseFormatError(f"{folder / CASE_FILE}: field id: case is {case_id!r} but the key is for {key.case_id!r}")
+            raise CaseFormatError(
+                f"{folder / CASE_FILE}: field id: case is {case_id!r} but the key is for {key.case_id!r}"
+            )
     path = key_path(folder, None if key.role == "consensus" else key.rater)
     if key.role == "rater" and path.is_file():
         existing = read_json(path)
         owner = existing.get("rater") if isinstance(existing, dict) else None
         if owner is not None and owner != key.rater:
-            raise CaseFormatError(f"{path}: field rater: belongs to {owner!r}; refusing to overwrite with {key.rater!r}'s key")
+            raise CaseFormatError(
+                f"{path}: field rater: belongs to {owner!r}; refusing to overwrite with {key.rater!r}'s key"
+            )
     return atomic_write_json(path, key.model_dump(mode="json"))
 
 

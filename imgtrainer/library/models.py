@@ -137,10 +137,18 @@ class Mark(_Strict):
 
     @model_validator(mode="after")
     def _point_count(self) -> Mark:
-        need = {"point": (1, 1), "line": (2, 2), "ellipse": (2, 2), "polyline": (2, 10_000), "polygon": (3, 10_000)}
+        need = {
+            "point": (1, 1),
+            "line": (2, 2),
+            "ellipse": (2, 2),
+            "polyline": (2, 10_000),
+            "polygon": (3, 10_000),
+        }
         lo, hi = need[self.type]
         if not lo <= len(self.points) <= hi:
-            raise ValueError(f"a {self.type} mark needs {lo}{'' if lo == hi else '+'} points, got {len(self.points)}")
+            raise ValueError(
+                f"a {self.type} mark needs {lo}{'' if lo == hi else '+'} points, got {len(self.points)}"
+            )
         return self
 
 

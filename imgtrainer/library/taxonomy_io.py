@@ -11,7 +11,6 @@ line and the problem.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from imgtrainer.errors import TaxonomyError
 from imgtrainer.library._files import describe_validation_error, format_loc
 from imgtrainer.library.models import DOMAINS
 from imgtrainer.library.taxonomy import Taxonomy
+from imgtrainer.library.toml_lines import line_for, line_of_id, read_toml
 
 COMMON = "common"
 _LIST_KEYS = ("views", "findings", "questions")
@@ -52,116 +52,18 @@ def _bundled_dir() -> Path:
     return taxonomy_dir()
 
 
-def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaxonomyError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        where = f"line {m.group(1)} column {m.group(2)}" if m else "line ?"
-        problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "syntax error"
-        raise TaxonomyError(f"{path}: {where}: TOML syntax error: {problem}") from exc
-
-
-# ------------------------------------------------------------------ line lookup
-
-
-def _header_lines(lines: list[str], name: str) -> list[int]:
-    pat = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]")
-    return [i for i, line in enumerate(lines) if pat.match(line)]
-
-
-_TABLE_HEADER = re.compile(r"^\s*\[{1,2}\s*[A-Za-z_\"][^=]*\]{1,2}\s*(#.*)?$")
-
-
-def _key_line(lines: list[str], key: str, start: int = 0, stop: int | None = None) -> int | None:
-    """Index of the line assigning ``key`` at or after ``start``, stopping at the next table header."""
-    pat = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
-    for i in range(start, len(lines) if stop is None else stop):
-        if i > start and start > 0 and _TABLE_HEADER.match(lines[i]):
-            break
-        if pat.match(lines[i]):
-            return i
-    return None
-
-
-def _nth_inline(lines: list[str], start: int, n: int) -> int | None:
-    """Line of the n-th inline table ``{ ... }`` of the array that starts at ``start``."""
-    seen = -1
-    depth = 0
-    for i in range(start, len(lines)):
-        body = lines[i].split("=", 1)[1] if i == start and "=" in lines[i] else lines[i]
-        for ch in body:
-            if ch == "[":
-                depth += 1
-            elif ch == "]":
-                depth -= 1
-            elif ch == "{" and depth == 1:
-                seen += 1
-                if seen == n:
-                    return i
-        if depth <= 0 and i > start:
-            break
-    return None
-
-
-def _line_for(text: str, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the entry at a pydantic ``loc`` inside one taxonomy file's text."""
-    lines = text.splitlines()
-    if not loc:
-        return None
-    head = str(loc[0])
-    if len(loc) >= 2 and isinstance(loc[1], int):
-        headers = _header_lines(lines, head)
-        if headers:
-            if loc[1] >= len(headers):
-                return None
-            start = headers[loc[1]]
-            stop = next((h for h in headers if h > start), None)
-            if len(loc) >= 3 and isinstance(loc[2], str):
-                sub = _key_line(lines, loc[2], start + 1, stop)
-                if sub is not None:
-                    return sub + 1
-            return start + 1
-        top = _key_line(lines, head)
-        if top is not None:
-            item = _nth_inline(lines, top, loc[1])
-            return (item if item is not None else top) + 1
-        return None
-    if head == "question_sets" and len(loc) >= 2:
-        section = next((i for i, ln in enumerate(lines) if re.match(r"^\s*\[\s*question_sets\s*\]", ln)), None)
-        if section is not None:
-            sub = _key_line(lines, str(loc[1]), section + 1)
-            return (sub if sub is not None else section) + 1
-    top = _key_line(lines, head)
-    return None if top is None else top + 1
-
-
-def _line_of_nth_id(text: str, ident: str, nth: int = 1) -> int | None:
-    """1-based line of the ``nth`` entry with ``id = "ident"`` (or a key named ``ident``)."""
-    count = 0
-    for i, line in enumerate(text.splitlines()):
-        if re.search(rf"\bid\s*=\s*\"{re.escape(ident)}\"", line) or re.match(rf"^\s*{re.escape(ident)}\s*=", line):
-            count += 1
-            if count == nth:
-                return i + 1
-    return None
-
-
 # ---------------------------------------------------------------------- merging
 
 
 def _check_top(path: Path, text: str, data: dict[str, Any], allowed: set[str]) -> None:
     for key, value in data.items():
         if key not in allowed:
-            line = _line_for(text, (key,))
-            raise TaxonomyError(f"{path}: line {line or '?'}: unknown top-level key {key!r} (allowed: {sorted(allowed)})")
+            line = line_for(text, (key,))
+            raise TaxonomyError(
+                f"{path}: line {line or '?'}: unknown top-level key {key!r} (allowed: {sorted(allowed)})"
+            )
         if key in _LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
-            line = _line_for(text, (key,))
+            line = line_for(text, (key,))
             raise TaxonomyError(f"{path}: line {line or '?'}: {key} must be a list of tables")
 
 
@@ -174,10 +76,12 @@ def _merge_list(
         origin = _Origin(path, text, i)
         ident = item.get("id")
         if ident is not None and ident in seen:
-            line = _line_of_nth_id(text, ident, 2)
+            line = line_of_id(text, ident, 2)
             raise TaxonomyError(f"{path}: line {line or '?'}: duplicate id {ident!r} in this file")
         seen.add(ident)
-        pos = next((j for j, (old, _) in enumerate(merged) if ident is not None and old.get("id") == ident), None)
+        pos = next(
+            (j for j, (old, _) in enumerate(merged) if ident is not None and old.get("id") == ident), None
+        )
         if pos is None:
             merged.append((item, origin))
         else:
@@ -198,30 +102,38 @@ def _build(domain: str, files: list[Path]) -> Taxonomy:
     main_file: tuple[Path, str] | None = None
     texts: list[tuple[Path, str]] = []
     for path in files:
-        data, text = _read_toml(path)
+        data, text = read_toml(path, TaxonomyError)
         texts.append((path, text))
         is_common = path.stem == COMMON
         _check_top(path, text, data, _COMMON_KEYS if is_common else _DOMAIN_KEYS)
         if data.get("schema_version", 1) != 1:
-            line = _line_for(text, ("schema_version",))
+            line = line_for(text, ("schema_version",))
             raise TaxonomyError(f"{path}: line {line or '?'}: schema_version must be 1")
         if not is_common:
             if data.get("domain", domain) != domain:
-                line = _line_for(text, ("domain",))
-                raise TaxonomyError(f"{path}: line {line or '?'}: domain is {data['domain']!r} but the file is for {domain!r}")
+                line = line_for(text, ("domain",))
+                raise TaxonomyError(
+                    f"{path}: line {line or '?'}: domain is {data['domain']!r} but the file is for {domain!r}"
+                )
             for key in ("title", "source"):
                 if key in data:
                     scalars[key] = data[key]
             qs = data.get("question_sets", {})
             if not isinstance(qs, dict):
-                raise TaxonomyError(f"{path}: line {_line_for(text, ('question_sets',)) or '?'}: question_sets must be a table")
+                raise TaxonomyError(
+                    f"{path}: line {line_for(text, ('question_sets',)) or '?'}: question_sets must be a table"
+                )
             question_sets.update(qs)
             if main_file is None:
                 main_file = (path, text)
         for key in _LIST_KEYS:
             _merge_list(lists[key], data.get(key, []), path, text)
     assert main_file is not None
-    raw = {**scalars, "question_sets": question_sets, **{k: [item for item, _ in v] for k, v in lists.items()}}
+    raw = {
+        **scalars,
+        "question_sets": question_sets,
+        **{k: [item for item, _ in v] for k, v in lists.items()},
+    }
     try:
         return Taxonomy.model_validate(raw)
     except ValidationError as exc:
@@ -244,12 +156,12 @@ def _located(
         origin = lists[loc[0]][loc[1]][1]
         path, text = origin.path, origin.text
         file_loc = (loc[0], origin.index, *loc[2:])
-    line = _line_for(text, file_loc)
+    line = line_for(text, file_loc)
     field = format_loc(file_loc) if file_loc else field
     if line is None:  # model-level error: find the first quoted id the message names
         for ident in re.findall(r"'([a-z0-9_]+)'", problem):
             for p, t in reversed(texts):
-                found = _line_of_nth_id(t, ident)
+                found = line_of_id(t, ident)
                 if found is not None:
                     path, line = p, found
                     break

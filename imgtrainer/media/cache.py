@@ -8,6 +8,7 @@ frames within a budget in MB, decodes ahead of the play head on one worker threa
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -132,10 +133,8 @@ class CachedClip(Clip):
         with self._pending_lock:
             fut = self._pending.get(index)
         if fut is not None:  # being read ahead right now: wait for it rather than decode twice
-            try:
+            with contextlib.suppress(Exception):  # a worker failure is re-raised by our own decode
                 fut.result(timeout=self._timeout)
-            except Exception:  # the worker's failure is reported by our own decode below
-                pass
             hit = self._cache.get(index)
             if hit is not None:
                 return hit

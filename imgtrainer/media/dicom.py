@@ -25,12 +25,19 @@ from imgtrainer.errors import MediaError, NoPixelDataError, NotDicomError
 from imgtrainer.media.cache import DEFAULT_DECODE_TIMEOUT_S, CachedClip
 from imgtrainer.media.clip import ClipInfo
 from imgtrainer.media.dicom_layout import PixelGeometry, PixelLayout, locate_pixel_data, read_frame_bytes
-from imgtrainer.media.dicom_pixels import DisplayMapping, decode_stored, display_mapping, to_display
+from imgtrainer.media.dicom_pixels import (
+    DisplayMapping,
+    decode_stored,
+    display_mapping,
+    require_decoder,
+    to_display,
+)
 from imgtrainer.media.regions import parse_regions
 from imgtrainer.media.timing import frame_timing
 
 _DEFLATED = "1.2.840.10008.1.2.1.99"
 _NATIVE = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", _DEFLATED}
+_NATIVE_FAST_TS = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1"}
 
 
 def looks_like_dicom_without_preamble(head: bytes) -> bool:
@@ -135,7 +142,9 @@ def _geometry(ds: Dataset, path: Path, notes: list[str]) -> PixelGeometry:
         raise MediaError(path, f"Number of Frames {n_frames} is not valid")
     if pixel_rep not in (0, 1) or planar not in (0, 1):
         raise MediaError(path, "Pixel Representation or Planar Configuration is not 0 or 1")
-    return PixelGeometry(rows, cols, samples, bits_allocated, bits_stored, pixel_rep, planar, photometric, n_frames)
+    return PixelGeometry(
+        rows, cols, samples, bits_allocated, bits_stored, pixel_rep, planar, photometric, n_frames
+    )
 
 
 def _in_memory_layout(path: Path, geometry: PixelGeometry, ts: str) -> tuple[BinaryIO, PixelLayout]:
@@ -201,6 +210,8 @@ class DicomClip(CachedClip):
             if tag != (0x7FE0, 0x0010):
                 raise NoPixelDataError(path, "no Pixel Data (7FE0,0010): not an image")
             geometry = _geometry(ds, path, notes)
+            if ts not in _NATIVE_FAST_TS:
+                require_decoder(ts, path)  # fail at open, naming the package to install
             encaps_syntax = ts not in _NATIVE
             if ts == _DEFLATED:
                 self._fp.close()
@@ -261,7 +272,9 @@ class DicomClip(CachedClip):
         arr = to_display(stored, self._mapping, g.bits_stored)
         expect = (g.rows, g.cols, 3) if self.channels == 3 else (g.rows, g.cols)
         if arr.shape != expect or arr.dtype != np.uint8:
-            raise MediaError(self.path, f"frame {index} decoded to {arr.shape} {arr.dtype}, expected {expect} uint8")
+            raise MediaError(
+                self.path, f"frame {index} decoded to {arr.shape} {arr.dtype}, expected {expect} uint8"
+            )
         return arr
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ time. Then palettes are applied, deep grayscale is windowed, and MONOCHROME1 is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -166,11 +167,11 @@ def decode_stored(
 ) -> np.ndarray:
     """Stored values of one frame (colour already converted to RGB), as pydicom would give them."""
     g = geometry
-    if encapsulated and transfer_syntax in _JPEG_8BIT and g.bits_allocated == 8:
-        if g.samples == 1 or g.photometric in _YBR_FOR_CV2:
-            arr = _decode_cv2(data, g)
-            if arr is not None:
-                return arr
+    jpeg8 = encapsulated and transfer_syntax in _JPEG_8BIT and g.bits_allocated == 8
+    if jpeg8 and (g.samples == 1 or g.photometric in _YBR_FOR_CV2):
+        arr = _decode_cv2(data, g)
+        if arr is not None:
+            return arr
     if (
         not encapsulated
         and transfer_syntax != "1.2.840.10008.1.2.2"
@@ -183,19 +184,25 @@ def decode_stored(
     return _decode_pydicom(data, index, transfer_syntax, encapsulated, g, path)
 
 
+def require_decoder(transfer_syntax: str, path: object) -> Any:
+    """pydicom's decoder for the syntax, or UnsupportedTransferSyntaxError naming what to install."""
+    uid = UID(transfer_syntax)
+    try:
+        decoder = get_decoder(uid)
+    except (NotImplementedError, KeyError, ValueError):
+        decoder = None
+    if decoder is None:
+        raise UnsupportedTransferSyntaxError(path, f"no decoder exists for transfer syntax {transfer_syntax!r} ({uid.name})")
+    if not decoder.is_available:
+        package = _PACKAGE_HINT.get(transfer_syntax, "pylibjpeg with its plugins, or python-gdcm")
+        raise UnsupportedTransferSyntaxError(path, f"cannot decode {uid.name}: install {package}")
+    return decoder
+
+
 def _decode_pydicom(
     data: bytes, index: int, transfer_syntax: str, encapsulated: bool, g: PixelGeometry, path: object
 ) -> np.ndarray:
-    decoder = get_decoder(UID(transfer_syntax))
-    if decoder is None:
-        raise UnsupportedTransferSyntaxError(
-            path, f"no decoder for transfer syntax {transfer_syntax} ({UID(transfer_syntax).name})"
-        )
-    if not decoder.is_available:
-        package = _PACKAGE_HINT.get(transfer_syntax, "pylibjpeg with its plugins, or python-gdcm")
-        raise UnsupportedTransferSyntaxError(
-            path, f"cannot decode {UID(transfer_syntax).name}: install {package}"
-        )
+    decoder = require_decoder(transfer_syntax, path)
     src = encapsulate([data]) if encapsulated else data
     opts = {
         "rows": g.rows,
@@ -213,7 +220,9 @@ def _decode_pydicom(
     try:
         arr, _ = decoder.as_array(src, index=frame_index, as_rgb=True, **opts)
     except Exception as exc:  # plugins raise RuntimeError, ValueError, ... on corrupt data
-        raise MediaError(path, f"frame {index} cannot be decoded ({UID(transfer_syntax).name}): {exc}") from exc
+        raise MediaError(
+            path, f"frame {index} cannot be decoded ({UID(transfer_syntax).name}): {exc}"
+        ) from exc
     return arr
 
 
@@ -251,7 +260,7 @@ def _window(arr: np.ndarray, m: DisplayMapping) -> np.ndarray:
     if m.window is not None:
         c, w = m.window
         scaled = ((values - (c - 0.5)) / (w - 1.0) + 0.5) * 255.0
-        return np.clip(scaled, 0, 255).astype(np.uint8)
+        return np.rint(np.clip(scaled, 0, 255)).astype(np.uint8)
     return _minmax(values)
 
 
@@ -259,7 +268,7 @@ def _minmax(values: np.ndarray) -> np.ndarray:
     lo, hi = float(values.min()), float(values.max())
     if hi <= lo:
         return np.zeros(values.shape, dtype=np.uint8)
-    return ((values - lo) * (255.0 / (hi - lo))).clip(0, 255).astype(np.uint8)
+    return np.rint((values - lo) * (255.0 / (hi - lo))).clip(0, 255).astype(np.uint8)
 
 
 __all__ = ["DisplayMapping", "decode_stored", "display_mapping", "to_display"]

@@ -30,7 +30,11 @@ def sniff_kind(path: str | os.PathLike[str], head: bytes | None = None) -> str |
             head = fh.read(132)
     if len(head) >= 132 and head[128:132] == b"DICM":
         return "dicom"
-    if head.startswith(_GIF_MAGIC) or head[4:8] in _VIDEO_MAGIC_AT_4 or head[:4] in (b"RIFF", b"\x1a\x45\xdf\xa3"):
+    if (
+        head.startswith(_GIF_MAGIC)
+        or head[4:8] in _VIDEO_MAGIC_AT_4
+        or head[:4] in (b"RIFF", b"\x1a\x45\xdf\xa3")
+    ):
         if head[:4] != b"RIFF" or head[8:12] == b"AVI ":
             return "video"
         if head[8:12] == b"WEBP":

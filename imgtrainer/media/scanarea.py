@@ -270,9 +270,11 @@ def _top_arc_apex(small: np.ndarray, hull: np.ndarray) -> tuple[float, float, fl
     if cols.size < 20:
         return None
     top = np.array([np.argmax(lit[:, c]) for c in cols], float)
-    keep = top > 1  # columns whose top is not cut by the frame edge
-    xs, ys = cols[keep].astype(float), top[keep]
-    if xs.size < max(12, 0.2 * cols.size) or np.ptp(ys) < 3:
+    run = _central_run(top > 1)  # columns whose top is not cut by the frame edge
+    if run is None:
+        return None
+    xs, ys = cols[run].astype(float), top[run]
+    if xs.size < max(12, 0.15 * cols.size) or np.ptp(ys) < 3:
         return None
     # robust-ish Kasa circle fit, one refit without the worst 20 %
     for _ in range(2):
@@ -287,10 +289,24 @@ def _top_arc_apex(small: np.ndarray, hull: np.ndarray) -> tuple[float, float, fl
         good = res <= np.percentile(res, 80)
         xs, ys = xs[good], ys[good]
     r = float(np.sqrt(r2))
-    if not (cy < ys.min() - 2 and 0.1 * h < r < 8.0 * h and -0.5 * w < cx < 1.5 * w):
+    if not (cy < ys.min() - 2 and 0.1 * h < r < 8.0 * h and 0.3 * w < cx < 0.7 * w):
         return None
     quality = float(np.clip(1.0 - np.median(res) / 2.0, 0.0, 1.0))
     return float(cx), float(cy), quality
+
+
+def _central_run(flags: np.ndarray) -> slice | None:
+    """The run of True values containing (or nearest to) the middle of ``flags``."""
+    idx = np.flatnonzero(flags)
+    if idx.size == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
+    ends = np.concatenate([idx[breaks], [idx[-1]]])
+    mid = flags.size / 2
+    dist = np.where((starts <= mid) & (ends >= mid), 0, np.minimum(abs(starts - mid), abs(ends - mid)))
+    k = int(np.argmin(dist - 1e-3 * (ends - starts)))
+    return slice(int(starts[k]), int(ends[k]) + 1)
 
 
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:

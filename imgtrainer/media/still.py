@@ -41,5 +41,7 @@ def open_still(path: str | os.PathLike[str]) -> ArrayClip:
     if img is None or img.size == 0:
         raise CorruptVideoError(p, "image cannot be decoded (corrupt or unsupported format)")
     frame = to_display_rgb(img)
-    clip = ArrayClip(frame[None], path=p, info=ClipInfo(kind="still", extra={"format": p.suffix.lower().lstrip(".")}))
+    clip = ArrayClip(
+        frame[None], path=p, info=ClipInfo(kind="still", extra={"format": p.suffix.lower().lstrip(".")})
+    )
     return clip

@@ -79,7 +79,9 @@ def frame_timing(ds: Dataset, n_frames: int) -> FrameTiming:
             continue
         times = _times(source, value, n_frames)
         if times is None:
-            warnings.append(f"{source} value {str(value)[:40]!r} is not usable for {n_frames} frames; ignored")
+            warnings.append(
+                f"{source} value {str(value)[:40]!r} is not usable for {n_frames} frames; ignored"
+            )
             continue
         return FrameTiming(times, source, tuple(warnings))
     warnings.append(f"no frame timing in file; assuming {DEFAULT_FPS:g} fps")
@@ -101,7 +103,10 @@ def _pointer(ds: Dataset) -> int | None:
 def _times(source: str, value: object, n_frames: int) -> np.ndarray | None:
     if source == "FrameTimeVector":
         try:
-            seq = [float(v) for v in (value if hasattr(value, "__iter__") and not isinstance(value, str) else [value])]  # type: ignore[union-attr]
+            seq = [
+                float(v)
+                for v in (value if hasattr(value, "__iter__") and not isinstance(value, str) else [value])
+            ]  # type: ignore[union-attr]
         except (TypeError, ValueError):
             return None
         return from_frame_time_vector(seq, n_frames)

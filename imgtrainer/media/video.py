@@ -66,7 +66,9 @@ class VideoClip(CachedClip):
         if n == 0:
             raise CorruptVideoError(self.path, "video has no decodable frames")
         if not math.isfinite(fps) or fps <= 0 or fps > 1000:
-            self.warnings.append(f"container gives no usable frame rate ({fps!r}); assuming {DEFAULT_FPS:g} fps")
+            self.warnings.append(
+                f"container gives no usable frame rate ({fps!r}); assuming {DEFAULT_FPS:g} fps"
+            )
             fps = DEFAULT_FPS
         if reported and reported != n:
             self.warnings.append(f"container says {reported} frames; {n} decode")
@@ -127,7 +129,9 @@ class VideoClip(CachedClip):
         code = cv2.COLOR_BGRA2RGB if bgr.shape[2] == 4 else cv2.COLOR_BGR2RGB
         rgb = cv2.cvtColor(bgr, code)
         if self.n_frames and hasattr(self, "rows") and rgb.shape[:2] != (self.rows, self.cols):
-            raise MediaError(self.path, f"frame {index} is {rgb.shape[1]}x{rgb.shape[0]}, not {self.cols}x{self.rows}")
+            raise MediaError(
+                self.path, f"frame {index} is {rgb.shape[1]}x{rgb.shape[0]}, not {self.cols}x{self.rows}"
+            )
         return rgb
 
     def close(self) -> None:

@@ -27,7 +27,7 @@ class Look:
     """Display settings: overall gain, dynamic range, noise floor, residual depth fall-off."""
 
     gain_db: float = 0.0
-    dynamic_range_db: float = 58.0
+    dynamic_range_db: float = 50.0
     noise_db: float = -40.0  # electronic noise power relative to echogenicity-1 tissue
     falloff_db_per_cm: float = 0.6  # attenuation left after TGC
     headroom_db: float = 32.0  # 0 dB tissue maps to gray 255*(DR-headroom)/DR
@@ -190,7 +190,7 @@ def _ds_rows(probe: Probe) -> int:
 def _remap_maps(probe: Probe) -> tuple[np.ndarray, np.ndarray]:
     r, b = beam_grid_of_pixels(probe)
     rows_ds = _ds_rows(probe)
-    my = r / probe.depth_cm * (rows_ds - 1)
+    my = (r / probe.dr_cm + 0.5) * rows_ds / probe.n_range - 0.5
     mx = b
     my[np.isnan(my)] = -10
     mx[np.isnan(mx)] = -10

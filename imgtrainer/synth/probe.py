@@ -78,13 +78,19 @@ class Probe:
 
     def lateral_sigma_cm(self, r_cm: np.ndarray) -> np.ndarray:
         """Lateral PSF sigma (cm): narrowest at the focus, widening with defocus."""
-        aperture = self.width_cm if self.kind == "linear" else min(2.0 * self.radius_cm * 0.6, 4.0)
+        aperture = min(self.width_cm, 2.0) if self.kind == "linear" else min(2.0 * self.radius_cm * 0.6, 4.0)
         if self.kind == "phased":
             aperture = 1.8
         at_focus = 0.45 * self.wavelength_cm * max(self.focus_cm, 0.5) / aperture * 2.0
         rayleigh = max(self.focus_cm * 0.45, 0.8)
         r = np.maximum(np.asarray(r_cm, dtype=float), 0.05)
         return at_focus * np.sqrt(1.0 + ((r - self.focus_cm) / rayleigh) ** 2)
+
+    @property
+    def scatter_density(self) -> float:
+        """Scatterers per cm^2 giving about 12 per resolution cell (fully developed speckle)."""
+        cell = (2.35 * self.pulse_sigma_cm) * (2.35 * float(self.lateral_sigma_cm(np.array(self.focus_cm))))
+        return float(np.clip(12.0 / cell, 800.0, 15000.0))
 
     # ----------------------------------------------------- tissue <-> beams
     @property

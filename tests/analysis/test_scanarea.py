@@ -66,7 +66,7 @@ def _read_video(path: Path, n: int = 40) -> np.ndarray:
 
 @pytest.mark.parametrize(
     "rel",
-    ["lung-blus/lus_videos/patient_12_L1.mp4", "lung/pocus_videos/convex/Reg_pat1Image_132943.mpeg"],
+    ["lung/pocus_videos/convex/Pneu_Avi_Video_001.mp4", "lung/pocus_videos/convex/Reg_pat1Image_132943.mpeg"],
 )
 def test_real_convex_clips_are_sectors(shared_data: Path, rel: str) -> None:
     frames = _read_video(shared_data / rel)
@@ -76,3 +76,10 @@ def test_real_convex_clips_are_sectors(shared_data: Path, rel: str) -> None:
     assert 0.4 < area.area_fraction < 0.98
     # the apex of a convex probe lies above the top of the image
     assert area.apex is not None and area.apex[1] < 0
+
+
+def test_cropped_clip_without_sides_is_mostly_image(shared_data: Path) -> None:
+    frames = _read_video(shared_data / "lung-blus/lus_videos/patient_12_L1.mp4")
+    area = find_scan_area(ArrayClip(frames))
+    assert area.confidence >= 0.5
+    assert area.area_fraction > 0.6

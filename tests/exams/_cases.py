@@ -51,7 +51,9 @@ def make_case(root: Path, idx: int, seed: int = 0) -> Path:
         ),
     )
     save_case(folder, case)
-    present = ["pleural_line", "lung_sliding", "blines"] if blines else ["pleural_line", "lung_sliding", "a_lines"]
+    present = (
+        ["pleural_line", "lung_sliding", "blines"] if blines else ["pleural_line", "lung_sliding", "a_lines"]
+    )
     absent = ["a_lines", "pleural_effusion"] if blines else ["blines", "pleural_effusion"]
     key = AnswerKey(
         case_id=case.id,

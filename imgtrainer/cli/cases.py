@@ -1,0 +1,229 @@
+"""``imgtrainer cases``: validate, list, show case libraries; show the taxonomy."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from imgtrainer.cli._common import print_json, progress
+from imgtrainer.errors import CaseFormatError
+
+
+def _library_arg(args: argparse.Namespace) -> Path:
+    from imgtrainer.resources import demo_library_dir
+
+    lib = getattr(args, "library", None) or getattr(args, "library_pos", None)
+    return Path(lib) if lib else demo_library_dir()
+
+
+def _taxonomies(args: argparse.Namespace) -> dict:
+    from imgtrainer.library.taxonomy_io import load_all_taxonomies
+
+    directory = Path(args.taxonomy_dir) if getattr(args, "taxonomy_dir", None) else None
+    return load_all_taxonomies(directory)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from imgtrainer.errors import TaxonomyError
+    from imgtrainer.library.validate import Problem, find_case_folders, validate_case_folder
+
+    target = Path(args.dir)
+    problems: list[Problem] = []
+    try:
+        taxonomies = _taxonomies(args)
+    except TaxonomyError as exc:
+        taxonomies = {}
+        problems.append(Problem(str(exc).split(":", 1)[0], "", str(exc).split(":", 1)[-1].strip()))
+    if not target.is_dir():
+        raise CaseFormatError(f"{target}: not a folder")
+    folders = find_case_folders(target)
+    seen: dict[str, Path] = {}
+    for folder in progress(folders, len(folders), "validating", enabled=not args.json):
+        problems += validate_case_folder(folder, taxonomies, open_media=not args.no_media)
+        try:
+            from imgtrainer.library.case_io import read_json
+
+            case_id = read_json(folder / "case.json").get("id")
+        except (CaseFormatError, AttributeError):
+            case_id = None
+        if isinstance(case_id, str):
+            if case_id in seen:
+                problems.append(
+                    Problem(
+                        str(folder / "case.json"),
+                        "id",
+                        f"duplicate case id {case_id!r} (also in {seen[case_id]})",
+                    )
+                )
+            seen.setdefault(case_id, folder)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    if args.json:
+        print_json(
+            {
+                "library": str(target),
+                "cases": len(folders),
+                "errors": len(errors),
+                "warnings": len(warnings),
+                "valid": not errors,
+                "problems": [p.to_dict() for p in problems],
+            }
+        )
+    else:
+        for p in problems:
+            print(p)
+        print(f"{len(folders)} case(s), {len(errors)} error(s), {len(warnings)} warning(s)")
+    return 1 if errors else 0
+
+
+def _index(args: argparse.Namespace):
+    from imgtrainer.library.index import LibraryIndex
+    from imgtrainer.store import make_engine
+
+    return LibraryIndex(make_engine(args.db))
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from imgtrainer.library.index import CaseFilter
+
+    library = _library_arg(args)
+    index = _index(args)
+    report = index.scan(library)
+    for folder, message in report.failed:
+        sys.stderr.write(f"imgtrainer: warning: skipped {folder}: {message}\n")
+    done = True if args.done else (False if args.undone else None)
+    if done is not None and not args.trainee:
+        raise CaseFormatError("--done/--undone need --trainee NAME")
+    flt = CaseFilter(
+        library=library,
+        domain=args.domain,
+        view=args.view,
+        finding=args.finding,
+        difficulty=args.difficulty,
+        tag=args.tag,
+        text=args.text,
+        status=args.status,
+        trainee=args.trainee,
+        done=done,
+        limit=args.limit,
+    )
+    cases = index.search(flt)
+    if args.json:
+        print_json([c.to_dict() for c in cases])
+        return 0
+    for c in cases:
+        findings = ",".join(c.findings) or "-"
+        print(f"{c.id:40s} {c.domain:8s} d{c.difficulty} {c.view or '-':28s} {findings:40s} {c.title}")
+    print(f"{len(cases)} case(s) in {library}")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from imgtrainer.library.case_io import list_raters, load_case, load_key
+
+    library = _library_arg(args)
+    index = _index(args)
+    index.scan(library)
+    summary = index.get(args.id, library)
+    if summary is None:
+        raise CaseFormatError(f"{library}: no case {args.id!r}")
+    folder = Path(summary.path)
+    case = load_case(folder)
+    key = load_key(folder) if args.key else None
+    out = {
+        "summary": summary.to_dict(),
+        "case": case.model_dump(mode="json"),
+        "raters": list_raters(folder),
+    }
+    if key is not None:
+        out["key"] = key.model_dump(mode="json")
+    if args.json:
+        print_json(out)
+        return 0
+    print(f"{case.id}: {case.title}")
+    print(
+        f"  application {case.domain}, view {summary.view or '-'}, difficulty {case.difficulty}, probe {case.probe}"
+    )
+    print(f"  status {case.status}{' (public)' if case.public else ''}; tags: {', '.join(case.tags) or '-'}")
+    print(f"  media: {', '.join(m.path for m in case.media)}")
+    print(
+        f"  findings in key: {', '.join(summary.findings) or '-'}; raters: {', '.join(out['raters']) or '-'}"
+    )
+    if case.indication:
+        print(f"  indication: {case.indication}")
+    print(f"  source: {case.provenance.source} ({case.provenance.licence})")
+    for tp in case.teaching_points:
+        print(f"  - {tp}")
+    if key is not None:
+        for qid, ans in key.answers.items():
+            print(f"  key {qid}: {ans.model_dump(exclude={'author', 'at', 'note'}, exclude_defaults=True)}")
+    return 0
+
+
+def _cmd_taxonomy(args: argparse.Namespace) -> int:
+    taxonomies = _taxonomies(args)
+    chosen = {args.domain: taxonomies[args.domain]} if args.domain else taxonomies
+    if args.domain and args.domain not in taxonomies:
+        raise CaseFormatError(f"no taxonomy for {args.domain!r}")
+    if args.json:
+        print_json({d: t.model_dump(mode="json") for d, t in chosen.items()})
+        return 0
+    for d, t in chosen.items():
+        print(
+            f"{d}: {t.title} - {len(t.views)} views, {len(t.findings)} findings, {len(t.questions)} questions, "
+            f"sets {sorted(t.question_sets)}"
+        )
+        if args.domain:
+            for q in t.questions_in():
+                print(f"  [{q.step[:4]}] {q.id:30s} {q.kind:12s} {q.prompt}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("cases", help="validate, list and show case libraries")
+    cs = p.add_subparsers(dest="cases_command", metavar="SUBCOMMAND")
+    p.set_defaults(handler=lambda a: (p.print_help(), 2)[1])
+
+    v = cs.add_parser("validate", help="check every case folder of a library (exit 1 on any error)")
+    v.add_argument("dir", help="a library (folder of case folders) or one case folder")
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--no-media", action="store_true", help="do not open media files (faster)")
+    v.add_argument("--taxonomy-dir", help="taxonomy folder (default: bundled plus faculty-local)")
+    v.set_defaults(handler=_cmd_validate)
+
+    ls = cs.add_parser("list", help="list and filter the cases of a library (indexes it first)")
+    ls.add_argument(
+        "library_pos", nargs="?", metavar="LIBRARY", help="library folder (default: the demo library)"
+    )
+    ls.add_argument("--library", help="library folder (same as the positional argument)")
+    ls.add_argument("--db", help="database URL or SQLite file (default: per-user data dir)")
+    ls.add_argument("--domain", "--application", dest="domain", help="airway, lung, gastric, cardiac or fast")
+    ls.add_argument("--view", help="view id, e.g. plax")
+    ls.add_argument("--finding", help="finding present in the key, e.g. blines")
+    ls.add_argument("--difficulty", type=int, choices=(1, 2, 3))
+    ls.add_argument("--tag")
+    ls.add_argument("--text", help="free text in title, indication, tags, teaching points")
+    ls.add_argument("--status", help="draft, pending_review, approved, rejected, quarantined")
+    ls.add_argument("--trainee", help="with --done/--undone: cases this trainee has (not) attempted")
+    g = ls.add_mutually_exclusive_group()
+    g.add_argument("--done", action="store_true")
+    g.add_argument("--undone", action="store_true")
+    ls.add_argument("--limit", type=int)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=_cmd_list)
+
+    sh = cs.add_parser("show", help="show one case")
+    sh.add_argument("id")
+    sh.add_argument("library_pos", nargs="?", metavar="LIBRARY")
+    sh.add_argument("--library")
+    sh.add_argument("--db")
+    sh.add_argument("--key", action="store_true", help="include the consensus key (the answers)")
+    sh.add_argument("--json", action="store_true")
+    sh.set_defaults(handler=_cmd_show)
+
+    t = cs.add_parser("taxonomy", help="show the taxonomy (views, findings, questions)")
+    t.add_argument("domain", nargs="?")
+    t.add_argument("--taxonomy-dir")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(handler=_cmd_taxonomy)

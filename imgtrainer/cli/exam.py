@@ -1,0 +1,317 @@
+"""``imgtrainer exam``: build sealed packages, take (scripted), status, verify, grade, report."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from imgtrainer.cli._common import print_json
+from imgtrainer.errors import ExamError
+
+PASS_ENV = "IMGTRAINER_PROCTOR_PASSPHRASE"
+
+
+def _passphrase(args: argparse.Namespace, required: bool = True) -> str | None:
+    """--passphrase, --passphrase-file, $IMGTRAINER_PROCTOR_PASSPHRASE, or a prompt on a terminal."""
+    if getattr(args, "passphrase", None):
+        return args.passphrase
+    if getattr(args, "passphrase_file", None):
+        try:
+            return Path(args.passphrase_file).read_text(encoding="utf-8").strip("\r\n")
+        except OSError as exc:
+            raise ExamError(f"{args.passphrase_file}: cannot read passphrase file ({exc})") from None
+    if os.environ.get(PASS_ENV):
+        return os.environ[PASS_ENV]
+    if required and sys.stdin.isatty():
+        return getpass.getpass("Proctor passphrase: ")
+    if required:
+        raise ExamError(
+            f"the proctor passphrase is needed: give --passphrase, --passphrase-file or ${PASS_ENV}"
+        )
+    return None
+
+
+def _add_pass(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--passphrase", help=f"proctor passphrase (prefer --passphrase-file or ${PASS_ENV})")
+    p.add_argument("--passphrase-file", help="file whose first line is the proctor passphrase")
+
+
+def _build(args: argparse.Namespace) -> int:
+    from imgtrainer.exams.build import CaseFilter, build_package, filter_cases, resolve_cases
+    from imgtrainer.exams.settings import ExamSettings
+    from imgtrainer.resources import demo_library_dir
+
+    library = Path(args.library) if args.library else None
+    if args.cases:
+        folders = resolve_cases(args.cases, library or demo_library_dir())
+    else:
+        flt = CaseFilter(
+            domains=args.domain or [],
+            difficulties=args.difficulty or [],
+            tags=args.tag or [],
+            limit=args.limit,
+        )
+        folders = filter_cases(library or demo_library_dir(), flt)
+    if not folders:
+        raise ExamError(
+            "no case matches: give case folders/ids or looser --domain/--difficulty/--tag filters"
+        )
+    rand = args.randomise
+    try:
+        settings = ExamSettings(
+            title=args.title,
+            time_limit_s=args.time_limit * 60 if args.time_limit else None,
+            case_time_limit_s=args.case_time_limit,
+            randomise_cases=rand in ("cases", "both"),
+            randomise_options=rand in ("options", "both"),
+            replay_loops=not args.no_replay,
+            navigation="forward" if args.forward_only else "free",
+            pass_mark=args.pass_mark,
+            feedback=args.feedback,
+        )
+    except ValueError as exc:
+        raise ExamError(f"exam settings: {exc}") from None
+    questions = [q.strip() for q in args.questions.split(",") if q.strip()] if args.questions else None
+    report = build_package(
+        folders,
+        Path(args.output),
+        _passphrase(args) or "",
+        settings,
+        question_ids=questions,
+        set_name=args.question_set,
+    )
+    out = {
+        "package": str(report.path),
+        "exam_id": report.exam_id,
+        "items": report.n_items,
+        "questions": report.n_questions,
+        "skipped": report.skipped,
+    }
+    if args.json:
+        print_json(out)
+    else:
+        print(f"{report.path}: exam {report.exam_id}, {report.n_items} cases, {report.n_questions} questions")
+        for s in report.skipped:
+            print(f"skipped {s}", file=sys.stderr)
+    return 0
+
+
+def _take(args: argparse.Namespace) -> int:
+    from imgtrainer.exams.scripted import load_script, run
+    from imgtrainer.exams.session import ExamSession
+
+    session = ExamSession.open(args.package, args.candidate)
+    steps = load_script(Path(args.answers), session) if args.answers else []
+    passphrase = None if session.state != "new" else _passphrase(args)
+    status = run(
+        session,
+        steps,
+        passphrase,
+        resume=args.resume,
+        submit=not args.no_submit,
+        ack=(lambda line: print(line, flush=True)) if args.ack else None,
+    )
+    if args.out and session.results_path.is_file():
+        shutil.copyfile(session.results_path, args.out)
+        status["results"] = str(args.out)
+    session.close()
+    if args.json:
+        print_json(status)
+    else:
+        print(
+            f"{status['candidate']}: {status['state']}, {status['answered_questions']}/{status['n_questions']} "
+            f"questions answered; results: {status['results'] or '(not yet)'}"
+        )
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from imgtrainer.exams.package import ExamPackage
+    from imgtrainer.exams.session import ExamSession, sessions_dir
+
+    rows: list[dict[str, Any]] = []
+    if args.package:
+        pkg = ExamPackage.open(args.package)
+        folder = sessions_dir() / pkg.exam_id
+        cands = [args.candidate] if args.candidate else sorted(p.stem for p in folder.glob("*.sqlite"))
+        for cand in cands:
+            s = ExamSession.open(pkg, cand)
+            rows.append(s.status())
+            s.close()
+        info = {
+            "package": str(pkg.path),
+            "exam_id": pkg.exam_id,
+            "settings": pkg.settings,
+            "n_items": len(pkg.items),
+            "sessions": rows,
+        }
+    else:
+        base = sessions_dir()
+        info = {
+            "sessions_dir": str(base),
+            "exams": {
+                d.name: sorted(p.stem for p in d.glob("*.sqlite"))
+                for d in sorted(base.glob("*"))
+                if d.is_dir()
+            },
+        }
+    if args.json:
+        print_json(info)
+    else:
+        for key, value in info.items():
+            if key != "sessions":
+                print(f"{key}: {value}")
+        for r in rows:
+            rem = "no limit" if r["remaining_s"] is None else f"{r['remaining_s']:.0f} s left"
+            print(
+                f"  {r['candidate']}: {r['state']}, {r['answered_questions']}/{r['n_questions']} answered, {rem}"
+            )
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from imgtrainer.errors import ImgTrainerError
+    from imgtrainer.exams.package import ExamPackage
+    from imgtrainer.exams.results import verify_results_file
+
+    pkg = ExamPackage.open(args.package)
+    secret = pkg.results_secret(_passphrase(args))
+    rows, bad = [], 0
+    for path in args.results:
+        try:
+            doc = verify_results_file(Path(path), pkg, secret)
+            rows.append(
+                {"file": path, "ok": True, "candidate": doc["candidate"], "answers": len(doc["answers"])}
+            )
+        except ImgTrainerError as exc:
+            bad += 1
+            rows.append({"file": path, "ok": False, "error": str(exc)})
+    if args.json:
+        print_json({"package": args.package, "ok": bad == 0, "results": rows})
+    else:
+        for r in rows:
+            if r["ok"]:
+                print(f"OK  {r['file']}: candidate {r['candidate']}, {r['answers']} answers")
+            else:
+                print(f"imgtrainer: error: TAMPERED/INVALID {r['error']}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from imgtrainer.exams.grading import candidate_feedback, grade
+    from imgtrainer.exams.package import ExamPackage
+    from imgtrainer.library._files import atomic_write_json
+
+    pkg = ExamPackage.open(args.package)
+    graded, failures = grade(pkg, _passphrase(args) or "", [Path(p) for p in args.results])
+    atomic_write_json(Path(args.output), graded)
+    if args.feedback_dir:
+        for c in graded["candidates"]:
+            atomic_write_json(
+                Path(args.feedback_dir) / f"{c['candidate']}.feedback.json", candidate_feedback(graded, c)
+            )
+    for f in failures:
+        print(f"imgtrainer: error: not graded: {f}", file=sys.stderr)
+    summary = [
+        {"candidate": c["candidate"], "score": c["score"], "passed": c["passed"]}
+        for c in graded["candidates"]
+    ]
+    if args.json:
+        print_json({"graded": args.output, "candidates": summary, "failed": failures})
+    else:
+        for c in summary:
+            print(f"{c['candidate']}: {100 * c['score']:.1f}% {'PASS' if c['passed'] else 'FAIL'}")
+        print(f"graded file: {args.output}")
+    return 1 if failures else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from imgtrainer.exams.report import build_report, load_graded, write_report
+
+    graded = load_graded([Path(p) for p in args.graded])
+    paths = write_report(graded, Path(args.output))
+    if args.json:
+        print_json({"files": {k: str(v) for k, v in paths.items()}, **build_report(graded)["summary"]})
+    else:
+        for p in paths.values():
+            print(p)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    exam = subparsers.add_parser("exam", help="timed image-review exams: build, take, verify, grade, report")
+    sub = exam.add_subparsers(dest="exam_command", metavar="SUBCOMMAND", required=True)
+
+    b = sub.add_parser("build", help="build a sealed, signed exam package")
+    b.add_argument("cases", nargs="*", help="case folders or case ids (default: filter the library)")
+    b.add_argument("--library", help="library folder (default: the bundled demo library)")
+    b.add_argument("--domain", action="append", help="only this application (repeatable)")
+    b.add_argument("--difficulty", action="append", type=int, choices=(1, 2, 3))
+    b.add_argument("--tag", action="append", help="cases with this tag (repeatable: any of them)")
+    b.add_argument("--limit", type=int, help="at most this many cases")
+    b.add_argument("--question-set", help="taxonomy question set name (default: each case's own)")
+    b.add_argument("--questions", help="comma-separated question ids instead of a set")
+    b.add_argument("--time-limit", type=float, help="whole-exam limit, minutes")
+    b.add_argument("--case-time-limit", type=float, help="per-case limit, seconds")
+    b.add_argument(
+        "--randomise",
+        choices=("none", "cases", "options", "both"),
+        default="none",
+        help="per-candidate order (seeded by candidate id)",
+    )
+    b.add_argument("--no-replay", action="store_true", help="clips play once")
+    b.add_argument("--forward-only", action="store_true", help="no going back to earlier cases")
+    b.add_argument("--pass-mark", type=float, default=0.7, help="fraction 0-1 (default 0.7)")
+    b.add_argument(
+        "--feedback", choices=("score", "full"), default="score", help="what candidates see after release"
+    )
+    b.add_argument("--title", default="POCUS image-review exam")
+    b.add_argument("-o", "--output", required=True, help="package file to write (e.g. exam.itexam)")
+    b.add_argument("--json", action="store_true")
+    _add_pass(b)
+    b.set_defaults(handler=_build)
+
+    t = sub.add_parser("take", help="take an exam non-interactively from an answers file")
+    t.add_argument("package")
+    t.add_argument("--candidate", required=True)
+    t.add_argument("--answers", help='JSON: {"item-001" or "1": {question: answer}}')
+    t.add_argument("--resume", action="store_true", help="continue an interrupted attempt")
+    t.add_argument("--no-submit", action="store_true", help="leave the attempt open")
+    t.add_argument("--ack", action="store_true", help="print 'ACK seq item question' after each commit")
+    t.add_argument("--out", help="copy the signed results file here")
+    t.add_argument("--json", action="store_true")
+    _add_pass(t)
+    t.set_defaults(handler=_take)
+
+    s = sub.add_parser("status", help="sessions on this computer (and time left)")
+    s.add_argument("package", nargs="?")
+    s.add_argument("--candidate")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(handler=_status)
+
+    v = sub.add_parser("verify", help="verify results files (fails closed)")
+    v.add_argument("results", nargs="+")
+    v.add_argument("--package", required=True)
+    v.add_argument("--json", action="store_true")
+    _add_pass(v)
+    v.set_defaults(handler=_verify)
+
+    g = sub.add_parser("grade", help="verify and score results files")
+    g.add_argument("package")
+    g.add_argument("results", nargs="+")
+    g.add_argument("-o", "--output", default="graded.json")
+    g.add_argument("--feedback-dir", help="write each candidate's releasable feedback here")
+    g.add_argument("--json", action="store_true")
+    _add_pass(g)
+    g.set_defaults(handler=_grade)
+
+    r = sub.add_parser("report", help="CSV + PDF report with item analysis")
+    r.add_argument("graded", nargs="+")
+    r.add_argument("-o", "--output", required=True, help="output folder")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(handler=_report)

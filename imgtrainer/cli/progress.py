@@ -1,0 +1,131 @@
+"""``imgtrainer progress``: a trainee's logbook vs ASRA minimums, learning curves, PDF portfolio;
+``imgtrainer progress log-scan`` records a Level 1 bedside scan."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime
+
+from imgtrainer.errors import ImgTrainerError
+from imgtrainer.library.models import DOMAINS
+
+
+def _params(args: argparse.Namespace):  # noqa: ANN202
+    from imgtrainer.progress.cusum import CusumParams
+    from imgtrainer.progress.logbook import LogbookParams
+
+    try:
+        cp = CusumParams(p0=args.p0, p1=args.p1, alpha=args.alpha, beta=args.beta, horizon=args.horizon)
+    except ValueError as exc:
+        raise ImgTrainerError(f"CUSUM parameters: {exc}") from None
+    if not 0 < args.threshold <= 1:
+        raise ImgTrainerError(f"--threshold must be in (0, 1], got {args.threshold}")
+    if args.mastery_streak < 1 or args.maintenance_days < 1:
+        raise ImgTrainerError("--mastery-streak and --maintenance-days must be >= 1")
+    return LogbookParams(
+        threshold=args.threshold,
+        mastery_streak=args.mastery_streak,
+        maintenance_days=args.maintenance_days,
+        cusum=cp,
+    )
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
+def _report(args: argparse.Namespace) -> int:
+    from imgtrainer.cli._common import print_json
+    from imgtrainer.progress.attempts import AttemptStore
+    from imgtrainer.progress.logbook import logbook_for
+    from imgtrainer.store.engine import make_engine
+
+    if not args.trainee:
+        raise ImgTrainerError("progress needs --trainee NAME")
+    store = AttemptStore(make_engine(args.db))
+    if args.trainee.strip() not in store.trainees():
+        raise ImgTrainerError(f"no trainee {args.trainee!r} in the database (known: {', '.join(store.trainees()) or 'none'})")
+    book = logbook_for(store, args.trainee, datetime.now(UTC), _params(args))
+    if args.pdf:
+        from imgtrainer.progress.report import write_portfolio
+
+        write_portfolio(book, args.pdf)
+    if args.json:
+        data = book.to_dict()
+        if args.pdf:
+            data["pdf"] = str(args.pdf)
+        print_json(data)
+        return 0
+    print(f"Trainee {book.trainee}: {book.attempts} finished case(s), accuracy {_pct(book.accuracy)}")
+    print(f"{'application':<9} {'L2 studies':>11} {'L1 scans':>9} {'total':>9} {'acc':>5} {'streak':>6}  "
+          f"{'CUSUM':<12} {'LC-CUSUM':<18} last practice")
+    for d in book.domains:
+        lc = f"competent at #{d.lc_cusum.competent_at}" if d.competent else "not yet"
+        warn = "  MAINTENANCE: not practised for %d days" % d.days_since_practice if d.maintenance_warning else ""
+        print(
+            f"{d.domain:<9} {d.interpret_studies:>5}/{d.interpret_min:<5} {d.bedside_scans:>9} "
+            f"{d.total_studies:>4}/{d.total_min:<4} {_pct(d.accuracy):>5} {d.streak:>6}  {d.cusum.status:<12} "
+            f"{lc:<18} {d.last_practice or '-'}{' MASTERED' if d.mastered else ''}{warn}"
+        )
+    if book.findings:
+        print("\nfinding                              n   sensitivity  specificity")
+        for f in book.findings:
+            tag = " (distractor)" if f.distractor else ""
+            print(f"{f.domain}/{f.finding + tag:<32} {f.n:>3}   {_pct(f.sensitivity):>11}  {_pct(f.specificity):>11}")
+    if args.pdf:
+        print(f"\nportfolio written to {args.pdf}")
+    return 0
+
+
+def _log_scan(args: argparse.Namespace) -> int:
+    from imgtrainer.cli._common import print_json
+    from imgtrainer.progress.attempts import AttemptStore
+    from imgtrainer.store.engine import make_engine
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else datetime.now(UTC).date()
+    except ValueError:
+        raise ImgTrainerError(f"--date {args.date!r} is not a date (YYYY-MM-DD)") from None
+    store = AttemptStore(make_engine(args.db))
+    sid = store.log_scan(args.trainee, args.domain, day, datetime.now(UTC), args.supervisor or "", args.notes or "")
+    n = len(store.scans(args.trainee, args.domain))
+    if args.json:
+        print_json({"id": sid, "trainee": args.trainee, "domain": args.domain, "date": day.isoformat(),
+                    "supervisor": args.supervisor or "", "bedside_scans": n})
+    else:
+        print(f"logged Level 1 {args.domain} scan #{n} for {args.trainee} on {day.isoformat()}"
+              + (f", supervised by {args.supervisor}" if args.supervisor else ""))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "progress",
+        help="logbook vs ASRA minimums, learning curves (CUSUM, LC-CUSUM), PDF portfolio",
+        description="A trainee's logbook per application against the ASRA minimums, accuracy and "
+        "per-finding sensitivity/specificity, CUSUM and LC-CUSUM learning curves, mastery and "
+        "maintenance. 'Correct' = case score >= --threshold; p0/p1 are failure rates.",
+    )
+    p.add_argument("--trainee", metavar="NAME")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--pdf", metavar="FILE", help="also write the competency portfolio PDF")
+    p.add_argument("--db", metavar="URL", help="database URL or SQLite path (default: user data dir)")
+    p.add_argument("--threshold", type=float, default=0.8, help="case score counted as correct (0.8)")
+    p.add_argument("--p0", type=float, default=0.10, help="acceptable failure rate (0.10)")
+    p.add_argument("--p1", type=float, default=0.30, help="unacceptable failure rate (0.30)")
+    p.add_argument("--alpha", type=float, default=0.05, help="type I error (0.05)")
+    p.add_argument("--beta", type=float, default=0.20, help="type II error (0.20)")
+    p.add_argument("--horizon", type=int, default=100, help="cases monitored by the LC-CUSUM (100)")
+    p.add_argument("--mastery-streak", type=int, default=10, help="consecutive correct cases for mastery (10)")
+    p.add_argument("--maintenance-days", type=int, default=90, help="warn after this many days unpractised (90)")
+    p.set_defaults(handler=_report)
+    sub = p.add_subparsers(dest="progress_command", metavar="SUBCOMMAND")
+    s = sub.add_parser("log-scan", help="record a Level 1 bedside scan performed by the trainee")
+    s.add_argument("--trainee", required=True, metavar="NAME")
+    s.add_argument("--domain", required=True, choices=DOMAINS)
+    s.add_argument("--date", metavar="YYYY-MM-DD", help="scan date (default today, UTC)")
+    s.add_argument("--supervisor", metavar="NAME")
+    s.add_argument("--notes", metavar="TEXT")
+    s.add_argument("--db", metavar="URL")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(handler=_log_scan)

@@ -1,0 +1,115 @@
+"""Scan-area masking for videos and stills imported from other formats (mp4, avi, gif, png, ...).
+
+The frames are re-encoded from pixels only, so container metadata (creation dates, GPS, device
+names) never reaches the output. Stills are written as PNG, videos losslessly as FFV1 in
+Matroska (``.mkv``), which OpenCV can encode and read back. A sidecar ``<output>.deid.json``
+holds the review state and the report.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from imgtrainer.deid.context import DeidContext, DeidResult
+from imgtrainer.deid.pipeline import quarantine, write_json
+from imgtrainer.errors import DeidError, ImgTrainerError
+from imgtrainer.media.scanarea import find_scan_area
+
+SIDECAR_SUFFIX = ".deid.json"
+
+
+def _bgr(frame: np.ndarray) -> np.ndarray:
+    if frame.ndim == 2:
+        return cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_GRAY2BGR)
+    return cv2.cvtColor(np.ascontiguousarray(frame[..., :3]), cv2.COLOR_RGB2BGR)
+
+
+def _masked(frame: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    out = np.array(frame, copy=True)
+    out[outside] = 0
+    return out
+
+
+def _write_png(path: Path, frame: np.ndarray) -> None:
+    ok, buf = cv2.imencode(".png", _bgr(frame))
+    if not ok:
+        raise DeidError(f"{path.name}: PNG encoding failed")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".png")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(buf.tobytes())
+    os.replace(tmp, path)
+
+
+def _write_ffv1(path: Path, clip: Any, outside: np.ndarray) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".mkv")
+    os.close(fd)
+    try:
+        writer = cv2.VideoWriter(
+            tmp, cv2.VideoWriter_fourcc(*"FFV1"), float(clip.fps), (clip.cols, clip.rows)
+        )
+        if not writer.isOpened():
+            raise DeidError(f"{path.name}: no lossless (FFV1) video encoder available")
+        try:
+            for i in range(clip.n_frames):
+                writer.write(_bgr(_masked(clip.frame(i), outside)))
+        finally:
+            writer.release()
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def deidentify_media(src: Path, out_dir: Path, ctx: DeidContext, kind: str) -> DeidResult:
+    """One video or still -> masked lossless output (PNG / FFV1 .mkv) or quarantine."""
+    from imgtrainer.media import open_clip
+
+    where = src.name
+    try:
+        clip = open_clip(src)
+    except ImgTrainerError as exc:
+        return quarantine(src, out_dir, ctx, f"{where}: cannot be decoded ({exc})")
+    except Exception as exc:
+        return quarantine(src, out_dir, ctx, f"{where}: cannot be decoded ({type(exc).__name__}: {exc})")
+    try:
+        with clip:
+            area = find_scan_area(clip)
+            conf = float(area.confidence)
+            if conf < ctx.options.min_scan_confidence or area.mask.mean() >= 0.995:
+                raise DeidError(
+                    f"{where}: scan area not found with confidence ({conf:.2f}); burned-in text cannot be removed"
+                )
+            outside = ~area.mask.astype(bool)
+            stem = ctx.file_stem(f"file:{src.resolve()}")
+            out_dir.mkdir(parents=True, exist_ok=True)
+            still = kind == "still" or clip.n_frames == 1
+            out = out_dir / (stem + (".png" if still else ".mkv"))
+            if still:
+                _write_png(out, _masked(clip.frame(0), outside))
+            else:
+                _write_ffv1(out, clip, outside)
+            report: dict[str, Any] = {
+                "kind": kind,
+                "pixels": {
+                    "frames": int(clip.n_frames),
+                    "kept_area": area.to_dict(),
+                    "masked_fraction": round(float(outside.mean()), 4),
+                    "encoding_out": "PNG" if still else "FFV1 (lossless) in Matroska",
+                },
+                "header": {"removed": ["all container metadata (pixels re-encoded)"]},
+                "review": "pending",
+            }
+    except DeidError as exc:
+        return quarantine(src, out_dir, ctx, str(exc))
+    except Exception as exc:
+        return quarantine(
+            src, out_dir, ctx, f"{where}: cannot be de-identified ({type(exc).__name__}: {exc})"
+        )
+    write_json(out.with_name(out.name + SIDECAR_SUFFIX), {"review": "pending", "report": report})
+    return DeidResult(src, "cleaned", out, None, report)

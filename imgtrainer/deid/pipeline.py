@@ -1,0 +1,204 @@
+"""De-identify files on import: ``deidentify_file`` for one file, ``deidentify_tree`` for many.
+
+Fails closed: a file whose pixels cannot be decoded, whose scan area cannot be found with
+confidence, or whose cleaned header still holds an identifying value is quarantined (a sidecar
+JSON with the reason under ``out_dir/quarantine/``), never written as cleaned output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID
+
+from imgtrainer.deid.context import DeidContext, DeidResult
+from imgtrainer.deid.header import HeaderCleaner, add_method_attributes, drop_unreadable
+from imgtrainer.deid.pixels import decode_frames, keep_mask, mask_frames, n_frames, store_frames
+from imgtrainer.errors import DeidError
+
+REPORT_NAME = "deid-report.json"
+QUARANTINE_DIR = "quarantine"
+SKIP_SUFFIXES = frozenset({".json", ".txt", ".md", ".csv", ".tsv", ".xml", ".html", ".pdf", ".log"})
+"""Non-media files met while walking folders: skipped, not quarantined."""
+_US_IMAGE = "1.2.840.10008.5.1.4.1.1.6.1"
+_US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode())
+
+
+def dataset_bytes(ds: Dataset) -> bytes:
+    """The dataset as a DICOM file (Explicit VR Little Endian file meta + body)."""
+    buf = io.BytesIO()
+    pydicom.dcmwrite(buf, ds, enforce_file_format=True)
+    return buf.getvalue()
+
+
+def quarantine(
+    src: Path, out_dir: Path, ctx: DeidContext, reason: str, report: dict | None = None
+) -> DeidResult:
+    """Record ``src`` as quarantined: sidecar JSON with the reason; the original is copied only
+    to ``ctx.quarantine_copy_dir`` (never into the output folder)."""
+    stem = hashlib.sha256(str(Path(src).resolve()).encode()).hexdigest()[:20]
+    sidecar = out_dir / QUARANTINE_DIR / f"{stem}.json"
+    copy = None
+    if ctx.quarantine_copy_dir is not None and Path(src).is_file():
+        copy = Path(ctx.quarantine_copy_dir) / f"{stem}{Path(src).suffix}"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, copy)
+    data = {
+        "source": str(src),
+        "status": "quarantined",
+        "reason": reason,
+        "copy": str(copy) if copy else None,
+    }
+    write_json(sidecar, data)
+    return DeidResult(Path(src), "quarantined", None, reason, {**(report or {}), "sidecar": str(sidecar)})
+
+
+def _file_meta(ds: Dataset, ts: str) -> FileMetaDataset:
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.TransferSyntaxUID = UID(ts)
+    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    meta.ImplementationVersionName = "IMGTRAINER_DEID"
+    return meta
+
+
+def _swap_big_endian_ow(ds: Dataset) -> None:
+    """OW values read from a big-endian file are raw big-endian bytes: swap them for LE output."""
+    for elem in ds.iterall():
+        if elem.VR == "OW" and int(elem.tag) != 0x7FE00010 and isinstance(elem.value, bytes):
+            b = bytearray(elem.value)
+            b[0::2], b[1::2] = elem.value[1::2], elem.value[0::2]
+            elem.value = bytes(b)
+
+
+def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
+    """One DICOM file -> cleaned file in ``out_dir`` (named by a hash) or quarantine."""
+    where = src.name
+    try:
+        ds = pydicom.dcmread(src, force=True)
+    except Exception as exc:
+        return quarantine(src, out_dir, ctx, f"{where}: not readable as DICOM ({type(exc).__name__}: {exc})")
+    ts = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
+    if ts is None:
+        return quarantine(
+            src, out_dir, ctx, f"{where}: no Transfer Syntax UID in the file meta (encoding ambiguous)"
+        )
+    big_endian = not ts.is_little_endian
+    report: dict[str, Any] = {"transfer_syntax_in": ts.name}
+    try:
+        report["unreadable_elements_removed"] = drop_unreadable(ds)
+        frames = decode_frames(ds, where)
+        if ctx.options.mask_pixels:
+            keep = keep_mask(ds, frames, ctx.options.min_scan_confidence, where)
+            frames, note = mask_frames(ds, frames, keep)
+            report["pixels"] = {**note, "kept_area": keep.to_dict()}
+        cleaner = HeaderCleaner(ds, ctx)
+        cleaner.clean(ds)
+        if big_endian:
+            _swap_big_endian_ow(ds)
+        report["transfer_syntax_out"] = store_frames(ds, frames, ctx.options.rle_output)
+        add_method_attributes(ds, ctx.options.mask_pixels, cleaner.counts["dates_shifted"] > 0)
+        ds.BurnedInAnnotation = "YES"  # pending faculty review; approve() sets NO
+        if not ds.get("SOPInstanceUID"):
+            ds.SOPInstanceUID = ctx.new_uid(f"file:{src.resolve()}")
+        if not ds.get("SOPClassUID"):
+            ds.SOPClassUID = _US_MULTIFRAME if n_frames(ds) > 1 else _US_IMAGE
+        ds.file_meta = _file_meta(ds, ds.file_meta.TransferSyntaxUID)
+        ds.preamble = b"\x00" * 128
+        report["header"] = cleaner.report()
+        left = cleaner.residual_identity(ds)
+        if left:
+            raise DeidError(f"{where}: {len(left)} identifying value(s) survived header cleaning")
+        data = dataset_bytes(ds)
+    except DeidError as exc:
+        return quarantine(src, out_dir, ctx, str(exc), report)
+    except Exception as exc:  # never let one bad file stop an import
+        return quarantine(
+            src, out_dir, ctx, f"{where}: cannot be de-identified ({type(exc).__name__}: {exc})", report
+        )
+    out = out_dir / f"{ctx.file_stem(f'{ds.SOPInstanceUID}|{src.resolve()}')}.dcm"
+    atomic_write_bytes(out, data)
+    report["review"] = "pending"
+    return DeidResult(src, "cleaned", out, None, report)
+
+
+def deidentify_file(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
+    """De-identify one file of any supported kind (DICOM, video, still) into ``out_dir``."""
+    from imgtrainer.deid.media_files import deidentify_media
+    from imgtrainer.media.open import sniff_kind
+
+    src, out_dir = Path(src), Path(out_dir)
+    try:
+        kind = sniff_kind(src)
+    except OSError as exc:
+        return quarantine(src, out_dir, ctx, f"{src.name}: cannot be read ({exc.strerror or exc})")
+    if kind == "dicom":
+        return deidentify_dicom(src, out_dir, ctx)
+    if kind in ("video", "still"):
+        return deidentify_media(src, out_dir, ctx, kind)
+    return quarantine(src, out_dir, ctx, f"{src.name}: not a DICOM file, video or still image")
+
+
+def iter_sources(sources: Iterable[Path], out_dir: Path | None = None) -> Iterator[Path]:
+    """Files under the given files/folders (recursive, sorted), skipping hidden and non-media
+    files and anything inside ``out_dir``."""
+    out_res = Path(out_dir).resolve() if out_dir else None
+    for s in sources:
+        s = Path(s)
+        paths = sorted(p for p in s.rglob("*") if p.is_file()) if s.is_dir() else [s]
+        for p in paths:
+            rel = p.relative_to(s).parts if s.is_dir() else (p.name,)
+            if any(part.startswith(".") for part in rel) or p.suffix.lower() in SKIP_SUFFIXES:
+                continue
+            if out_res is not None and out_res in p.resolve().parents:
+                continue
+            yield p
+
+
+def summarize(results: list[DeidResult]) -> dict[str, Any]:
+    cleaned = sum(r.status == "cleaned" for r in results)
+    return {"files": len(results), "cleaned": cleaned, "quarantined": len(results) - cleaned}
+
+
+def deidentify_tree(
+    sources: Iterable[Path], out_dir: Path, ctx: DeidContext | None = None, write_report: bool = True
+) -> list[DeidResult]:
+    """De-identify every file under ``sources`` with one shared context; writes
+    ``out_dir/deid-report.json`` (per-file actions, no identifying values)."""
+    ctx = ctx or DeidContext()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = [deidentify_file(p, out_dir, ctx) for p in iter_sources(sources, out_dir)]
+    if write_report:
+        write_json(
+            out_dir / REPORT_NAME, {"summary": summarize(results), "files": [r.to_dict() for r in results]}
+        )
+    return results

@@ -1,0 +1,390 @@
+"""A candidate's timed exam attempt: a Qt-free state object the GUI (or a script) drives.
+
+Lifecycle: ``ExamSession.open(package, candidate)`` -> ``state`` is "new", "running" or
+"submitted". A new attempt needs the proctor: ``start(passphrase)``. A running one (after a crash,
+a power cut or a kill) continues with ``resume()``. Then ``answer``, ``goto``, ``remaining_s``,
+``heartbeat`` and finally ``submit`` (automatic at the time limit: any call after expiry submits).
+
+Time: only an injected monotonic clock measures time, as elapsed seconds that are persisted with
+every answer and at least every ``heartbeat_s`` (when the caller polls). On resume the elapsed
+time is the last persisted value plus ``heartbeat_s``, an upper bound of the time that ran after
+the last write, so a crash never gains time; the time the program was not running is not
+counted. The wall clock (also injected) is only written into the audit log: changing it gains 0 s.
+
+The sealed answer key is never decrypted here: the proctor's passphrase only unseals the results
+secret, from which the per-attempt MAC key is derived and stored in the session database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from imgtrainer.errors import ExamError, ResponseFormatError, TamperError
+from imgtrainer.exams import crypto
+from imgtrainer.exams.package import ExamPackage
+from imgtrainer.exams.responses import check_response, normalise_decision
+from imgtrainer.exams.session_db import SessionDB
+
+CANDIDATE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+_MAX_RESPONSE_BYTES = 256 * 1024
+
+
+def _wall_now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def sessions_dir(home: Path | None = None) -> Path:
+    """``<data dir>/exams``: one folder per exam holding each candidate's session database."""
+    if home is None:
+        from imgtrainer.resources import data_dir
+
+        home = data_dir()
+    return Path(home) / "exams"
+
+
+def candidate_order(exam_id: str, candidate: str, what: str, n: int) -> list[int]:
+    """A permutation of range(n) that depends only on (exam, candidate, what): resumes agree."""
+    perm = list(range(n))
+    seed = hashlib.sha256(f"{exam_id}\x00{candidate}\x00{what}".encode()).digest()
+    random.Random(int.from_bytes(seed[:8], "big")).shuffle(perm)
+    return perm
+
+
+class ExamSession:
+    """One candidate's attempt at one exam package."""
+
+    def __init__(
+        self,
+        package: ExamPackage,
+        candidate: str,
+        home: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], str] = _wall_now,
+    ) -> None:
+        if not CANDIDATE_PATTERN.match(candidate or ""):
+            raise ExamError(f"candidate id {candidate!r}: use 1-64 letters, digits, '.', '_', '@' or '-'")
+        self.package = package
+        self.candidate = candidate
+        self.settings = package.settings
+        self.folder = sessions_dir(home) / package.exam_id
+        self.db_path = self.folder / f"{candidate}.sqlite"
+        self.results_path = self.folder / f"{candidate}.results.json"
+        self._clock = clock
+        self._wall = wall
+        self._items = {it["item_id"]: it for it in package.items}
+        ids = list(self._items)
+        if self.settings.get("randomise_cases"):
+            ids = [ids[i] for i in candidate_order(package.exam_id, candidate, "cases", len(ids))]
+        self.order: list[str] = ids
+        self._db: SessionDB | None = None
+        self._elapsed = 0.0
+        self._item_elapsed = [0.0] * len(ids)
+        self.current = 0
+        self._mark = 0.0
+        self._last_persist = 0.0
+        self.state = "new"
+        self._live = False  # True once start() or resume() ran in this process: time is counting
+        self.submit_reason: str | None = None
+        if self.db_path.is_file():
+            self._load()
+
+    @classmethod
+    def open(cls, package: ExamPackage | Path | str, candidate: str, **kwargs: Any) -> ExamSession:
+        pkg = package if isinstance(package, ExamPackage) else ExamPackage.open(package)
+        return cls(pkg, candidate, **kwargs)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _load(self) -> None:
+        db = SessionDB(self.db_path)
+        meta = db.meta()
+        if not meta:
+            db.close()
+            self.db_path.unlink()  # created but never committed: the start did not happen
+            return
+        if meta.get("exam_id") != self.package.exam_id or meta.get("candidate") != self.candidate:
+            raise ExamError(f"{self.db_path}: session belongs to another exam or candidate")
+        if meta.get("package_sha256") != self.package.sha256:
+            raise TamperError(f"{self.db_path}: the exam package changed since this attempt started")
+        db.set_key(bytes.fromhex(meta["attempt_key"]))
+        self._db = db
+        self.attempt_id = meta["attempt_id"]
+        clock = db.clock()
+        assert clock is not None
+        self._elapsed, self.current, self._item_elapsed = clock
+        self.state = "submitted" if meta.get("status") == "submitted" else "running"
+        self.submit_reason = meta.get("submit_reason")
+
+    def start(self, passphrase: str) -> None:
+        """The proctor starts a new attempt (the passphrase proves the package is theirs)."""
+        if self.state != "new":
+            raise ExamError(f"{self.candidate}: this attempt was already started ({self.state}); use resume")
+        master = self.package.check_passphrase(passphrase)
+        secret = self.package.results_secret(master=master)
+        self.attempt_id = uuid.uuid4().hex
+        key = crypto.attempt_key(secret, self.package.exam_id, self.candidate, self.attempt_id)
+        db = SessionDB(self.db_path)
+        db.set_key(key)
+        meta = {
+            "exam_id": self.package.exam_id,
+            "candidate": self.candidate,
+            "attempt_id": self.attempt_id,
+            "attempt_key": key.hex(),
+            "package_sha256": self.package.sha256,
+            "order": json.dumps(self.order),
+            "status": "running",
+        }
+        db.create(meta, len(self.order), self._wall(), {"order": self.order, "settings": self.settings})
+        self._db = db
+        self.state = "running"
+        self._mark = self._last_persist = self._clock()
+        self._live = True
+
+    def resume(self) -> None:
+        """Continue a running attempt after a crash: elapsed += heartbeat_s (upper bound)."""
+        if self.state == "new":
+            raise ExamError(f"{self.candidate}: no attempt to resume; the proctor must start the exam")
+        if self.state == "submitted":
+            return
+        penalty = float(self.settings.get("heartbeat_s", 1.0))
+        persisted = self._elapsed
+        self._elapsed += penalty
+        self._item_elapsed[self.current] += penalty
+        self._mark = self._last_persist = self._clock()
+        self._live = True
+        self._event("resume", {"persisted_elapsed_s": round(persisted, 6), "penalty_s": penalty})
+        self._check_time()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # ------------------------------------------------------------------ time
+
+    def _account(self) -> None:
+        if not self._live:
+            return
+        now = self._clock()
+        dt = max(0.0, now - self._mark)
+        self._mark = now
+        self._elapsed += dt
+        self._item_elapsed[self.current] += dt
+
+    def elapsed_s(self) -> float:
+        if self.state == "running":
+            self._account()
+        return self._elapsed
+
+    def remaining_s(self) -> float | None:
+        """Seconds left for the whole exam (None without a limit); submits at 0."""
+        self.heartbeat()
+        limit = self.settings.get("time_limit_s")
+        return None if limit is None else max(0.0, float(limit) - self._elapsed)
+
+    def item_remaining_s(self, index: int | None = None) -> float | None:
+        limit = self.settings.get("case_time_limit_s")
+        if limit is None:
+            return None
+        self.elapsed_s()
+        return max(0.0, float(limit) - self._item_elapsed[self.current if index is None else index])
+
+    def heartbeat(self) -> None:
+        """Account the time and persist it if due; the GUI calls this (via remaining_s) often."""
+        if self.state != "running" or not self._live:
+            return
+        self._account()
+        if self._check_time():
+            return
+        hb = float(self.settings.get("heartbeat_s", 1.0))
+        if self._mark - self._last_persist >= hb / 2:
+            assert self._db is not None
+            self._db.save_clock(None, self._elapsed, self.current, self._item_elapsed, self._wall())
+            self._last_persist = self._mark
+
+    def _check_time(self) -> bool:
+        """Submit when the exam time is up; move on when a case's time is up. True if submitted."""
+        limit = self.settings.get("time_limit_s")
+        if limit is not None and self._elapsed >= float(limit):
+            self._submit("time_limit")
+            return True
+        case_limit = self.settings.get("case_time_limit_s")
+        if case_limit is not None and self._item_elapsed[self.current] >= float(case_limit):
+            if self.settings.get("navigation") == "forward":
+                if self.current + 1 >= len(self.order):
+                    self._submit("case_time_limit")
+                    return True
+                self._event(
+                    "case_time_up",
+                    {"item": self.order[self.current], "to": self.current + 1},
+                    current=self.current + 1,
+                )
+        return False
+
+    # ------------------------------------------------------------------ navigation and answers
+
+    def _require_running(self) -> None:
+        if self.state == "running" and not self._live:
+            raise ExamError(f"{self.candidate}: the attempt was interrupted; call resume() first")
+        if self.state == "running":
+            self._account()
+            if self._check_time():
+                raise ExamError("time is up: the exam was submitted automatically")
+        if self.state != "running":
+            raise ExamError(f"{self.candidate}: the exam is {self.state}; no more answers are accepted")
+
+    def item(self, index: int) -> dict[str, Any]:
+        """The item shown at position ``index``: ``item_id``, ``case`` (indication, patient, probe,
+        media) and ``question_set`` (options in this candidate's order). Holds no answers."""
+        item = json.loads(json.dumps(self._items[self.order[index]]))
+        if self.settings.get("randomise_options"):
+            for q in item["question_set"]["questions"]:
+                if q["kind"] in ("category", "decision") and q["options"]:
+                    perm = candidate_order(
+                        self.package.exam_id,
+                        self.candidate,
+                        f"options/{item['item_id']}/{q['id']}",
+                        len(q["options"]),
+                    )
+                    q["options"] = [q["options"][i] for i in perm]
+        return item
+
+    def media_folder(self, index: int) -> Path:
+        """Folder holding the item's media (``media/m0.<ext>``...), extracted from the verified
+        package; ``item(index)["case"]["media"]`` lists them (paths relative to the package)."""
+        return self.package.extract_item(self.order[index], self.folder / "media")
+
+    def goto(self, index: int) -> None:
+        self._require_running()
+        if not 0 <= index < len(self.order):
+            raise ExamError(f"no case {index + 1}: the exam has {len(self.order)} cases")
+        if self.settings.get("navigation") == "forward" and index < self.current:
+            raise ExamError("this exam is forward-only: earlier cases cannot be revisited")
+        if index != self.current:
+            self._event("goto", {"from": self.current, "to": index}, current=index)
+
+    def answer(self, index: int, question: str, response: Any) -> int:
+        """Commit one answer now (one transaction, fsynced); returns its sequence number."""
+        self._require_running()
+        if not 0 <= index < len(self.order):
+            raise ExamError(f"no case {index + 1}: the exam has {len(self.order)} cases")
+        if self.settings.get("navigation") == "forward" and index != self.current:
+            raise ExamError(f"this exam is forward-only: case {index + 1} is not the current case")
+        limit = self.settings.get("case_time_limit_s")
+        if limit is not None and self._item_elapsed[index] >= float(limit):
+            raise ExamError(f"the time for case {index + 1} is up; its answers are closed")
+        item_id = self.order[index]
+        qdef = next(
+            (q for q in self._items[item_id]["question_set"]["questions"] if q["id"] == question), None
+        )
+        if qdef is None:
+            raise ResponseFormatError(f"case {index + 1}: no question {question!r} in this exam")
+        check_response(qdef, response)
+        if qdef["kind"] == "decision":
+            response = normalise_decision(response)
+        text = crypto.canonical_json(response).decode()
+        if len(text) > _MAX_RESPONSE_BYTES:
+            raise ResponseFormatError(f"case {index + 1}, question {question!r}: the answer is too large")
+        assert self._db is not None
+        seq = self._db.answer(
+            item_id, question, text, self._elapsed, self.current, self._item_elapsed, self._wall()
+        )
+        self._last_persist = self._mark
+        return seq
+
+    def committed_count(self) -> int:
+        """How many answers this attempt has committed (scripts resume after the last one)."""
+        return 0 if self._db is None else self._db.count_answers()
+
+    def answers(self) -> dict[str, dict[str, Any]]:
+        """The latest answer to each question, by item id then question id."""
+        out: dict[str, dict[str, Any]] = {}
+        if self._db is not None:
+            for row in self._db.answers():
+                out.setdefault(row["item"], {})[row["question"]] = row["response"]
+        return out
+
+    def _event(
+        self, name: str, data: dict[str, Any], current: int | None = None, meta: dict[str, str] | None = None
+    ) -> None:
+        assert self._db is not None
+        if current is not None:
+            self.current = current
+        self._db.event(name, data, self._elapsed, self.current, self._item_elapsed, self._wall(), meta)
+        self._last_persist = self._mark
+
+    # ------------------------------------------------------------------ submission
+
+    def submit(self, reason: str = "candidate") -> Path:
+        """Close the attempt and write the signed results file; returns its path."""
+        if self.state == "running":
+            self._account()
+            if not self._check_time():
+                self._submit(reason)
+        if self.state != "submitted":
+            raise ExamError(f"{self.candidate}: the exam was never started")
+        return self.write_results()
+
+    def _submit(self, reason: str) -> None:
+        self._event(
+            "submit",
+            {"reason": reason, "elapsed_s": round(self._elapsed, 6)},
+            meta={"status": "submitted", "submit_reason": reason},
+        )
+        self.state = "submitted"
+        self.submit_reason = reason
+        self.write_results()
+
+    def write_results(self) -> Path:
+        """(Re)write the results file from the database; idempotent, atomic."""
+        from imgtrainer.exams.results import results_document, write_results_file
+
+        assert self._db is not None
+        doc = results_document(self, self._db)
+        write_results_file(self.results_path, doc, self._db.key)
+        return self.results_path
+
+    def status(self) -> dict[str, Any]:
+        if self.state == "running":
+            self.heartbeat()
+        answered = self.answers()
+        return {
+            "exam_id": self.package.exam_id,
+            "candidate": self.candidate,
+            "state": self.state,
+            "submit_reason": self.submit_reason,
+            "elapsed_s": round(self._elapsed, 3),
+            "remaining_s": None
+            if self.settings.get("time_limit_s") is None
+            else round(max(0.0, float(self.settings["time_limit_s"]) - self._elapsed), 3),
+            "current": self.current,
+            "n_items": len(self.order),
+            "answered_questions": sum(len(v) for v in answered.values()),
+            "n_questions": sum(len(it["question_set"]["questions"]) for it in self._items.values()),
+            "database": str(self.db_path),
+            "results": str(self.results_path) if self.results_path.is_file() else None,
+        }
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (POSIX); ignored where directories cannot be opened."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,314 @@
+"""Attempt store: start an attempt, commit each answer as it is given, finish (score) it.
+
+Every call is its own transaction, so an answer acknowledged by ``record_answer`` survives a
+crash (SQLite: WAL + ``synchronous=FULL``, see ``store.engine``). ``finish`` scores with
+``training.scoring`` and stores the score, the per-question reasons and the per-finding
+outcomes (TP/FP/TN/FN) that the logbook aggregates. Clocks are passed in (``now``: an aware
+UTC datetime).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from pydantic import TypeAdapter
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from imgtrainer.errors import ImgTrainerError, StoreError
+from imgtrainer.library.models import DOMAINS, AnswerKey, Case
+from imgtrainer.store.attempt_tables import AnswerRow, AttemptRow, FindingOutcomeRow, ScanLogRow, TraineeRow
+from imgtrainer.training.questions import QuestionSet
+from imgtrainer.training.responses import Response
+from imgtrainer.training.scoring import CORRECT_THRESHOLD, CaseScore, score_case
+
+_RESPONSE = TypeAdapter(Response)
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    id: int
+    trainee: str
+    case_id: str
+    domain: str
+    mode: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    score: float | None
+    correct: bool | None
+    total_time_s: float | None
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    domain: str
+    finding: str
+    label: str
+    outcome: str
+    distractor: bool
+
+
+@dataclass(frozen=True)
+class ScanEntry:
+    id: int
+    trainee: str
+    domain: str
+    scan_date: date
+    supervisor: str
+    notes: str
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes: they were stored as UTC."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _check_now(now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")
+    return now.astimezone(UTC)
+
+
+def _summary(row: AttemptRow) -> AttemptSummary:
+    return AttemptSummary(
+        id=row.id,
+        trainee=row.trainee,
+        case_id=row.case_id,
+        domain=row.domain,
+        mode=row.mode,
+        status=row.status,
+        started_at=_utc(row.started_at),  # type: ignore[arg-type]
+        finished_at=_utc(row.finished_at),
+        score=row.score,
+        correct=row.correct,
+        total_time_s=row.total_time_s,
+    )
+
+
+class AttemptStore:
+    """Attempts, answers, finding outcomes and the Level 1 scan log on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------------ trainees
+    def _trainee(self, session: Session, name: str, now: datetime) -> TraineeRow:
+        name = name.strip()
+        if not name:
+            raise ImgTrainerError("trainee name must not be empty")
+        row = session.scalar(select(TraineeRow).where(TraineeRow.name == name))
+        if row is None:
+            row = TraineeRow(name=name, created_at=now)
+            session.add(row)
+            session.flush()
+        return row
+
+    def trainees(self) -> list[str]:
+        with Session(self.engine) as s:
+            return list(s.scalars(select(TraineeRow.name).order_by(TraineeRow.name)))
+
+    # ------------------------------------------------------------------ attempts
+    def start(self, trainee: str, qset: QuestionSet, now: datetime, mode: str = "practice") -> int:
+        """Open an in-progress attempt (committed at once) and return its id."""
+        now = _check_now(now)
+        if mode not in ("practice", "exam"):
+            raise ImgTrainerError(f"mode must be practice or exam, got {mode!r}")
+        with Session(self.engine) as s, s.begin():
+            t = self._trainee(s, trainee, now)
+            row = AttemptRow(
+                trainee_id=t.id,
+                trainee=t.name,
+                case_id=qset.case_id,
+                domain=qset.domain,
+                mode=mode,
+                status="in_progress",
+                question_ids=json.dumps(qset.ids),
+                option_order=json.dumps(qset.option_order),
+                started_at=now,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def record_answer(
+        self, attempt_id: int, question_id: str, response: Response, now: datetime, time_s: float | None = None
+    ) -> None:
+        """Commit one answer (replacing an earlier answer to the same question) in its own transaction."""
+        now = _check_now(now)
+        with Session(self.engine) as s, s.begin():
+            att = s.get(AttemptRow, attempt_id)
+            if att is None:
+                raise StoreError(f"no attempt {attempt_id}")
+            if att.status != "in_progress":
+                raise StoreError(f"attempt {attempt_id} is already {att.status}; answers cannot change")
+            if question_id not in json.loads(att.question_ids):
+                raise StoreError(f"attempt {attempt_id}: question {question_id!r} is not in its question set")
+            t = time_s if time_s is not None else response.time_s
+            row = s.scalar(select(AnswerRow).where(AnswerRow.attempt_id == attempt_id, AnswerRow.question_id == question_id))
+            data = response.model_dump_json()
+            if row is None:
+                s.add(
+                    AnswerRow(
+                        attempt_id=attempt_id,
+                        question_id=question_id,
+                        kind=response.kind,
+                        response_json=data,
+                        time_s=t,
+                        answered_at=now,
+                    )
+                )
+            else:
+                row.kind, row.response_json, row.answered_at = response.kind, data, now
+                row.time_s = t if t is None or row.time_s is None else row.time_s + t
+
+    def answers(self, attempt_id: int) -> dict[str, Response]:
+        """The answers committed so far (e.g. to resume after a crash)."""
+        with Session(self.engine) as s:
+            rows = s.scalars(select(AnswerRow).where(AnswerRow.attempt_id == attempt_id)).all()
+            out: dict[str, Response] = {}
+            for r in rows:
+                resp = _RESPONSE.validate_json(r.response_json)
+                if r.time_s is not None:
+                    resp = resp.model_copy(update={"time_s": r.time_s})
+                out[r.question_id] = resp
+            return out
+
+    def attempt(self, attempt_id: int) -> AttemptSummary:
+        with Session(self.engine) as s:
+            row = s.get(AttemptRow, attempt_id)
+            if row is None:
+                raise StoreError(f"no attempt {attempt_id}")
+            return _summary(row)
+
+    def result(self, attempt_id: int) -> CaseScore | None:
+        with Session(self.engine) as s:
+            row = s.get(AttemptRow, attempt_id)
+            if row is None or row.result_json is None:
+                return None
+            return CaseScore.model_validate_json(row.result_json)
+
+    def finish(
+        self,
+        attempt_id: int,
+        case: Case,
+        key: AnswerKey,
+        qset: QuestionSet,
+        now: datetime,
+        threshold: float = CORRECT_THRESHOLD,
+    ) -> CaseScore:
+        """Score the committed answers, store score, reasons and finding outcomes; close the attempt."""
+        now = _check_now(now)
+        responses = self.answers(attempt_id)
+        with Session(self.engine) as s, s.begin():
+            att = s.get(AttemptRow, attempt_id)
+            if att is None:
+                raise StoreError(f"no attempt {attempt_id}")
+            if att.status != "in_progress":
+                raise StoreError(f"attempt {attempt_id} is already {att.status}")
+            if att.case_id != case.id or json.loads(att.question_ids) != qset.ids:
+                raise StoreError(f"attempt {attempt_id} was started on another case or question set")
+            qset = qset.model_copy(update={"option_order": json.loads(att.option_order)})
+            result = score_case(case, key, qset, responses, threshold)
+            by_q = {q.question_id: q for q in result.questions}
+            for row in s.scalars(select(AnswerRow).where(AnswerRow.attempt_id == attempt_id)):
+                qs = by_q.get(row.question_id)
+                if qs is not None:
+                    row.score, row.reason = qs.score, qs.reason
+            for o in result.outcomes:
+                s.add(
+                    FindingOutcomeRow(
+                        attempt_id=attempt_id,
+                        trainee=att.trainee,
+                        domain=att.domain,
+                        question_id=o.question_id,
+                        finding=o.finding,
+                        label=o.label,
+                        outcome=o.outcome,
+                        distractor=o.distractor,
+                    )
+                )
+            times = [r.time_s for r in responses.values() if r.time_s is not None]
+            att.status, att.finished_at = "finished", now
+            att.score, att.correct = result.score, result.correct
+            att.total_time_s = sum(times) if times else None
+            att.result_json = result.model_dump_json()
+        return result
+
+    def record_attempt(
+        self,
+        trainee: str,
+        case: Case,
+        key: AnswerKey,
+        qset: QuestionSet,
+        responses: Mapping[str, Response],
+        now: datetime,
+        mode: str = "practice",
+    ) -> tuple[int, CaseScore]:
+        """Start, commit every answer, finish: the CLI's one-shot path."""
+        attempt_id = self.start(trainee, qset, now, mode)
+        for qid, resp in responses.items():
+            self.record_answer(attempt_id, qid, resp, now)
+        return attempt_id, self.finish(attempt_id, case, key, qset, now)
+
+    def attempts(
+        self, trainee: str, domain: str | None = None, status: str | None = "finished"
+    ) -> list[AttemptSummary]:
+        """A trainee's attempts in chronological order (``status=None``: all)."""
+        q = select(AttemptRow).where(AttemptRow.trainee == trainee.strip())
+        if domain:
+            q = q.where(AttemptRow.domain == domain)
+        if status:
+            q = q.where(AttemptRow.status == status)
+        with Session(self.engine) as s:
+            return [_summary(r) for r in s.scalars(q.order_by(AttemptRow.started_at, AttemptRow.id))]
+
+    def finding_records(self, trainee: str, domain: str | None = None) -> list[FindingRecord]:
+        q = select(FindingOutcomeRow).where(FindingOutcomeRow.trainee == trainee.strip())
+        if domain:
+            q = q.where(FindingOutcomeRow.domain == domain)
+        with Session(self.engine) as s:
+            return [
+                FindingRecord(r.domain, r.finding, r.label, r.outcome, r.distractor)
+                for r in s.scalars(q.order_by(FindingOutcomeRow.id))
+            ]
+
+    # ------------------------------------------------------------------ Level 1 scan log
+    def log_scan(
+        self, trainee: str, domain: str, scan_date: date, now: datetime, supervisor: str = "", notes: str = ""
+    ) -> int:
+        """Record one bedside (Level 1) scan performed by the trainee."""
+        now = _check_now(now)
+        if domain not in DOMAINS:
+            raise ImgTrainerError(f"unknown application {domain!r} (known: {', '.join(DOMAINS)})")
+        if scan_date > now.date():
+            raise ImgTrainerError(f"scan date {scan_date.isoformat()} is in the future")
+        with Session(self.engine) as s, s.begin():
+            t = self._trainee(s, trainee, now)
+            row = ScanLogRow(
+                trainee_id=t.id,
+                trainee=t.name,
+                domain=domain,
+                scan_date=scan_date,
+                supervisor=supervisor.strip(),
+                notes=notes,
+                created_at=now,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def scans(self, trainee: str, domain: str | None = None) -> list[ScanEntry]:
+        q = select(ScanLogRow).where(ScanLogRow.trainee == trainee.strip())
+        if domain:
+            q = q.where(ScanLogRow.domain == domain)
+        with Session(self.engine) as s:
+            return [
+                ScanEntry(r.id, r.trainee, r.domain, r.scan_date, r.supervisor, r.notes)
+                for r in s.scalars(q.order_by(ScanLogRow.scan_date, ScanLogRow.id))
+            ]

@@ -1,0 +1,93 @@
+"""Tables of the practice engine: trainees, attempts, per-question answers, finding outcomes and
+bedside (Level 1) scan log entries.
+
+An attempt row is written when a case is opened (status ``in_progress``); each answer is its own
+row committed in its own transaction as it is given, so a crash loses nothing; ``finish`` scores
+the attempt and sets ``status = finished``. Times are UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from imgtrainer.store.engine import Base
+
+
+class TraineeRow(Base):
+    __tablename__ = "trainees"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AttemptRow(Base):
+    __tablename__ = "attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    trainee: Mapped[str] = mapped_column(String(200), index=True)  # denormalised for easy queries
+    case_id: Mapped[str] = mapped_column(String(100), index=True)
+    domain: Mapped[str] = mapped_column(String(16), index=True)
+    mode: Mapped[str] = mapped_column(String(16), default="practice")  # practice | exam
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")  # in_progress | finished
+    question_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, I-AIM order
+    option_order: Mapped[str] = mapped_column(Text, default="{}")  # JSON {qid: [original index]}
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    correct: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    total_time_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # the CaseScore
+
+
+class AnswerRow(Base):
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id", name="uq_answer_question"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    response_json: Mapped[str] = mapped_column(Text)
+    time_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class FindingOutcomeRow(Base):
+    __tablename__ = "finding_outcomes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    trainee: Mapped[str] = mapped_column(String(200), index=True)
+    domain: Mapped[str] = mapped_column(String(16))
+    question_id: Mapped[str] = mapped_column(String(100))
+    finding: Mapped[str] = mapped_column(String(100), index=True)
+    label: Mapped[str] = mapped_column(String(300), default="")
+    outcome: Mapped[str] = mapped_column(String(2))  # TP FP TN FN
+    distractor: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ScanLogRow(Base):
+    """A Level 1 (bedside, performed) scan recorded by the trainee, optionally supervised."""
+
+    __tablename__ = "scan_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    trainee: Mapped[str] = mapped_column(String(200), index=True)
+    domain: Mapped[str] = mapped_column(String(16))
+    scan_date: Mapped[date] = mapped_column(Date)
+    supervisor: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

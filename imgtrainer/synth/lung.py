@@ -1,0 +1,313 @@
+"""Lung scenes: chest wall, ribs with shadows, pleural line with sliding, A-lines, B-lines,
+lung point, effusion with compressed lung, consolidation. ``render_lung_clip(params, seed)``
+returns uint8 frames and the ground truth of what was drawn (pixels of the stored frame and cm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from imgtrainer.synth.bmode import Echoes, Look, render
+from imgtrainer.synth.phantom import EchoMap, Tissue, beam_echoes, reflector, shadow_map
+from imgtrainer.synth.probe import Probe
+
+Sliding = Literal["present", "absent", "lung_point"]
+
+
+@dataclass(frozen=True)
+class LungParams:
+    """What to draw. Depths in cm from the skin; ``n_blines`` separated B-lines (0-8)."""
+
+    probe: Literal["linear", "convex"] = "convex"
+    depth_cm: float = 12.0
+    pleura_cm: float = 2.2
+    sliding: Sliding = "present"
+    n_blines: int = 0
+    confluent: bool = False
+    a_lines: bool = True
+    effusion_cm: float = 0.0  # > 0: posterolateral (PLAPS) view with an effusion this deep
+    consolidation: bool = False
+    n_frames: int = 40
+    fps: float = 20.0
+    slide_cm: float = 0.13  # peak lateral excursion of the visceral pleura per breath
+    gain_db: float = 0.0
+
+
+@dataclass
+class LungTruth:
+    """What the generator drew. Pixel coordinates are (x, y) of the stored frame."""
+
+    probe: Probe
+    fps: float
+    pleura_depth_cm: float  # skin to pleural line at the probe centre
+    pleura_row_px: float
+    pleural_line_px: list[tuple[float, float]]  # two end points
+    blines_x_px: list[list[float]] = field(default_factory=list)  # per frame, at the pleura
+    blines_marks_px: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)
+    sliding_frames: list[int] = field(default_factory=list)  # frames where some sliding is seen
+    no_sliding_ranges: list[tuple[int, int]] = field(default_factory=list)
+    a_line_rows_px: list[float] = field(default_factory=list)
+    rib_shadow_x_px: list[tuple[float, float]] = field(default_factory=list)
+    effusion_depth_cm: float = 0.0
+    effusion_caliper_px: list[tuple[float, float]] = field(default_factory=list)
+    effusion_polygon_px: list[tuple[float, float]] = field(default_factory=list)
+    consolidation_polygon_px: list[tuple[float, float]] = field(default_factory=list)
+
+
+def lung_probe(p: LungParams) -> Probe:
+    if p.probe == "linear":
+        return Probe("linear", p.depth_cm, 10.0, p.pleura_cm + 0.3, width_cm=3.8, n_beams=192, image_rows=400)
+    return Probe("convex", p.depth_cm, 3.5, p.pleura_cm + 2.0, radius_cm=4.0, sector_deg=64, n_beams=256)
+
+
+def render_lung_clip(params: LungParams, seed: int) -> tuple[np.ndarray, LungTruth]:
+    """Frames ``(n, rows, cols)`` uint8 and the truth; deterministic from ``seed``."""
+    if params.effusion_cm > 0:
+        from imgtrainer.synth.lung_plaps import render_plaps_clip
+
+        return render_plaps_clip(params, seed)
+    return _Scene(params, seed).clip()
+
+
+class _Scene:
+    def __init__(self, p: LungParams, seed: int):
+        self.p = p
+        self.seed = seed
+        self.probe = pr = lung_probe(p)
+        rng = np.random.default_rng([seed, 1])
+        self.zp = p.pleura_cm
+        self.curv = 0.012 if p.probe == "convex" else 0.004
+        half_ics = 2.5 if p.probe == "convex" else 1.45
+        self.ribs = [(-half_ics - 0.7, p.pleura_cm - 0.45), (half_ics + 0.7, p.pleura_cm - 0.45)]
+        wall = chest_wall(pr, p.pleura_cm + 1.0, rng)
+        wall.polygon(self._below_pleura(0.0), 0.0)
+        for cx, cz in self.ribs:
+            wall.ellipse(cx, cz + 0.35, 0.8, 0.4, 0.5)
+            wall.polyline(_arc(cx, cz, 0.8, 0.4), 0.07, 90.0)
+        self.wall = Tissue(pr, wall, np.random.default_rng([seed, 2]))
+        lung = EchoMap(pr, background=0.0)
+        lung.polygon(self._below_pleura(0.06), 0.05)
+        lung.polyline(self._pleura_pts(), 0.1, 50.0)
+        if p.consolidation:
+            self.cons_poly = self._consolidation_poly(rng)
+            lung.polygon(self.cons_poly, 0.55)
+            lung.texture(rng, 0.15, 0.5)
+            for _ in range(9):
+                x0 = rng.uniform(-1.2, 1.2)
+                z0 = p.pleura_cm + rng.uniform(0.5, 2.2)
+                ang = rng.uniform(-0.6, 0.6)
+                lung.polyline([(x0, z0), (x0 + 0.35 * np.sin(ang), z0 + 0.35 * np.cos(ang))], 0.05, 25.0)
+            self.cons_mask = True
+        self.lung = Tissue(pr, lung, np.random.default_rng([seed, 3]))
+        self.rng_static = np.random.default_rng([seed, 4])
+        self.parietal = reflector(pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 5]), roughness=0.35)
+        self.visceral = reflector(pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 6]), roughness=0.45)
+        self.shadow = self._rib_shadow()
+        self.bline_x = self._bline_positions(np.random.default_rng([seed, 8]))
+        self.bline_noise = [np.random.default_rng([seed, 9, i]) for i in range(len(self.bline_x))]
+        self.bline_pts = [self._bline_points(g) for g in self.bline_noise]
+        self.a_refl = self._a_line_reflectors()
+
+    # ------------------------------------------------------------ geometry
+    def pleura_z(self, x: np.ndarray | float) -> np.ndarray:
+        return self.zp + self.curv * np.asarray(x) ** 2
+
+    def _pleura_pts(self) -> list[tuple[float, float]]:
+        xs = np.linspace(self.ribs[0][0] + 0.2, self.ribs[1][0] - 0.2, 60)
+        return list(zip(xs, self.pleura_z(xs), strict=True))
+
+    def _below_pleura(self, off: float) -> list[tuple[float, float]]:
+        xs = np.linspace(-15, 15, 80)
+        top = list(zip(xs, self.pleura_z(xs) + off, strict=True))
+        return [*top, (15, 40), (-15, 40)]
+
+    def _consolidation_poly(self, rng: np.random.Generator) -> list[tuple[float, float]]:
+        xs = np.linspace(-1.6, 1.6, 24)
+        deep = self.zp + 2.0 + 0.35 * np.sin(xs * 3.1 + rng.uniform(0, 6)) + rng.normal(0, 0.12, xs.size)
+        deep = deep - 1.2 * (np.abs(xs) / 1.6) ** 3
+        top = self.pleura_z(xs) + 0.05
+        return list(zip(xs, top, strict=True)) + list(zip(xs[::-1], deep[::-1], strict=True))
+
+    def _rib_shadow(self) -> np.ndarray:
+        pr = self.probe
+        starts = []
+        for cx, cz in self.ribs:
+            pos = pr.beam_pos
+            # beams whose path meets the rib ellipse top: approximate with the rib's top arc
+            arc = np.array(_arc(cx, cz, 0.8, 0.4))
+            r_arc, b_arc = pr.to_beams(arc[:, 0], arc[:, 1])
+            order = np.argsort(b_arc)
+            start = np.interp(np.arange(pos.size), b_arc[order], r_arc[order], left=np.nan, right=np.nan)
+            starts.append((start + 0.06, 0.008))
+        return shadow_map(pr, starts)
+
+    def _bline_positions(self, rng: np.random.Generator) -> list[float]:
+        p = self.p
+        lo, hi = self.ribs[0][0] + 1.0, self.ribs[1][0] - 1.0
+        n = 9 if p.confluent else p.n_blines
+        if n == 0:
+            return []
+        if p.confluent:
+            return list(np.linspace(lo + 0.2, hi - 0.2, n) + rng.normal(0, 0.05, n))
+        gap = (hi - lo) / n
+        return [lo + gap * (i + 0.5) + rng.uniform(-0.2, 0.2) * gap for i in range(n)]
+
+    def _bline_points(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pr = self.probe
+        n = int(pr.depth_cm / (pr.dr_cm * 0.7))
+        along = rng.uniform(0, pr.depth_cm, n * 3)
+        lateral = rng.normal(0, 0.06 if not self.p.confluent else 0.1, n * 3)
+        band = 1 + 0.8 * np.sin(along / (self.zp * 0.5) * np.pi) ** 8  # reverberation banding
+        amp = (rng.standard_normal(n * 3) + 1j * rng.standard_normal(n * 3)) * band
+        return along, lateral, amp
+
+    # -------------------------------------------------------------- motion
+    def slide(self, t: float) -> float:
+        if self.p.sliding == "absent":
+            return 0.0
+        return self.p.slide_cm * 0.5 * (1 - np.cos(2 * np.pi * t / self.period))
+
+    @property
+    def period(self) -> float:
+        return self.p.n_frames / self.p.fps
+
+    def lung_point_x(self, t: float) -> float:
+        """Lateral edge of the sliding lung (lung point): sweeps in and out once per breath."""
+        return -6.0 + 8.5 * 0.5 * (1 - np.cos(2 * np.pi * t / self.period))
+
+    # -------------------------------------------------------------- render
+    def frame(self, i: int) -> tuple[np.ndarray, list[float], bool]:
+        pr, p = self.probe, self.p
+        t = i / p.fps
+        u = self.slide(t)
+        lp = self.lung_point_x(t) if p.sliding == "lung_point" else 99.0
+        sliding_here = p.sliding == "present" or (p.sliding == "lung_point" and lp > pr.to_tissue(np.array(p.pleura_cm), pr.beam_pos[0])[0])
+
+        def move(x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return np.full_like(x, u), np.zeros_like(z)
+
+        lung_mask = None
+        if p.sliding == "lung_point":
+            lung_mask = self.lung.x < lp
+        parts = [self.wall.echoes(), self.lung.echoes(move, lung_mask), self.parietal]
+        vis = Echoes(self.visceral.x + u, self.visceral.z, self.visceral.amp)
+        if p.sliding == "lung_point":
+            keep = vis.x < lp
+            vis = Echoes(vis.x[keep], vis.z[keep], vis.amp[keep])
+        parts.append(vis)
+        bl_x = []
+        profile = np.zeros(pr.n_beams)
+        for bx, (along, lateral, amp) in zip(self.bline_x, self.bline_pts, strict=True):
+            x_now = bx + u
+            if x_now > lp:
+                continue
+            bl_x.append(x_now)
+            r0, b0 = pr.to_beams(np.array([x_now]), self.pleura_z(np.array([x_now])))
+            keep = along > r0[0]
+            beam = b0[0] + lateral[keep] / pr.beam_spacing_cm(along[keep])
+            fade = 1.0 - 0.35 * (along[keep] - r0[0]) / pr.depth_cm
+            level = 3.5 if not p.confluent else 2.4
+            parts.append(beam_echoes(pr, along[keep], beam, amp[keep] * fade * level))
+            profile = np.maximum(profile, np.exp(-0.5 * ((np.arange(pr.n_beams) - b0[0]) * pr.beam_spacing_cm(r0[0]) / 0.25) ** 2))
+        if p.a_lines:
+            parts.append(self._a_lines((1 - profile) * self.shadow[-1]))
+        echoes = Echoes.join(parts)
+        img = render(pr, echoes, self.wall.density, np.random.default_rng([self.seed, 100, i]), Look(gain_db=p.gain_db), transmission=self.shadow)
+        return img, bl_x, bool(sliding_here)
+
+    def _a_lines(self, keep: np.ndarray) -> Echoes:
+        """Reverberations of the pleura at 2, 3, 4... times its range along each beam (static)."""
+        out = []
+        for k, ref in zip((2, 3, 4, 5), self.a_refl, strict=False):
+            _, b = self.probe.to_beams(ref.x, ref.z)
+            w = np.interp(b, np.arange(self.probe.n_beams), keep)
+            out.append(Echoes(ref.x, ref.z, (ref.amp * w).astype(np.complex64)))
+            del k
+        return Echoes.join(out)
+
+    def _a_line_reflectors(self) -> list[Echoes]:
+        pr = self.probe
+        xs = np.linspace(-12, 12, 2000)
+        r_pl, b_pl = pr.to_beams(xs, self.pleura_z(xs))
+        beams = np.linspace(0, pr.n_beams - 1, 120)
+        r_beam = np.interp(beams, b_pl, r_pl)
+        pos = pr.beam_pos[0] + beams * pr.beam_step
+        out = []
+        for k in (2, 3, 4, 5):
+            x, z = pr.to_tissue(k * r_beam, pos)
+            ok = k * r_beam < pr.depth_cm - 0.1
+            if ok.sum() < 2:
+                break
+            amp = 20.0 * 0.6 ** (k - 2)
+            out.append(reflector(pr, list(zip(x[ok], z[ok], strict=True)), amp, np.random.default_rng([self.seed, 11, k]), roughness=0.5))
+        return out
+
+    def clip(self) -> tuple[np.ndarray, LungTruth]:
+        frames, bls, slid = [], [], []
+        for i in range(self.p.n_frames):
+            img, bx, s = self.frame(i)
+            frames.append(img)
+            bls.append(bx)
+            slid.append(s)
+        return np.stack(frames), self._truth(bls, slid)
+
+    def _truth(self, bls: list[list[float]], slid: list[bool]) -> LungTruth:
+        pr, p = self.probe, self.p
+        cx, cy = pr.to_pixels(0.0, self.zp)
+        ends = [pr.to_pixels(x, self.pleura_z(x)) for x in (self.ribs[0][0] + 0.75, self.ribs[1][0] - 0.75)]
+        t = LungTruth(pr, p.fps, self.zp, float(cy), [(float(a), float(b)) for a, b in ends])
+        for xs in bls:
+            t.blines_x_px.append([float(pr.to_pixels(x, self.pleura_z(x))[0]) for x in xs])
+        for x in bls[0]:
+            top = pr.to_pixels(x, self.pleura_z(x))
+            r0, b0 = pr.to_beams(np.array([x]), self.pleura_z(np.array([x])))
+            pos = pr.beam_pos[0] + b0 * pr.beam_step
+            bx, bz = pr.to_tissue(np.array([pr.depth_cm * 0.92]), pos)
+            bot = pr.to_pixels(bx[0], bz[0])
+            t.blines_marks_px.append(((float(top[0]), float(top[1])), (float(bot[0]), float(bot[1]))))
+        t.sliding_frames = [i for i, s in enumerate(slid) if s]
+        t.no_sliding_ranges = _ranges([not s for s in slid])
+        if p.a_lines:
+            t.a_line_rows_px = [float(pr.to_pixels(0.0, k * self.zp)[1]) for k in (2, 3, 4) if k * self.zp < pr.depth_cm]
+        for cx_rib, _ in self.ribs:
+            t.rib_shadow_x_px.append((float(pr.to_pixels(cx_rib - 0.8, self.zp)[0]), float(pr.to_pixels(cx_rib + 0.8, self.zp)[0])))
+        if p.consolidation:
+            t.consolidation_polygon_px = [tuple(map(float, pr.to_pixels(x, z))) for x, z in self.cons_poly[::2]]
+        return t
+
+
+def chest_wall(pr: Probe, pleura_cm: float, rng: np.random.Generator) -> EchoMap:
+    """Skin, subcutaneous fat and intercostal muscle down to the pleura (background 0 below)."""
+    wall = EchoMap(pr, background=0.0)
+    fat = min(0.5, pleura_cm * 0.25)
+    wall.band(-5, 0.12, 2.2)
+    wall.band(0.12, 0.12 + fat, 0.35)
+    wall.band(0.12 + fat, pleura_cm + 0.2, 0.9)
+    fib = EchoMap(pr, background=1.0)
+    noise = rng.standard_normal(fib.data.shape).astype(np.float32)
+    import cv2
+
+    noise = cv2.GaussianBlur(noise, (0, 0), sigmaX=40, sigmaY=2.5)
+    noise /= noise.std() + 1e-9
+    wall.data *= np.exp(0.7 * noise)
+    wall.polyline([(-20, 0.12 + fat), (20, 0.12 + fat)], 0.03, 3.0)
+    return wall
+
+
+def _arc(cx: float, cz: float, ax: float, az: float) -> list[tuple[float, float]]:
+    th = np.linspace(np.pi * 1.1, np.pi * 1.9, 24)
+    return [(cx + ax * np.cos(a), cz + 0.35 + az * np.sin(a)) for a in th]
+
+
+def _ranges(flags: list[bool]) -> list[tuple[int, int]]:
+    out, start = [], None
+    for i, f in enumerate([*flags, False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out

@@ -1,0 +1,341 @@
+"""Scoring: one rule per answer kind, each giving a score 0-1 and the reason (DESIGN §4).
+
+Rules (``rule_<kind>(question, answer, response) -> RuleResult``):
+
+- category: 1 for the key's value or one of its ``acceptable`` alternatives, else 0.
+- ordinal: ``max(0, 1 - |given - expected| / span)`` with span = the scale's range (e.g. ACEP
+  3 for 4: 0.75; LUS 0 for 1: 0.67; Perlas 1 for 2: 0.5); exact only if ``partial_credit`` is off.
+- findings: each finding the key assesses (in its present or absent list) is a TP/FP/TN/FN; a
+  finding the trainee does not list as present counts as absent. Score = balanced accuracy
+  (mean of sensitivity over present findings and specificity over absent ones), so marking
+  everything or nothing earns 0.5, not more. Distractors (Z-lines) are findings like the others:
+  calling one present when the key says absent is a false positive.
+- count: 1 within the key's tolerance; beyond it credit falls linearly to 0 at
+  ``tolerance + (tolerance + 2)`` (tolerance 0: off by 1 earns 0.5, off by 2 earns 0).
+- frame_ranges: temporal IoU of the frame sets (inclusive ranges); both empty earns 1.
+- marks: one-to-one Hungarian matching then F1 (Dice for regions); see ``training.marks``.
+- measurement: relative error r = |given - expected| / |expected| (absolute error when the
+  expected value is 0); 1 for r <= tol, falling linearly to 0 at r = 3 tol. mm/cm convert.
+- decision: 1 for the correct option (shown index mapped back through the shuffle), else 0.
+
+An unanswered question scores 0 ("not answered"); a question the key does not answer (an
+explicit exam list) is not scored and carries no weight. Case score = weighted mean of the
+scored questions with the taxonomy weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from imgtrainer.library.models import (
+    AnswerKey,
+    Case,
+    CategoryAnswer,
+    CountAnswer,
+    DecisionAnswer,
+    FindingsAnswer,
+    FrameRangesAnswer,
+    Mark,
+    MarksAnswer,
+    MeasurementAnswer,
+    OrdinalAnswer,
+)
+from imgtrainer.training.feedback import gastric_details
+from imgtrainer.training.marks import match_marks
+from imgtrainer.training.questions import QuestionSet, QuestionView, effective_key
+from imgtrainer.training.responses import (
+    CategoryResponse,
+    CountResponse,
+    DecisionResponse,
+    FindingsResponse,
+    FrameRangesResponse,
+    MarksResponse,
+    MeasurementResponse,
+    OrdinalResponse,
+    Response,
+    convert_value,
+)
+
+CORRECT_THRESHOLD = 0.8
+"""A case (or question) counts as 'correct' for CUSUM/mastery when its score reaches this."""
+
+
+class FindingOutcome(BaseModel):
+    """One finding of one attempt: TP, FP, TN or FN (for sensitivity/specificity per finding)."""
+
+    model_config = ConfigDict(extra="forbid")
+    question_id: str
+    finding: str
+    label: str = ""
+    outcome: str  # "TP" | "FP" | "TN" | "FN"
+    distractor: bool = False
+
+
+class QuestionScore(BaseModel):
+    """Score, reason and feedback of one question (labels, not ids, in ``expected``/``given``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    question_id: str
+    step: str
+    kind: str
+    prompt: str
+    weight: float
+    scored: bool = True
+    answered: bool = True
+    score: float = 0.0
+    reason: str = ""
+    expected: str = ""
+    given: str = ""
+    explanation: str = ""
+    finding: str | None = None
+    outcomes: list[FindingOutcome] = Field(default_factory=list)
+    expert_marks: list[Mark] = Field(default_factory=list)
+    trainee_marks: list[Mark] = Field(default_factory=list)
+    matched_pairs: list[tuple[int, int]] = Field(default_factory=list)  # (expert idx, trainee idx)
+    details: dict[str, float | str] = Field(default_factory=dict)
+    time_s: float | None = None
+
+
+class CaseScore(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    case_id: str
+    domain: str
+    score: float
+    correct: bool
+    threshold: float = CORRECT_THRESHOLD
+    questions: list[QuestionScore]
+    teaching_points: list[str] = Field(default_factory=list)
+
+    @property
+    def outcomes(self) -> list[FindingOutcome]:
+        return [o for q in self.questions for o in q.outcomes]
+
+
+@dataclass
+class RuleResult:
+    score: float
+    reason: str
+    expected: str = ""
+    given: str = ""
+    outcomes: list[FindingOutcome] = field(default_factory=list)
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _label(q: QuestionView, value: str) -> str:
+    return next((o.label for o in q.options if o.id == value), value)
+
+
+def _scale_label(q: QuestionView, value: int) -> str:
+    return next((p.label for p in q.scale if p.value == value), str(value))
+
+
+def rule_category(q: QuestionView, a: CategoryAnswer, r: CategoryResponse) -> RuleResult:
+    ok = {a.value, *a.acceptable}
+    expected = " or ".join(_label(q, v) for v in [a.value, *a.acceptable])
+    given = _label(q, r.value)
+    if r.value in ok:
+        return RuleResult(1.0, f"correct: {given}", expected, given)
+    return RuleResult(0.0, f"expected {expected}; you answered {given}", expected, given)
+
+
+def rule_ordinal(q: QuestionView, a: OrdinalAnswer, r: OrdinalResponse) -> RuleResult:
+    values = [p.value for p in q.scale] or [a.value, r.value]
+    span = max(max(values) - min(values), 1)
+    d = abs(r.value - a.value)
+    score = (1.0 if d == 0 else 0.0) if not q.partial_credit else max(0.0, 1.0 - d / span)
+    exp, giv = _scale_label(q, a.value), _scale_label(q, r.value)
+    reason = f"correct: {giv}" if d == 0 else f"expected {exp}; you answered {giv} ({d} step{'s' * (d > 1)} away)"
+    return RuleResult(score, reason, exp, giv)
+
+
+def rule_findings(q: QuestionView, a: FindingsAnswer, r: FindingsResponse) -> RuleResult:
+    info = {f.id: f for f in q.findings}
+    said = set(r.present)
+    outcomes: list[FindingOutcome] = []
+    for fid in q.findings:
+        f = fid.id
+        if f not in a.present and f not in a.absent:
+            continue
+        truth, call = f in a.present, f in said
+        kind = ("TP" if call else "FN") if truth else ("FP" if call else "TN")
+        outcomes.append(FindingOutcome(question_id=q.id, finding=f, label=info[f].label, outcome=kind, distractor=info[f].distractor))
+    expected = ", ".join(info[f].label for f in a.present if f in info) or "none of the listed findings"
+    given = ", ".join(info[f].label for f in r.present if f in info) or "none"
+    if not outcomes:
+        return RuleResult(1.0, "the key assesses none of these findings", expected, given)
+    tp = sum(o.outcome == "TP" for o in outcomes)
+    fn = sum(o.outcome == "FN" for o in outcomes)
+    tn = sum(o.outcome == "TN" for o in outcomes)
+    fp = sum(o.outcome == "FP" for o in outcomes)
+    parts = []
+    if tp + fn:
+        parts.append(tp / (tp + fn))
+    if tn + fp:
+        parts.append(tn / (tn + fp))
+    score = sum(parts) / len(parts)
+    missed = [o.label for o in outcomes if o.outcome == "FN"]
+    extra = [o.label for o in outcomes if o.outcome == "FP"]
+    bits = []
+    if missed:
+        bits.append("missed: " + ", ".join(missed))
+    if extra:
+        bits.append("called present but absent: " + ", ".join(extra))
+    unassessed = [info[f].label for f in said if f in info and f not in a.present and f not in a.absent]
+    if unassessed:
+        bits.append("not assessed in this case: " + ", ".join(unassessed))
+    reason = "; ".join(bits) if bits else f"all {len(outcomes)} findings correct"
+    return RuleResult(score, reason, expected, given, outcomes)
+
+
+def rule_count(q: QuestionView, a: CountAnswer, r: CountResponse) -> RuleResult:
+    err = abs(r.value - a.value)
+    tol = a.tolerance
+    score = 1.0 if err <= tol else max(0.0, 1.0 - (err - tol) / (tol + 2))
+    exp = f"{a.value}" + (f" (±{tol})" if tol else "")
+    if err <= tol:
+        return RuleResult(1.0, f"{r.value} is within the tolerance of {exp}", exp, str(r.value))
+    return RuleResult(score, f"expected {exp}; you counted {r.value}", exp, str(r.value))
+
+
+def _frames(ranges: list[tuple[int, int]]) -> set[int]:
+    return {f for s, e in ranges for f in range(s, e + 1)}
+
+
+def rule_frame_ranges(q: QuestionView, a: FrameRangesAnswer, r: FrameRangesResponse) -> RuleResult:
+    ka, ra = _frames(a.ranges), _frames(r.ranges)
+    fmt = lambda rs: ", ".join(f"{s}-{e}" for s, e in rs) or "none"  # noqa: E731
+    union = ka | ra
+    iou = 1.0 if not union else len(ka & ra) / len(union)
+    return RuleResult(iou, f"frame overlap (IoU) {iou:.2f}", f"frames {fmt(a.ranges)}", f"frames {fmt(r.ranges)}")
+
+
+def rule_marks(q: QuestionView, a: MarksAnswer, r: MarksResponse) -> RuleResult:
+    m = match_marks(a.marks, r.marks, a.tolerance_px, a.tolerance_deg)
+    regions = any(x.type in ("polygon", "ellipse") for x in a.marks)
+    if regions:
+        reason = f"region overlap (Dice-weighted F1) {m.score:.2f}"
+    else:
+        reason = (
+            f"matched {m.matched} of {m.n_expert} expert mark(s) within {a.tolerance_px:g} px"
+            + (f" and {a.tolerance_deg:g}°" if any(x.type == "line" for x in a.marks) else "")
+            + (f"; {m.n_trainee - m.matched} extra" if m.n_trainee > m.matched else "")
+        )
+    pairs = [(i, j) for i, j, _, _ in m.pairs]
+    return RuleResult(m.score, reason, f"{m.n_expert} mark(s)", f"{m.n_trainee} mark(s)", pairs=pairs)
+
+
+def rule_measurement(q: QuestionView, a: MeasurementAnswer, r: MeasurementResponse) -> RuleResult:
+    unit = q.unit or a.unit
+    expected = convert_value(a.value, a.unit, unit, q.id)
+    given = convert_value(r.value, r.unit or unit, unit, q.id)
+    tol = a.tolerance_rel
+    rel = abs(given - expected) / abs(expected) if expected != 0 else abs(given)
+    score = 1.0 if rel <= tol else max(0.0, (3 * tol - rel) / (2 * tol))
+    exp, giv = f"{expected:.3g} {unit}", f"{given:.3g} {unit}"
+    reason = f"relative error {rel:.0%} (full credit within {tol:.0%}, none beyond {3 * tol:.0%})"
+    return RuleResult(score, reason, exp, giv)
+
+
+def rule_decision(q: QuestionView, a: DecisionAnswer, r: DecisionResponse, order: list[int] | None) -> RuleResult:
+    order = order or list(range(len(q.options)))
+    original = order[r.choice]
+    shown_correct = order.index(a.correct) if a.correct in order else None
+    exp = q.options[shown_correct].label if shown_correct is not None else f"option {a.correct}"
+    giv = q.options[r.choice].label
+    if original == a.correct:
+        return RuleResult(1.0, "correct", exp, giv)
+    return RuleResult(0.0, f"the best answer is: {exp}", exp, giv)
+
+
+_RULES = {
+    "category": rule_category,
+    "ordinal": rule_ordinal,
+    "findings": rule_findings,
+    "count": rule_count,
+    "frame_ranges": rule_frame_ranges,
+    "marks": rule_marks,
+    "measurement": rule_measurement,
+}
+
+
+def score_question(
+    q: QuestionView, answer: object | None, response: Response | None, order: list[int] | None = None
+) -> QuestionScore:
+    """Score one question; ``answer`` is the key's answer (None: not scored)."""
+    qs = QuestionScore(question_id=q.id, step=q.step, kind=q.kind, prompt=q.prompt, weight=q.weight, finding=q.finding)
+    if isinstance(answer, MarksAnswer | MeasurementAnswer):
+        qs.expert_marks = list(answer.marks)
+    if isinstance(response, MarksResponse | MeasurementResponse):
+        qs.trainee_marks = list(response.marks)
+    if response is not None:
+        qs.time_s = response.time_s
+    if answer is None:
+        qs.scored, qs.weight = False, 0.0
+        qs.reason = "not scored: the key has no answer for this question"
+        return qs
+    if response is None:
+        qs.answered = False
+        qs.reason = "not answered"
+        qs.expected = _expected_text(q, answer, order)
+        return qs
+    if q.kind == "decision":
+        res = rule_decision(q, answer, response, order)  # type: ignore[arg-type]
+        qs.explanation = answer.explanation  # type: ignore[union-attr]
+    else:
+        res = _RULES[q.kind](q, answer, response)  # type: ignore[operator]
+    qs.score = float(min(1.0, max(0.0, res.score)))
+    qs.reason, qs.expected, qs.given = res.reason, res.expected, res.given
+    qs.outcomes, qs.matched_pairs = res.outcomes, res.pairs
+    return qs
+
+
+def _expected_text(q: QuestionView, answer: object, order: list[int] | None) -> str:
+    """The expected answer in words, for an unanswered question."""
+    if isinstance(answer, CategoryAnswer):
+        return _label(q, answer.value)
+    if isinstance(answer, OrdinalAnswer):
+        return _scale_label(q, answer.value)
+    if isinstance(answer, FindingsAnswer):
+        labels = {f.id: f.label for f in q.findings}
+        return ", ".join(labels.get(f, f) for f in answer.present) or "none of the listed findings"
+    if isinstance(answer, CountAnswer):
+        return str(answer.value)
+    if isinstance(answer, FrameRangesAnswer):
+        return "frames " + ", ".join(f"{s}-{e}" for s, e in answer.ranges)
+    if isinstance(answer, MarksAnswer):
+        return f"{len(answer.marks)} mark(s)"
+    if isinstance(answer, MeasurementAnswer):
+        return f"{answer.value:.3g} {answer.unit}"
+    if isinstance(answer, DecisionAnswer):
+        order = order or list(range(len(q.options)))
+        return q.options[order.index(answer.correct)].label if answer.correct in order else ""
+    return ""
+
+
+def score_case(
+    case: Case,
+    key: AnswerKey,
+    qset: QuestionSet,
+    responses: Mapping[str, Response],
+    threshold: float = CORRECT_THRESHOLD,
+) -> CaseScore:
+    """Score every question of ``qset`` and the case (weighted mean of the scored questions)."""
+    answers = effective_key(case, key)
+    scores = [score_question(q, answers.get(q.id), responses.get(q.id), qset.option_order.get(q.id)) for q in qset.questions]
+    for qs in scores:
+        if qs.kind == "decision" and case.domain == "gastric":
+            qs.details.update(gastric_details(case, key, responses))
+    total_w = sum(s.weight for s in scores if s.scored)
+    score = sum(s.weight * s.score for s in scores if s.scored) / total_w if total_w > 0 else 0.0
+    return CaseScore(
+        case_id=case.id,
+        domain=case.domain,
+        score=score,
+        correct=score >= threshold,
+        threshold=threshold,
+        questions=scores,
+        teaching_points=list(case.teaching_points),
+    )
