@@ -111,14 +111,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         frames = make_frames(a.frames)
         for fps in (30.0, 60.0):
-            path = write_dicom_cine(Path(tmp) / f"cine{int(fps)}.dcm", frames, frame_time_ms=1000.0 / fps,
-                                    transfer_syntax="jpeg", uid_seed="bench")
+            path = write_dicom_cine(
+                Path(tmp) / f"cine{int(fps)}.dcm",
+                frames,
+                frame_time_ms=1000.0 / fps,
+                transfer_syntax="jpeg",
+                uid_seed="bench",
+            )
             r = run_one(path, fps, a.seconds)
             ok = "PASS" if r["on_time_pct"] >= 99.0 else "FAIL"
-            print(f"{fps:.0f} fps 800x600 JPEG: {r['on_time']}/{r['frames_due']} frames on time "
-                  f"({r['on_time_pct']:.1f}%, target >= 99%: {ok}); paints {r['paints']}; latency median "
-                  f"{r['median_latency_ms']:.1f} ms, p99 {r['p99_latency_ms']:.1f} ms; CPU {r['cpu_pct_of_one_core']:.0f}% "
-                  f"of one core; RSS {r['rss_before_mb']:.0f} -> peak {r['rss_peak_mb']:.0f} MB")
+            print(
+                f"{fps:.0f} fps 800x600 JPEG: {r['on_time']}/{r['frames_due']} frames on time "
+                f"({r['on_time_pct']:.1f}%, target >= 99%: {ok}); paints {r['paints']}; latency median "
+                f"{r['median_latency_ms']:.1f} ms, p99 {r['p99_latency_ms']:.1f} ms; CPU {r['cpu_pct_of_one_core']:.0f}% "
+                f"of one core; RSS {r['rss_before_mb']:.0f} -> peak {r['rss_peak_mb']:.0f} MB"
+            )
     return 0
 
 

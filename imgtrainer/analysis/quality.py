@@ -36,9 +36,11 @@ class QualityThresholds:
     """
 
     dark_mean: float = 15.0  # mean grey level below which the image is "too dark"
-    dark_width: float = 5.0
-    bright_mean: float = 110.0  # mean grey level above which it is "too bright"
-    bright_width: float = 15.0
+    dark_width: float = 10.0
+    bright_mean: float = 115.0  # mean grey level above which it is "too bright"
+    bright_width: float = 10.0
+    black_floor: float = 40.0  # 5th-percentile grey level above which the image is washed out
+    black_floor_width: float = 8.0
     saturated_fraction: float = 0.04  # share of white-clipped pixels that halves the score
     black_fraction: float = 0.55  # share of black-clipped (<= 5) pixels that halves the score
     gcnr: float = 0.30  # generalised CNR between brightest and darkest tissue bands
@@ -49,8 +51,8 @@ class QualityThresholds:
     noise_ratio_width: float = 0.12
     depth_use: float = 0.55  # share of the imaged depth that carries signal
     depth_use_width: float = 0.07
-    contact_lost: float = 0.12  # share of beams without skin contact
-    contact_lost_width: float = 0.04
+    contact_lost: float = 0.15  # share of beams without skin contact
+    contact_lost_width: float = 0.03
     motion: float = 0.35  # image heights per second (median flow speed)
     motion_width: float = 0.1
     jitter: float = 0.25  # image heights per second (spread of global shift)
@@ -67,6 +69,7 @@ class QualityThresholds:
 _WEIGHTS = {
     "gain": 2.0,
     "saturation": 1.0,
+    "washout": 1.0,
     "black_clip": 0.7,
     "contrast": 1.2,
     "sharpness": 1.5,
@@ -84,6 +87,7 @@ _REASONS = {
     "gain_dark": "image too dark: raise gain",
     "gain_bright": "image too bright: lower gain",
     "saturation": "large areas are white-clipped: lower gain or TGC",
+    "washout": "image washed out (black areas look grey): lower gain or raise dynamic-range compression",
     "black_clip": "much of the image is black-clipped: raise gain or TGC",
     "contrast": "low contrast between structures: adjust gain, depth or dynamic range",
     "sharpness": "image is blurred: check focus, frequency and probe contact, avoid zoomed video",
@@ -242,6 +246,7 @@ def _components(m: dict[str, float], t: QualityThresholds, still: bool) -> tuple
     c["gain"] = dark * bright
     faults["gain"] = _REASONS["gain_dark"] if dark <= bright else _REASONS["gain_bright"]
     c["saturation"] = 1.0 / (1.0 + (m["saturated_fraction"] / t.saturated_fraction) ** 2)
+    c["washout"] = _logistic((t.black_floor - m["p5"]) / t.black_floor_width)
     c["black_clip"] = 1.0 / (1.0 + (m["black_fraction"] / t.black_fraction) ** 3)
     c["contrast"] = _logistic((m["gcnr"] - t.gcnr) / t.gcnr_width)
     sharp = math.log10(max(m["laplacian_nvar"], 1e-9))
@@ -249,7 +254,7 @@ def _components(m: dict[str, float], t: QualityThresholds, still: bool) -> tuple
     c["noise"] = _logistic((t.noise_ratio - m["noise_ratio"]) / t.noise_ratio_width)
     c["depth"] = _logistic((m["depth_use"] - t.depth_use) / t.depth_use_width)
     c["contact"] = _logistic((t.contact_lost - m["contact_lost_fraction"]) / t.contact_lost_width)
-    for k in ("saturation", "black_clip", "contrast", "sharpness", "noise", "depth"):
+    for k in ("saturation", "washout", "black_clip", "contrast", "sharpness", "noise", "depth"):
         faults[k] = _REASONS[k]
     if not still:
         c["stability"] = _logistic((t.motion - m["motion"]) / t.motion_width)

@@ -74,20 +74,29 @@ def _depth_use(prof: np.ndarray) -> float:
 
 
 def _lost_beams(polar: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Beams dark both near the skin and deep, relative to the typical beam.
+
+    Looking at the deep half as well keeps the black corners of a fan drawn inside a
+    rectangle (dark near the top, lit below) from counting as lost contact.
+    """
     nd, nb = polar.shape
-    near = slice(int(0.03 * nd), max(int(0.03 * nd) + 2, int(0.22 * nd)))
-    pv, vv = polar[near], valid[near]
-    ncount = vv.sum(axis=0)
-    near_mean = np.where(ncount > 0, (pv * vv).sum(axis=0) / np.maximum(ncount, 1), np.nan)
     ccount = valid.sum(axis=0)
-    col_mean = np.where(ccount > 0, (polar * valid).sum(axis=0) / np.maximum(ccount, 1), np.nan)
-    usable = np.isfinite(near_mean) & np.isfinite(col_mean)
+    rank = np.cumsum(valid, axis=0)
+    near_sel = valid & (rank <= np.maximum(2, 0.2 * ccount)[None, :])
+    far_sel = valid & (rank > 0.5 * ccount[None, :])
+    near_mean = _masked_mean(polar, near_sel)
+    far_mean = _masked_mean(polar, far_sel)
+    usable = np.isfinite(near_mean) & np.isfinite(far_mean) & (ccount >= max(3, 0.1 * nd))
     if usable.sum() < 4:
         return np.zeros(nb, bool)
     ref_near = float(np.percentile(near_mean[usable], 75))
-    ref_col = float(np.percentile(col_mean[usable], 75))
-    lost = usable & (near_mean < 0.25 * ref_near) & (col_mean < 0.35 * ref_col)
-    return lost
+    ref_far = float(np.percentile(far_mean[usable], 75))
+    return usable & (near_mean < 0.25 * ref_near) & (far_mean < 0.3 * ref_far)
+
+
+def _masked_mean(values: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    n = sel.sum(axis=0)
+    return np.where(n > 0, (values * sel).sum(axis=0) / np.maximum(n, 1), np.nan)
 
 
 def _edge_run(flags: np.ndarray) -> int:

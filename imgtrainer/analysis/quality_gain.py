@@ -19,6 +19,7 @@ BLACK_LEVEL = 5
 class GainMetrics:
     mean: float  # mean grey level inside the scan area
     median: float
+    p5: float  # 5th percentile grey level (the black floor: high means washed out)
     p95: float  # 95th percentile grey level (the bright end in use)
     saturated_fraction: float  # share of pixels >= SATURATED_LEVEL
     black_fraction: float  # share of pixels <= BLACK_LEVEL
@@ -31,7 +32,7 @@ def gain_metrics(gray: np.ndarray, mask: np.ndarray) -> GainMetrics:
     """Gain of one grayscale frame inside ``mask`` (bool, same shape)."""
     px = gray[mask]
     if px.size == 0:
-        return GainMetrics(0.0, 0.0, 0.0, 0.0, 1.0)
+        return GainMetrics(0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
     hist = np.bincount(px.ravel(), minlength=256).astype(np.float64)
     total = hist.sum()
     cdf = np.cumsum(hist) / total
@@ -39,6 +40,7 @@ def gain_metrics(gray: np.ndarray, mask: np.ndarray) -> GainMetrics:
     return GainMetrics(
         mean=float((hist * levels).sum() / total),
         median=float(np.searchsorted(cdf, 0.5)),
+        p5=float(np.searchsorted(cdf, 0.05)),
         p95=float(np.searchsorted(cdf, 0.95)),
         saturated_fraction=float(hist[SATURATED_LEVEL:].sum() / total),
         black_fraction=float(hist[: BLACK_LEVEL + 1].sum() / total),

@@ -65,5 +65,5 @@ def _noise_ratio(gray: np.ndarray, inner: np.ndarray) -> float:
         return 0.0
     k2 = float((_NOISE_KERNEL**2).sum())
     f2 = max(0.0, float(np.mean(fine.astype(np.float64) ** 2)) - k2 / 12.0)
-    c2 = max(1e-6, float(np.mean(coarse.astype(np.float64) ** 2)) - k2 / 48.0)
+    c2 = max(0.0, float(np.mean(coarse.astype(np.float64) ** 2)) - k2 / 48.0) + k2 / 12.0
     return float(np.sqrt(f2 / c2))

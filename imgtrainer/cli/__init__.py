@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from imgtrainer import DISCLAIMER, __version__
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; ``only`` registers just that command group (a fast start for ``gui``)."""
     parser = argparse.ArgumentParser(
         prog="imgtrainer",
         description="POCUS image-interpretation trainer. " + DISCLAIMER,
@@ -20,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"imgtrainer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if mod.name.startswith("_"):
+        if mod.name.startswith("_") or (only is not None and mod.name != only):
             continue
         try:
             module = importlib.import_module(f"imgtrainer.cli.{mod.name}")
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         args_list = ["gui"]
-    parser = build_parser()
+    parser = build_parser(only="gui" if args_list[0] == "gui" else None)
     args = parser.parse_args(args_list)
     handler = getattr(args, "handler", None)
     if handler is None:

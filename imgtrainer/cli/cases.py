@@ -161,6 +161,27 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from imgtrainer.library.review import review_case
+
+    target = Path(args.case)
+    if not (target / "case.json").is_file():
+        library = _library_arg(args)
+        index = _index(args)
+        index.scan(library)
+        summary = index.get(args.case, library)
+        if summary is None:
+            raise CaseFormatError(f"{library}: no case {args.case!r}")
+        target = Path(summary.path)
+    decision = "approved" if args.approve else "rejected" if args.reject else "pending_review"
+    case = review_case(target, decision, public=args.public, reviewer=args.by)
+    if args.json:
+        print_json({"id": case.id, "status": case.status, "public": case.public, "path": str(target)})
+    else:
+        print(f"{case.id}: {case.status}{' (public)' if case.public else ''}")
+    return 0
+
+
 def _cmd_taxonomy(args: argparse.Namespace) -> int:
     taxonomies = _taxonomies(args)
     chosen = {args.domain: taxonomies[args.domain]} if args.domain else taxonomies
@@ -221,6 +242,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     sh.add_argument("--key", action="store_true", help="include the consensus key (the answers)")
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(handler=_cmd_show)
+
+    r = cs.add_parser(
+        "review", help="faculty review of an imported case: approve (optionally public) or reject"
+    )
+    r.add_argument("case", help="case id (in --library) or case folder")
+    r.add_argument("library_pos", nargs="?", metavar="LIBRARY")
+    r.add_argument("--library")
+    r.add_argument("--db")
+    g = r.add_mutually_exclusive_group(required=True)
+    g.add_argument("--approve", action="store_true")
+    g.add_argument("--reject", action="store_true")
+    g.add_argument("--reset", action="store_true", help="back to pending review")
+    r.add_argument("--public", action="store_true", help="with --approve: share the case")
+    r.add_argument("--by", help="reviewer name (recorded in the provenance)")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(handler=_cmd_review)
 
     t = cs.add_parser("taxonomy", help="show the taxonomy (views, findings, questions)")
     t.add_argument("domain", nargs="?")

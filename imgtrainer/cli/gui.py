@@ -11,10 +11,13 @@ from imgtrainer.errors import ImgTrainerError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("gui", help="open the desktop trainer (the default with no command)")
-    p.add_argument("--library", type=Path, default=None, help="case library folder (default: the bundled demo)")
+    p.add_argument(
+        "--library", type=Path, default=None, help="case library folder (default: the bundled demo)"
+    )
     p.add_argument("--db", default=None, help="database URL or SQLite file (default: per-user data folder)")
     p.add_argument("--trainee", default=None, help="trainee profile to open (skips the first-run screen)")
     p.add_argument("--quit-after", type=float, default=None, metavar="SECONDS", help=argparse.SUPPRESS)
+    p.add_argument("--startup-report", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(handler=_run)
 
 
@@ -24,5 +27,7 @@ def _run(args: argparse.Namespace) -> int:
     try:  # imported by name: the CLI itself must not depend on Qt (import-linter contract)
         app = importlib.import_module("imgtrainer.gui.app")
     except ImportError as exc:
-        raise ImgTrainerError(f"the desktop app needs PyQt6 ({exc}); install it with pip install PyQt6") from exc
-    return app.run(args.library, args.db, args.trainee, args.quit_after)
+        raise ImgTrainerError(
+            f"the desktop app needs PyQt6 ({exc}); install it with pip install PyQt6"
+        ) from exc
+    return app.run(args.library, args.db, args.trainee, args.quit_after, args.startup_report)

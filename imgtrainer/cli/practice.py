@@ -26,14 +26,16 @@ def _load(case_arg: str, library: str | None) -> tuple[Path, Case, AnswerKey | N
     folder = Path(case_arg)
     if not (folder / "case.json").is_file():
         if library is None:
-            raise CaseFormatError(f"{case_arg}: not a case folder (no case.json); give a path or --library DIR")
+            raise CaseFormatError(
+                f"{case_arg}: not a case folder (no case.json); give a path or --library DIR"
+            )
         folder = Path(library) / case_arg
         if not (folder / "case.json").is_file():
             raise CaseFormatError(f"{case_arg}: no such case in library {library}")
     return folder, load_case(folder), load_key(folder)
 
 
-def _qset(args: argparse.Namespace, case: Case, key: AnswerKey | None):  # noqa: ANN202
+def _qset(args: argparse.Namespace, case: Case, key: AnswerKey | None):
     from imgtrainer.library.taxonomy_io import load_taxonomy
     from imgtrainer.training.questions import build_question_set
 
@@ -91,17 +93,23 @@ def _score(args: argparse.Namespace) -> int:
         data["trainee"] = args.trainee
         print_json(data)
         return 0
-    print(f"{case.id} [{case.domain}] trainee {args.trainee}: score {result.score:.0%}"
-          f" ({'correct' if result.correct else 'below'} the {result.threshold:.0%} threshold), attempt {attempt_id}")
+    print(
+        f"{case.id} [{case.domain}] trainee {args.trainee}: score {result.score:.0%}"
+        f" ({'correct: at or above' if result.correct else 'not correct: below'} the {result.threshold:.0%} threshold), attempt {attempt_id}"
+    )
+    step = None
     for q in result.questions:
-        mark = "  -" if not q.scored else f"{q.score:4.0%}"
-        print(f"{mark}  {q.step[:6]:<6} {q.question_id}: {q.reason}")
-        if q.scored and q.score < 1 and q.expected:
-            print(f"          expected: {q.expected}")
+        if q.step != step:
+            step = q.step
+            print(f"== {step.upper()} ==")
+        mark = "   -" if not q.scored else f"{q.score:4.0%}"
+        print(f"{mark}  {q.question_id}: {q.reason}")
+        if q.scored and q.score < 1 and q.expected and q.expected not in q.reason:
+            print(f"      expected: {q.expected}")
         if q.explanation:
-            print(f"          why: {q.explanation}")
+            print(f"      why: {q.explanation}")
         if q.details.get("text"):
-            print(f"          {q.details['text']}")
+            print(f"      {q.details['text']}")
     for tp in result.teaching_points:
         print(f"Teaching point: {tp}")
     return 0
@@ -172,6 +180,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     n.add_argument("--db", metavar="URL")
     n.add_argument("--json", action="store_true")
     n.set_defaults(handler=_next)
-
-
-

@@ -10,7 +10,7 @@ from imgtrainer.errors import ImgTrainerError
 from imgtrainer.library.models import DOMAINS
 
 
-def _params(args: argparse.Namespace):  # noqa: ANN202
+def _params(args: argparse.Namespace):
     from imgtrainer.progress.cusum import CusumParams
     from imgtrainer.progress.logbook import LogbookParams
 
@@ -44,7 +44,9 @@ def _report(args: argparse.Namespace) -> int:
         raise ImgTrainerError("progress needs --trainee NAME")
     store = AttemptStore(make_engine(args.db))
     if args.trainee.strip() not in store.trainees():
-        raise ImgTrainerError(f"no trainee {args.trainee!r} in the database (known: {', '.join(store.trainees()) or 'none'})")
+        raise ImgTrainerError(
+            f"no trainee {args.trainee!r} in the database (known: {', '.join(store.trainees()) or 'none'})"
+        )
     book = logbook_for(store, args.trainee, datetime.now(UTC), _params(args))
     if args.pdf:
         from imgtrainer.progress.report import write_portfolio
@@ -57,21 +59,43 @@ def _report(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     print(f"Trainee {book.trainee}: {book.attempts} finished case(s), accuracy {_pct(book.accuracy)}")
-    print(f"{'application':<9} {'L2 studies':>11} {'L1 scans':>9} {'total':>9} {'acc':>5} {'streak':>6}  "
-          f"{'CUSUM':<12} {'LC-CUSUM':<18} last practice")
+    row = "{:<12} {:>10} {:>9} {:>9} {:>6} {:>6}  {:<12} {:<20} {}"
+    print(
+        row.format(
+            "application",
+            "L2 (min)",
+            "L1 scans",
+            "total",
+            "acc",
+            "streak",
+            "CUSUM",
+            "LC-CUSUM",
+            "last practice",
+        )
+    )
     for d in book.domains:
         lc = f"competent at #{d.lc_cusum.competent_at}" if d.competent else "not yet"
-        warn = "  MAINTENANCE: not practised for %d days" % d.days_since_practice if d.maintenance_warning else ""
+        last = str(d.last_practice or "-") + (" MASTERED" if d.mastered else "")
+        if d.maintenance_warning:
+            last += f"  MAINTENANCE: not practised for {d.days_since_practice} days"
         print(
-            f"{d.domain:<9} {d.interpret_studies:>5}/{d.interpret_min:<5} {d.bedside_scans:>9} "
-            f"{d.total_studies:>4}/{d.total_min:<4} {_pct(d.accuracy):>5} {d.streak:>6}  {d.cusum.status:<12} "
-            f"{lc:<18} {d.last_practice or '-'}{' MASTERED' if d.mastered else ''}{warn}"
+            row.format(
+                d.domain,
+                f"{d.interpret_studies}/{d.interpret_min}",
+                d.bedside_scans,
+                f"{d.total_studies}/{d.total_min}",
+                _pct(d.accuracy),
+                d.streak,
+                d.cusum.status,
+                lc,
+                last,
+            )
         )
     if book.findings:
-        print("\nfinding                              n   sensitivity  specificity")
+        print(f"\n{'finding':<40} {'n':>4} {'sensitivity':>12} {'specificity':>12}")
         for f in book.findings:
-            tag = " (distractor)" if f.distractor else ""
-            print(f"{f.domain}/{f.finding + tag:<32} {f.n:>3}   {_pct(f.sensitivity):>11}  {_pct(f.specificity):>11}")
+            name = f"{f.domain}/{f.finding}" + (" (distractor)" if f.distractor else "")
+            print(f"{name:<40} {f.n:>4} {_pct(f.sensitivity):>12} {_pct(f.specificity):>12}")
     if args.pdf:
         print(f"\nportfolio written to {args.pdf}")
     return 0
@@ -87,14 +111,26 @@ def _log_scan(args: argparse.Namespace) -> int:
     except ValueError:
         raise ImgTrainerError(f"--date {args.date!r} is not a date (YYYY-MM-DD)") from None
     store = AttemptStore(make_engine(args.db))
-    sid = store.log_scan(args.trainee, args.domain, day, datetime.now(UTC), args.supervisor or "", args.notes or "")
+    sid = store.log_scan(
+        args.trainee, args.domain, day, datetime.now(UTC), args.supervisor or "", args.notes or ""
+    )
     n = len(store.scans(args.trainee, args.domain))
     if args.json:
-        print_json({"id": sid, "trainee": args.trainee, "domain": args.domain, "date": day.isoformat(),
-                    "supervisor": args.supervisor or "", "bedside_scans": n})
+        print_json(
+            {
+                "id": sid,
+                "trainee": args.trainee,
+                "domain": args.domain,
+                "date": day.isoformat(),
+                "supervisor": args.supervisor or "",
+                "bedside_scans": n,
+            }
+        )
     else:
-        print(f"logged Level 1 {args.domain} scan #{n} for {args.trainee} on {day.isoformat()}"
-              + (f", supervised by {args.supervisor}" if args.supervisor else ""))
+        print(
+            f"logged Level 1 {args.domain} scan #{n} for {args.trainee} on {day.isoformat()}"
+            + (f", supervised by {args.supervisor}" if args.supervisor else "")
+        )
     return 0
 
 
@@ -116,8 +152,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--alpha", type=float, default=0.05, help="type I error (0.05)")
     p.add_argument("--beta", type=float, default=0.20, help="type II error (0.20)")
     p.add_argument("--horizon", type=int, default=100, help="cases monitored by the LC-CUSUM (100)")
-    p.add_argument("--mastery-streak", type=int, default=10, help="consecutive correct cases for mastery (10)")
-    p.add_argument("--maintenance-days", type=int, default=90, help="warn after this many days unpractised (90)")
+    p.add_argument(
+        "--mastery-streak", type=int, default=10, help="consecutive correct cases for mastery (10)"
+    )
+    p.add_argument(
+        "--maintenance-days", type=int, default=90, help="warn after this many days unpractised (90)"
+    )
     p.set_defaults(handler=_report)
     sub = p.add_subparsers(dest="progress_command", metavar="SUBCOMMAND")
     s = sub.add_parser("log-scan", help="record a Level 1 bedside scan performed by the trainee")

@@ -31,20 +31,12 @@ _BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
 _NUMERIC_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV", "AT"})
 _PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
 
-_IDENTITY_KEYWORDS = frozenset(
-    {
-        "AccessionNumber",
-        "InstitutionName",
-        "InstitutionAddress",
-        "InstitutionalDepartmentName",
-        "RequestedProcedureID",
-    }
-)
-DEVICE_KEYWORDS = frozenset(
-    {"Manufacturer", "ManufacturerModelName", "SoftwareVersions", "DeviceSerialNumber", "StationName"}
-)
-"""Device identity kept verbatim (Retain Device Identity): not scrubbed even when a vendor
-sample file names the vendor as its institution."""
+_PATIENT_KEYWORDS = frozenset({"AccessionNumber", "RequestedProcedureID", "StudyID"})
+_PLACE_KEYWORDS = frozenset({"InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName"})
+DEVICE_KEYWORDS = frozenset({"Manufacturer", "ManufacturerModelName", "SoftwareVersions"})
+"""Device description outside Table E.1-1, treated like its K rows (Retain Device Identity):
+only the patient's own identifiers are cut out of them, not the institution's name (vendor
+sample files often name the vendor as the institution)."""
 METHOD_CODES = (
     ("113100", "Basic Application Confidentiality Profile"),
     ("113107", "Retain Longitudinal Temporal Information Modified Dates Option"),
@@ -136,7 +128,9 @@ class HeaderCleaner:
         self.offset_days = ctx.date_offset_days(self.patient_key)
         self.scrubber_tokens = self._harvest(ds)
         self.scrubber = Scrubber(self.scrubber_tokens)
-        self.identity_tokens = tokens_from(self._identity_values(ds))
+        self.patient_tokens = tokens_from(self._identity_values(ds, _PATIENT_KEYWORDS))
+        self.identity_tokens = self.patient_tokens | tokens_from(self._identity_values(ds, _PLACE_KEYWORDS))
+        self.patient_scrubber = Scrubber(self.patient_tokens)
         self.actions: dict[str, set[str]] = {a: set() for a in ("X", "Z", "D", "K", "C", "U", "U*")}
         self.counts: Counter[str] = Counter()
 
@@ -165,16 +159,19 @@ class HeaderCleaner:
         return tokens_from(found)
 
     @staticmethod
-    def _identity_values(ds: Dataset) -> list[str]:
-        """Values that name the patient or the place (person names, patient module, accession,
-        institution), at any depth: none of them may survive anywhere in the output header."""
+    def _identity_values(ds: Dataset, keywords: frozenset[str]) -> list[str]:
+        """Values that name the patient (person names, patient module, accession) or, with
+        ``_PLACE_KEYWORDS``, the institution, at any depth."""
         out: list[str] = []
         for elem in ds.iterall():
             t = int(elem.tag)
             if elem.tag.is_private or elem.VR == "SQ":
                 continue
             kw = keyword_for_tag(t) or ""
-            named = elem.VR == "PN" or (t >> 16) == 0x0010 or kw in _IDENTITY_KEYWORDS
+            if keywords is _PLACE_KEYWORDS:
+                named = kw in keywords
+            else:
+                named = elem.VR == "PN" or (t >> 16) == 0x0010 or kw in keywords
             if named and (elem.VR in TEXT_VRS or elem.VR in ("DA", "DT")):
                 out.extend(str(v) for v in _values(elem))
         return out
@@ -280,7 +277,8 @@ class HeaderCleaner:
             self._shift(ds, elem, kw)
             return
         if vr in TEXT_VRS and action in ("C", "K", "S"):
-            self._scrub(elem, descriptor=(action == "C" and descriptor))
+            keep = action == "K" or keyword_for_tag(t) in DEVICE_KEYWORDS
+            self._scrub(elem, descriptor=(action == "C" and descriptor), keep=keep)
             self._note("C" if action == "S" else action, kw)
             return
         self._note(action, kw)
@@ -300,11 +298,12 @@ class HeaderCleaner:
             self.counts["dates_shifted"] += len(new)
         self._note("C", kw)
 
-    def _scrub(self, elem: DataElement, descriptor: bool) -> None:
+    def _scrub(self, elem: DataElement, descriptor: bool, keep: bool) -> None:
         vals = _values(elem)
-        if not vals or elem.VR in ("CS", "AS", "UR") or keyword_for_tag(elem.tag) in DEVICE_KEYWORDS:
+        if not vals or elem.VR in ("CS", "AS", "UR"):
             return
-        new = [self.scrubber.scrub(str(v), descriptor=descriptor) for v in vals]
+        scrubber = self.patient_scrubber if keep else self.scrubber
+        new = [scrubber.scrub(str(v), descriptor=descriptor) for v in vals]
         if new != [str(v) for v in vals]:
             _set_values(elem, new)
             self.counts["text_scrubbed"] += 1
@@ -331,6 +330,8 @@ class HeaderCleaner:
             elem.value = "0"
         elif vr == "AS":
             elem.value = "000Y"
+        elif vr == "UR":
+            elem.value = "urn:anonymized"
         elif vr in _NUMERIC_VRS:
             elem.value = 0
         elif vr in _BINARY_VRS:
@@ -341,15 +342,19 @@ class HeaderCleaner:
     def residual_identity(self, ds: Dataset) -> list[str]:
         """Identity tokens (words >= 5 letters, numbers >= 7 digits) still found in any kept text
         value at any depth: a guard against bugs; a hit quarantines the file."""
-        toks = [t.lower() for t in self.identity_tokens if (len(t) >= 7 if t.isdigit() else len(t) >= 5)]
+
+        def strong(tokens: set[str]) -> list[str]:
+            return [t.lower() for t in tokens if (len(t) >= 7 if t.isdigit() else len(t) >= 5)]
+
+        everywhere, unless_kept = strong(self.patient_tokens), strong(self.identity_tokens)
         hits: set[str] = set()
         for elem in ds.iterall():
             if elem.VR in ("SQ", "UI", "TM") or int(elem.tag) in _PIXEL_TAGS:
                 continue
-            if keyword_for_tag(elem.tag) in DEVICE_KEYWORDS:
-                continue
+            row = lookup(elem.tag)
+            kept = keyword_for_tag(elem.tag) in DEVICE_KEYWORDS or (row and resolve(row, self.options) == "K")
             text = " ".join(str(v) for v in _values(elem) if not isinstance(v, bytes)).lower()
-            hits.update(t for t in toks if t in text)
+            hits.update(t for t in (everywhere if kept else unless_kept) if t in text)
         return sorted(hits)
 
     def report(self) -> dict[str, Any]:

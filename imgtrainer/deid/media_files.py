@@ -18,8 +18,9 @@ import numpy as np
 
 from imgtrainer.deid.context import DeidContext, DeidResult
 from imgtrainer.deid.pipeline import quarantine, write_json
+from imgtrainer.deid.textlines import cut_text
 from imgtrainer.errors import DeidError, ImgTrainerError
-from imgtrainer.media.scanarea import find_scan_area
+from imgtrainer.media.scanarea import find_scan_area, to_gray
 
 SIDECAR_SUFFIX = ".deid.json"
 
@@ -28,6 +29,11 @@ def _bgr(frame: np.ndarray) -> np.ndarray:
     if frame.ndim == 2:
         return cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_GRAY2BGR)
     return cv2.cvtColor(np.ascontiguousarray(frame[..., :3]), cv2.COLOR_RGB2BGR)
+
+
+def _sample_gray(clip: Any, k: int = 16) -> np.ndarray:
+    idx = np.unique(np.linspace(0, clip.n_frames - 1, min(k, clip.n_frames)).round().astype(int))
+    return np.stack([to_gray(np.asarray(clip.frame(int(i)))) for i in idx])
 
 
 def _masked(frame: np.ndarray, outside: np.ndarray) -> np.ndarray:
@@ -85,7 +91,8 @@ def deidentify_media(src: Path, out_dir: Path, ctx: DeidContext, kind: str) -> D
                 raise DeidError(
                     f"{where}: scan area not found with confidence ({conf:.2f}); burned-in text cannot be removed"
                 )
-            outside = ~area.mask.astype(bool)
+            keep, cut = cut_text(area.mask.astype(bool), _sample_gray(clip))
+            outside = ~keep
             stem = ctx.file_stem(f"file:{src.resolve()}")
             out_dir.mkdir(parents=True, exist_ok=True)
             still = kind == "still" or clip.n_frames == 1
@@ -98,7 +105,7 @@ def deidentify_media(src: Path, out_dir: Path, ctx: DeidContext, kind: str) -> D
                 "kind": kind,
                 "pixels": {
                     "frames": int(clip.n_frames),
-                    "kept_area": area.to_dict(),
+                    "kept_area": {**area.to_dict(), "text_lines_cut": [[int(v) for v in b] for b in cut]},
                     "masked_fraction": round(float(outside.mean()), 4),
                     "encoding_out": "PNG" if still else "FFV1 (lossless) in Matroska",
                 },

@@ -22,6 +22,7 @@ from pydicom.dataset import Dataset
 from pydicom.pixels import apply_color_lut
 from pydicom.uid import ExplicitVRLittleEndian, RLELossless
 
+from imgtrainer.deid.textlines import cut_text
 from imgtrainer.errors import DeidError
 from imgtrainer.media.regions import parse_regions
 from imgtrainer.media.scanarea import detect_scan_area, to_gray
@@ -41,6 +42,7 @@ class KeepMask:
     source: str  # "regions" | "detected"
     confidence: float
     boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
+    text_cut: list[tuple[int, int, int, int]] = field(default_factory=list)  # text lines removed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +50,7 @@ class KeepMask:
             "confidence": round(float(self.confidence), 3),
             "boxes": [list(b) for b in self.boxes],
             "kept_fraction": round(float(self.mask.mean()), 4),
+            "text_lines_cut": [[int(v) for v in b] for b in self.text_cut],
         }
 
 
@@ -114,7 +117,8 @@ def keep_mask(ds: Dataset, frames: np.ndarray, min_confidence: float, where: str
     frac = float(mask.mean())
     if boxes and mask.sum() >= 64 and frac <= MAX_REGION_FRACTION:
         return KeepMask(mask, "regions", 0.95, boxes)
-    area = detect_scan_area(display_gray(ds, frames[:: max(1, len(frames) // 32)]))
+    gray = display_gray(ds, frames[:: max(1, len(frames) // 32)])
+    area = detect_scan_area(gray)
     if area.confidence < min_confidence:
         raise DeidError(
             f"{where}: scan area not found with confidence ({area.confidence:.2f} < {min_confidence:.2f}); "
@@ -122,7 +126,8 @@ def keep_mask(ds: Dataset, frames: np.ndarray, min_confidence: float, where: str
         )
     if area.mask.mean() >= 0.995:
         raise DeidError(f"{where}: detected scan area is the whole frame; burned-in text cannot be excluded")
-    return KeepMask(area.mask.astype(bool), "detected", float(area.confidence), [tuple(area.bbox)])
+    mask, cut = cut_text(area.mask.astype(bool), gray)
+    return KeepMask(mask, "detected", float(area.confidence), [tuple(area.bbox)], cut)
 
 
 def _black_value(ds: Dataset, frames: np.ndarray) -> int:

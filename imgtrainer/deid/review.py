@@ -16,9 +16,10 @@ import numpy as np
 import pydicom
 
 from imgtrainer.deid.context import DeidContext
-from imgtrainer.deid.media_files import SIDECAR_SUFFIX
+from imgtrainer.deid.media_files import SIDECAR_SUFFIX, _sample_gray
 from imgtrainer.deid.pipeline import atomic_write_bytes, dataset_bytes, write_json
 from imgtrainer.deid.pixels import decode_frames, keep_mask, mask_frames
+from imgtrainer.deid.textlines import cut_text
 from imgtrainer.errors import DeidError
 
 APPROVED_NOTE = "Burned-in text review: approved"
@@ -119,10 +120,11 @@ def render_preview(src: Path, ctx: DeidContext | None = None, frame: int = 0) ->
         area = find_scan_area(clip)
         if area.confidence < ctx.options.min_scan_confidence:
             raise DeidError(f"{src.name}: scan area not found with confidence ({area.confidence:.2f})")
+        keep, _ = cut_text(area.mask.astype(bool), _sample_gray(clip))
         img = clip.frame(min(max(frame, 0), clip.n_frames - 1))
         after = np.array(img, copy=True)
-        after[~area.mask] = 0
-        return preview_image(img, after, area.mask)
+        after[~keep] = 0
+        return preview_image(img, after, keep)
 
 
 def _display_rgb(ds: pydicom.Dataset, frame: np.ndarray) -> np.ndarray:

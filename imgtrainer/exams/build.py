@@ -64,13 +64,20 @@ def library_case_folders(library: Path) -> list[Path]:
 
 
 def resolve_cases(refs: Sequence[str], library: Path | None) -> list[Path]:
-    """Case folders from paths, or from case ids looked up in ``library``."""
+    """Case folders from paths (a case folder, or a library folder meaning all its cases), or
+    from case ids looked up in ``library``."""
     out: list[Path] = []
     by_id: dict[str, Path] | None = None
     for ref in refs:
         path = Path(ref)
         if is_case_folder(path):
             out.append(path)
+            continue
+        if path.is_dir():  # a library folder: all its cases
+            folders = library_case_folders(path)
+            if not folders:
+                raise ExamError(f"{ref}: not a case folder, and holds no case folders")
+            out.extend(folders)
             continue
         if library is None:
             raise ExamError(f"{ref}: not a case folder (give --library to look up case ids)")

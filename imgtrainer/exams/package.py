@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ class ExamPackage:
                     data = exam_raw if name == "exam.json" else _read(zf, infos[name], _MAX_MEMBER_BYTES)
                     if crypto.sha256_hex(data) != files[name]:
                         raise TamperError(f"{path}: member {name} was altered (hash mismatch)")
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, zlib.error) as exc:
             raise TamperError(f"{path}: not a readable exam package ({exc})") from None
         except (OSError, EOFError, zipfile.LargeZipFile) as exc:
             raise ExamError(
@@ -119,8 +120,13 @@ class ExamPackage:
         expected = self.manifest["files"].get(name)
         if expected is None:
             raise ExamError(f"{self.path}: no member {name}")
-        with zipfile.ZipFile(self.path) as zf:
-            data = _read(zf, zf.getinfo(name), _MAX_MEMBER_BYTES)
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                data = _read(zf, zf.getinfo(name), _MAX_MEMBER_BYTES)
+        except (zipfile.BadZipFile, zlib.error, KeyError, OSError) as exc:
+            raise TamperError(
+                f"{self.path}: member {name} cannot be read ({exc}); the package changed"
+            ) from None
         if crypto.sha256_hex(data) != expected:
             raise TamperError(f"{self.path}: member {name} was altered (hash mismatch)")
         return data

@@ -88,11 +88,12 @@ def check_response(q: dict[str, Any], raw: Any) -> None:
             for r in v
         ):
             raise _fail(q, "ranges", "must be a list of [start, end] frame pairs with 0 <= start <= end")
-    elif kind == "marks":
-        if not isinstance(v, list) or not all(
-            isinstance(m, dict) and isinstance(m.get("points"), list) for m in v
-        ):
+    elif kind == "marks" and not _marks_ok(v):
         raise _fail(q, "marks", "must be a list of marks {type, points, frame}")
+
+
+def _marks_ok(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(m, dict) and isinstance(m.get("points"), list) for m in v)
 
 
 def normalise_decision(raw: Any) -> Any:

@@ -4,7 +4,8 @@ The answers file maps items to ``{question id: response}``. Items are named by i
 (``"item-003"``) or by their 1-based position as this candidate sees them (``"1"``); a list
 of objects means positions 1, 2, ... Each answer is committed (and, with ``ack``, an
 ``ACK <seq> <item> <question>`` line is printed and flushed) before the next. With ``resume``
-the attempt continues after a crash: steps already committed are not repeated.
+the attempt continues after a crash: steps already committed are not repeated (with the
+passphrase too, ``resume`` starts the attempt if it was never started).
 
 Imports only the standard library and the Qt-free session so it starts fast.
 """
@@ -57,8 +58,8 @@ def run(
 ) -> dict[str, Any]:
     """Start or resume, commit every remaining step, optionally submit; returns the status."""
     if session.state == "new":
-        if resume:
-            raise ExamError(f"{session.candidate}: nothing to resume; start the exam first")
+        if resume and not passphrase:
+            raise ExamError(f"{session.candidate}: nothing to resume; the proctor must start the exam first")
         session.start(passphrase or "")
     elif session.state == "running":
         if not resume:
@@ -67,7 +68,7 @@ def run(
             )
         session.resume()
     if ack:
-        ack(f"READY {session.elapsed_s():.6f}")
+        ack(f"READY {session.elapsed_s():.6f} {session.live_since or 0.0:.6f}")
     done = session.committed_count() if session.state == "running" else len(steps)
     hb = float(session.settings.get("heartbeat_s", 1.0))
     for i in range(done, len(steps)):

@@ -94,6 +94,7 @@ class ExamSession:
         self._last_persist = 0.0
         self.state = "new"
         self._live = False  # True once start() or resume() ran in this process: time is counting
+        self.live_since: float | None = None  # clock value when this process started counting
         self.submit_reason: str | None = None
         if self.db_path.is_file():
             self._load()
@@ -149,6 +150,7 @@ class ExamSession:
         self.state = "running"
         self._mark = self._last_persist = self._clock()
         self._live = True
+        self.live_since = self._mark
 
     def resume(self) -> None:
         """Continue a running attempt after a crash: elapsed += heartbeat_s (upper bound)."""
@@ -162,6 +164,7 @@ class ExamSession:
         self._item_elapsed[self.current] += penalty
         self._mark = self._last_persist = self._clock()
         self._live = True
+        self.live_since = self._mark
         self._event("resume", {"persisted_elapsed_s": round(persisted, 6), "penalty_s": penalty})
         self._check_time()
 
@@ -196,7 +199,7 @@ class ExamSession:
         limit = self.settings.get("case_time_limit_s")
         if limit is None:
             return None
-        self.elapsed_s()
+        self.heartbeat()
         return max(0.0, float(limit) - self._item_elapsed[self.current if index is None else index])
 
     def heartbeat(self) -> None:
@@ -219,16 +222,19 @@ class ExamSession:
             self._submit("time_limit")
             return True
         case_limit = self.settings.get("case_time_limit_s")
-        if case_limit is not None and self._item_elapsed[self.current] >= float(case_limit):
-            if self.settings.get("navigation") == "forward":
-                if self.current + 1 >= len(self.order):
-                    self._submit("case_time_limit")
-                    return True
-                self._event(
-                    "case_time_up",
-                    {"item": self.order[self.current], "to": self.current + 1},
-                    current=self.current + 1,
-                )
+        if case_limit is None or self._item_elapsed[self.current] < float(case_limit):
+            return False
+        forward = self.settings.get("navigation") == "forward"
+        last = self.current + 1 >= len(self.order)
+        if (forward and last) or all(t >= float(case_limit) for t in self._item_elapsed):
+            self._submit("case_time_limit")
+            return True
+        if forward:
+            self._event(
+                "case_time_up",
+                {"item": self.order[self.current], "to": self.current + 1},
+                current=self.current + 1,
+            )
         return False
 
     # ------------------------------------------------------------------ navigation and answers
@@ -240,6 +246,8 @@ class ExamSession:
             self._account()
             if self._check_time():
                 raise ExamError("time is up: the exam was submitted automatically")
+        if self.state == "new":
+            raise ExamError(f"{self.candidate}: the exam has not been started by the proctor yet")
         if self.state != "running":
             raise ExamError(f"{self.candidate}: the exam is {self.state}; no more answers are accepted")
 

@@ -55,27 +55,82 @@ def choose_trainee(ctx: AppContext, parent: QWidget | None = None) -> str | None
     return None
 
 
-def run(library_dir: Path | None = None, db_url: str | None = None, trainee: str | None = None,
-        quit_after_s: float | None = None) -> int:
-    """Open the main window on ``library_dir`` (the demo library by default) and run the event loop."""
-    t0 = time.perf_counter()
+def _process_age_s() -> float:
+    """Seconds since this process started (for the cold-start report)."""
+    try:
+        import psutil
+
+        return time.time() - psutil.Process().create_time()
+    except Exception:  # noqa: BLE001 - only a report
+        return float("nan")
+
+
+def _remembered_trainee(ctx: AppContext) -> str | None:
+    """The trainee who used this library's database last (the profile is re-created if missing)."""
+    from PyQt6.QtCore import QSettings
+
+    name = QSettings().value(f"last_trainee/{ctx.db_url}", None, type=str)
+    return name or None
+
+
+def run(
+    library_dir: Path | None = None,
+    db_url: str | None = None,
+    trainee: str | None = None,
+    quit_after_s: float | None = None,
+    startup_report: bool = False,
+) -> int:
+    """Open the main window on ``library_dir`` (the demo library by default) and run the event loop.
+
+    The first run (no remembered trainee) shows the profile screen with the disclaimer.
+    """
     app = make_app()
     ctx = AppContext()
     if library_dir is not None:
         ctx.library_dir = Path(library_dir)
     if db_url is not None:
         ctx.db_url = db_url
-    ctx.trainee = trainee
+    ctx.trainee = " ".join(trainee.split()) if trainee else _remembered_trainee(ctx)
     if ctx.trainee is None:
         ctx.trainee = choose_trainee(ctx)
         if ctx.trainee is None:
             return 0
+    from PyQt6.QtCore import QSettings
+
+    QSettings().setValue(f"last_trainee/{ctx.db_url}", ctx.trainee)
     from imgtrainer.gui.main_window import MainWindow
 
     window = MainWindow(ctx)
-    window.resize(1400, 900)
+    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
+    if screen is not None:
+        window.resize(min(1500, screen.width()), min(950, screen.height()))
     window.show()
-    window.start_time = t0
+    from imgtrainer.gui.services import ensure_trainee
+    from imgtrainer.gui.workers import run_async
+
+    run_async(lambda: ensure_trainee(ctx, ctx.trainee), lambda _name: None, lambda exc: window.statusBar().showMessage(str(exc)))
+    if startup_report:
+        _report_startup(window)
     if quit_after_s is not None:
         QTimer.singleShot(int(quit_after_s * 1000), window.close)
     return app.exec()
+
+
+def _report_startup(window: QWidget) -> None:
+    """Print when the window was first painted and when the first case thumbnail appeared."""
+    marks: dict[str, float] = {}
+
+    def painted() -> None:
+        marks.setdefault("window", _process_age_s())
+        sys.stderr.write(f"startup: main window on screen {marks['window']:.2f} s after process start\n")
+
+    def poll() -> None:
+        thumbs = getattr(window.library_page, "_thumbs", {})
+        if thumbs and "thumb" not in marks:
+            marks["thumb"] = _process_age_s()
+            sys.stderr.write(f"startup: first case thumbnail on screen {marks['thumb']:.2f} s after process start\n")
+        elif "thumb" not in marks:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, painted)
+    QTimer.singleShot(0, poll)

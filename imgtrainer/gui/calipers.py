@@ -46,7 +46,9 @@ def _region_for(points: Sequence[Point], regions: Sequence[Region]) -> Region | 
             raise CalibrationError(f"point ({x:.0f}, {y:.0f}) is outside every calibrated ultrasound region")
         hits.append(inside[0])
     if len(set(hits)) > 1:
-        raise CalibrationError("measurement spans two ultrasound regions with different calibrations: refused")
+        raise CalibrationError(
+            "measurement spans two ultrasound regions with different calibrations: refused"
+        )
     return calibrated[hits[0]]
 
 

@@ -47,14 +47,24 @@ class CineView(QWidget):
         state.changed.connect(self._on_state)
 
     def _on_state(self, topic: str) -> None:
-        if topic in ("frame", "clip", "view", "draft", "measurements", "marks", "mmode", "message", "overlay"):
+        if topic in (
+            "frame",
+            "clip",
+            "view",
+            "draft",
+            "measurements",
+            "marks",
+            "mmode",
+            "message",
+            "overlay",
+        ):
             self.update()
 
-    def geometry_now(self):  # noqa: ANN201 - ViewGeometry
+    def geometry_now(self):
         return self.state.geometry(self.width(), self.height())
 
     # painting --------------------------------------------------------------------------------
-    def paintEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(palette.BACKGROUND))
         st = self.state
@@ -79,10 +89,10 @@ class CineView(QWidget):
         p.end()
         self.painted.emit(st.index, time.perf_counter())
 
-    def _pt(self, geom, xy) -> QPointF:  # noqa: ANN001
+    def _pt(self, geom, xy) -> QPointF:
         return QPointF(*geom.to_widget(xy[0] + 0.5, xy[1] + 0.5))
 
-    def _paint_mark(self, p: QPainter, geom, mark: Mark, colour: str, dashed: bool = False) -> None:  # noqa: ANN001
+    def _paint_mark(self, p: QPainter, geom, mark: Mark, colour: str, dashed: bool = False) -> None:
         pen = QPen(QColor(colour), 2.5)
         if dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
@@ -99,7 +109,7 @@ class CineView(QWidget):
         else:
             p.drawPolygon(QPolygonF(pts))
 
-    def _paint_annotations(self, p: QPainter, geom) -> None:  # noqa: ANN001
+    def _paint_annotations(self, p: QPainter, geom) -> None:
         st = self.state
         for mark in st.expert_marks:
             self._paint_mark(p, geom, mark, palette.EXPERT, dashed=True)
@@ -171,20 +181,24 @@ class CineView(QWidget):
         x, y = self.geometry_now().to_image(pos.x(), pos.y())
         return (x, y)
 
-    def mousePressEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def mousePressEvent(self, ev) -> None:
         self.setFocus()
         self._last_pos = ev.position()
         button = ev.button()
         tool = self.state.tool
-        if button == Qt.MouseButton.RightButton or (button == Qt.MouseButton.LeftButton and tool == "window_level"):
+        if button == Qt.MouseButton.RightButton or (
+            button == Qt.MouseButton.LeftButton and tool == "window_level"
+        ):
             self._drag_mode = "wl"
-        elif button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and tool == "navigate"):
+        elif button == Qt.MouseButton.MiddleButton or (
+            button == Qt.MouseButton.LeftButton and tool == "navigate"
+        ):
             self._drag_mode = "pan"
         elif button == Qt.MouseButton.LeftButton:
             self._drag_mode = "tool"
             self.state.press(self._image_pos(ev.position()))
 
-    def mouseMoveEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def mouseMoveEvent(self, ev) -> None:
         pos = ev.position()
         dx, dy = pos.x() - self._last_pos.x(), pos.y() - self._last_pos.y()
         self._last_pos = pos
@@ -195,18 +209,18 @@ class CineView(QWidget):
         elif self._drag_mode == "tool":
             self.state.drag(self._image_pos(pos))
 
-    def mouseReleaseEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def mouseReleaseEvent(self, ev) -> None:
         if self._drag_mode == "tool":
             self.state.release(self._image_pos(ev.position()))
         self._drag_mode = None
 
-    def mouseDoubleClickEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def mouseDoubleClickEvent(self, ev) -> None:
         if self.state.tool == "polygon":
             self.state.finish_draw()
         elif self.state.tool == "navigate":
             self.state.reset_view()
 
-    def wheelEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def wheelEvent(self, ev) -> None:
         steps = ev.angleDelta().y() / 120.0
         if steps:
             pos = ev.position()

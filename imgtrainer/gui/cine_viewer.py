@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QActionGroup
 from PyQt6.QtWidgets import (
     QCheckBox,
@@ -9,12 +10,14 @@ from PyQt6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from imgtrainer.gui.cine_view import CineView
+from imgtrainer.gui.mmode_strip import MModeStrip
 from imgtrainer.gui.playback import SPEEDS
 from imgtrainer.gui.player import Player
 from imgtrainer.gui.timeline import Timeline
@@ -48,7 +51,13 @@ class CineViewer(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.tools)
-        layout.addWidget(self.view, 1)
+        self.mmode_strip = MModeStrip(self.state, self)
+        self.image_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.image_split.addWidget(self.view)
+        self.image_split.addWidget(self.mmode_strip)
+        self.image_split.setStretchFactor(0, 3)
+        self.image_split.setStretchFactor(1, 2)
+        layout.addWidget(self.image_split, 1)
         layout.addWidget(self.timeline)
         layout.addWidget(self.transport)
         self.state.changed.connect(self._on_state)
@@ -147,5 +156,3 @@ class CineViewer(QWidget):
         """Show only these tools (practice asks for the marks a question needs)."""
         for tool, act in self.tool_actions.items():
             act.setVisible(tool in tools or tool in ("navigate", "window_level"))
-
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,14 @@ class AppContext:
     db_url: str = field(default_factory=default_db_url)
     trainee: str | None = None
     _engine: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
-    def engine(self):  # noqa: ANN201 - sqlalchemy Engine, created on first use (off the start-up path)
-        if self._engine is None:
-            from imgtrainer.store.engine import make_engine
+    def engine(self) -> Any:
+        """The SQLAlchemy engine, created (and migrated) once on first use, from any thread."""
+        with self._lock:
+            if self._engine is None:
+                from imgtrainer.store.engine import make_engine
 
-            self._engine = make_engine(self.db_url)
-        return self._engine
+                self._engine = make_engine(self.db_url)
+            return self._engine

@@ -35,10 +35,13 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("About imgtrainer")
         layout = QVBoxLayout(self)
-        title = QLabel(f"<h2>imgtrainer {__version__}</h2>"
-                       "<p>Offline trainer for point-of-care ultrasound image interpretation, "
-                       "following the ASRA I-AIM framework (Indication, Acquisition, Interpretation, "
-                       "Medical decision-making): airway, lung, gastric, cardiac (FoCUS) and FAST.</p>", self)
+        title = QLabel(
+            f"<h2>imgtrainer {__version__}</h2>"
+            "<p>Offline trainer for point-of-care ultrasound image interpretation, "
+            "following the ASRA I-AIM framework (Indication, Acquisition, Interpretation, "
+            "Medical decision-making): airway, lung, gastric, cardiac (FoCUS) and FAST.</p>",
+            self,
+        )
         title.setWordWrap(True)
         layout.addWidget(title)
         layout.addWidget(disclaimer_label(self))
@@ -57,7 +60,10 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard and mouse")
         layout = QVBoxLayout(self)
         rows = [(" / ".join(s.keys), s.description) for s in SHORTCUTS] + list(MOUSE_HELP)
-        rows[[s.action for s in SHORTCUTS].index("answer_digit")] = ("1 … 9", "Choose answer 1–9 of the current question")
+        rows[[s.action for s in SHORTCUTS].index("answer_digit")] = (
+            "1 … 9",
+            "Choose answer 1–9 of the current question",
+        )
         table = QTableWidget(len(rows), 2, self)
         table.setHorizontalHeaderLabels(["Key / mouse", "Action"])
         table.verticalHeader().setVisible(False)
@@ -83,8 +89,11 @@ class ProfileDialog(QDialog):
         self.setWindowTitle("Welcome to imgtrainer")
         self.chosen: str | None = None
         layout = QVBoxLayout(self)
-        head = QLabel("<h2>Welcome</h2><p>Choose your trainee profile, or create one. "
-                      "Your answers and progress are kept on this computer under this name.</p>", self)
+        head = QLabel(
+            "<h2>Welcome</h2><p>Choose your trainee profile, or create one. "
+            "Your answers and progress are kept on this computer under this name.</p>",
+            self,
+        )
         head.setWordWrap(True)
         layout.addWidget(head)
         layout.addWidget(disclaimer_label(self))

@@ -28,10 +28,10 @@ from PyQt6.QtWidgets import (
 from imgtrainer.gui import palette, services
 from imgtrainer.gui.context import AppContext
 from imgtrainer.gui.library_state import STATUS_CHOICES, STATUS_LABELS, LibraryState
-from imgtrainer.gui.practice_controller import DOMAIN_TITLES
-from imgtrainer.gui.thumbnails import THUMB_SIZE, preview, thumbnail
+from imgtrainer.gui.labels import DOMAIN_TITLES
 from imgtrainer.gui.workers import run_async
 
+THUMB_SIZE = (192, 144)  # must match imgtrainer.gui.thumbnails.THUMB_SIZE (imported lazily: cv2)
 _PATH_ROLE = Qt.ItemDataRole.UserRole
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -45,7 +45,9 @@ def _pixmap(rgb: np.ndarray) -> QPixmap:
 class LibraryBrowser(QWidget):
     """``on_open(folder)`` is called when the trainee opens a case; ``on_practice()`` for the queue."""
 
-    def __init__(self, ctx: AppContext, state: LibraryState | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, state: LibraryState | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.state = state or LibraryState()
@@ -88,16 +90,22 @@ class LibraryBrowser(QWidget):
         self.search.setPlaceholderText("Search title, tags, findings…")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda t: self.state.set_filter("text", t))
-        self.domain_box = self._combo("Application", [(None, "All applications")] + list(DOMAIN_TITLES.items()), "domain")
+        self.domain_box = self._combo(
+            "Application", [(None, "All applications"), *list(DOMAIN_TITLES.items())], "domain"
+        )
         self.view_box = self._combo("View", [(None, "All views")], "view")
         self.finding_box = self._combo("Finding", [(None, "All findings")], "finding")
         self.difficulty_box = self._combo(
-            "Difficulty", [(None, "Any difficulty"), (1, "● easy"), (2, "●● medium"), (3, "●●● hard")], "difficulty"
+            "Difficulty",
+            [(None, "Any difficulty"), (1, "● easy"), (2, "●● medium"), (3, "●●● hard")],
+            "difficulty",
         )
         self.status_box = self._combo("Done", [(s, STATUS_LABELS[s]) for s in STATUS_CHOICES], "status")
         self.practice_button = QPushButton("Practise next case ▶", self)
         self.practice_button.setObjectName("primary")
-        self.practice_button.setToolTip("Open the next case from your adaptive queue (due reviews, then new findings)")
+        self.practice_button.setToolTip(
+            "Open the next case from your adaptive queue (due reviews, then new findings)"
+        )
         self.practice_button.clicked.connect(lambda: self.on_practice() if self.on_practice else None)
         self.search.setMinimumWidth(220)
         row.addWidget(self.search, 2)
@@ -124,7 +132,7 @@ class LibraryBrowser(QWidget):
             from imgtrainer.library.taxonomy_io import load_all_taxonomies
 
             self._taxonomies = load_all_taxonomies()
-        except Exception:  # noqa: BLE001 - filters still work without labels
+        except Exception:
             self._taxonomies = {}
         self._refill_views()
         seen: dict[str, str] = {}
@@ -143,7 +151,9 @@ class LibraryBrowser(QWidget):
         for dom, tax in sorted(self._taxonomies.items()):
             if domain in (None, dom):
                 for v in tax.views:
-                    self.view_box.addItem(v.label if domain else f"{DOMAIN_TITLES.get(dom, dom)}: {v.label}", v.id)
+                    self.view_box.addItem(
+                        v.label if domain else f"{DOMAIN_TITLES.get(dom, dom)}: {v.label}", v.id
+                    )
 
     # queries ------------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -156,7 +166,12 @@ class LibraryBrowser(QWidget):
 
         def work() -> tuple[int, list, dict, Any]:
             report = services.scan_library(self.ctx) if first else None
-            return serial, services.search_cases(self.ctx, **criteria), services.last_results(self.ctx), report
+            return (
+                serial,
+                services.search_cases(self.ctx, **criteria),
+                services.last_results(self.ctx),
+                report,
+            )
 
         run_async(work, self._results, lambda exc: self.state.set_error(str(exc)))
 
@@ -192,7 +207,9 @@ class LibraryBrowser(QWidget):
             item.setSizeHint(self.list.gridSize() - QSize(8, 8))
             item.setData(_PATH_ROLE, c.path)
             item.setData(_ID_ROLE, c.id)
-            item.setToolTip(f"{c.title}\n{c.id}\nview: {c.view or '—'}\nfindings: {', '.join(c.findings) or '—'}")
+            item.setToolTip(
+                f"{c.title}\n{c.id}\nview: {c.view or '—'}\nfindings: {', '.join(c.findings) or '—'}"
+            )
             if badge:
                 item.setForeground(QBrush(QColor(palette.GOOD if badge == "correct" else palette.BAD)))
             self.list.addItem(item)
@@ -215,7 +232,12 @@ class LibraryBrowser(QWidget):
             if item is not None:
                 item.setIcon(icon)
 
-        run_async(lambda: thumbnail(media), done, lambda _exc: None)
+        def work() -> np.ndarray:
+            from imgtrainer.gui.thumbnails import thumbnail
+
+            return thumbnail(media, THUMB_SIZE)
+
+        run_async(work, done, lambda _exc: None)
 
     def _item(self, case_id: str) -> QListWidgetItem | None:
         for i in range(self.list.count()):
@@ -244,7 +266,12 @@ class LibraryBrowser(QWidget):
             if self._hover is not None and self._hover.data(_ID_ROLE) == cid:
                 self._run_preview(cid)
 
-        run_async(lambda: preview(media), done, lambda _exc: None)
+        def work() -> tuple[list[np.ndarray], float]:
+            from imgtrainer.gui.thumbnails import preview
+
+            return preview(media, THUMB_SIZE)
+
+        run_async(work, done, lambda _exc: None)
 
     def _run_preview(self, cid: str) -> None:
         icons, step = self._previews[cid]
@@ -269,7 +296,7 @@ class LibraryBrowser(QWidget):
                 self._hover.setIcon(self._thumbs[cid])
         self._hover = None
 
-    def eventFilter(self, obj, ev) -> bool:  # noqa: ANN001, N802
+    def eventFilter(self, obj, ev) -> bool:
         from PyQt6.QtCore import QEvent
 
         if ev.type() == QEvent.Type.Leave:

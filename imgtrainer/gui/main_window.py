@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (
     QFileDialog,
@@ -16,13 +16,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from imgtrainer.gui.analysis_panel import QualityPanel
 from imgtrainer.gui.cine_viewer import CineViewer
 from imgtrainer.gui.context import AppContext
 from imgtrainer.gui.dialogs import AboutDialog, ShortcutsDialog
 from imgtrainer.gui.library_browser import LibraryBrowser
-from imgtrainer.gui.practice_controller import PracticeController
-from imgtrainer.gui.practice_panel import PracticePanel
-from imgtrainer.gui.practice_state import PracticeState
+from imgtrainer.gui.progress_screen import ProgressScreen
 from imgtrainer.gui.shortcuts import SHORTCUTS
 from imgtrainer.gui.viewer_state import ViewerState
 from imgtrainer.gui.workers import run_async
@@ -48,13 +47,10 @@ class MainWindow(QMainWindow):
         self.case_title.setWordWrap(True)
         self.case_title.setVisible(False)
         self.side_layout.addWidget(self.case_title)
-        self.practice_state = PracticeState()
-        self.practice_panel = PracticePanel(self.practice_state, self.viewer_state, self.side)
-        self.side_layout.addWidget(self.practice_panel, 1)
-        self.practice = PracticeController(self.ctx, self.practice_state, self.viewer_state, self.practice_panel, self)
-        self.practice.failed.connect(self._practice_failed)
-        self.practice.case_opened.connect(self._case_opened)
-        self.practice.finished.connect(lambda _r: self._progress_dirty())
+        self.side_split = QSplitter(Qt.Orientation.Vertical, self.side)
+        self.side_layout.addWidget(self.side_split, 1)
+        self.quality_panel = QualityPanel(self.viewer_state, self.side_split)
+        self.side_split.addWidget(self.quality_panel)
         self.split = QSplitter(Qt.Orientation.Horizontal, self)
         self.split.addWidget(self.viewer)
         self.split.addWidget(self.side)
@@ -66,17 +62,36 @@ class MainWindow(QMainWindow):
         self.library_page = LibraryBrowser(self.ctx, parent=self)
         self.library_page.on_open = self.open_case
         self.library_page.on_practice = self.practise_next
-        self.progress_page = QLabel("Progress appears after your first answered case.", self)
-        self.progress_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress_page = ProgressScreen(self.ctx, self)
         self.tabs.addTab(self.library_page, "Library")
         self.tabs.addTab(self.split, "Case")
         self.tabs.addTab(self.progress_page, "Progress")
         self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self._page_changed)
         self._build_menus()
         self._bind_shortcuts()
         self.viewer_state.changed.connect(self._on_viewer_state)
         self._update_status()
         self.library_page.refresh()
+        QTimer.singleShot(50, self.ensure_practice)  # after the first paint: its imports are heavier
+
+    def ensure_practice(self) -> None:
+        """Build the practice panel and its controller (pydantic models, scoring) once."""
+        if hasattr(self, "practice"):
+            return
+        from imgtrainer.gui.practice_controller import PracticeController
+        from imgtrainer.gui.practice_panel import PracticePanel
+        from imgtrainer.gui.practice_state import PracticeState
+
+        self.practice_state = PracticeState()
+        self.practice_panel = PracticePanel(self.practice_state, self.viewer_state, self.side)
+        self.side_split.insertWidget(0, self.practice_panel)
+        self.side_split.setStretchFactor(0, 3)
+        self.side_split.setStretchFactor(1, 2)
+        self.practice = PracticeController(self.ctx, self.practice_state, self.viewer_state, self.practice_panel, self)
+        self.practice.failed.connect(self._practice_failed)
+        self.practice.case_opened.connect(self._case_opened)
+        self.practice.finished.connect(lambda _r: self._progress_dirty())
 
     # menus and keys --------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -159,29 +174,34 @@ class MainWindow(QMainWindow):
         self.viewer_state.set_show_assist(not self.viewer_state.show_assist)
 
     def answer_digit(self, digit: int) -> None:
+        self.ensure_practice()
         panel = getattr(self, "practice_panel", None)
         if panel is not None and self.tabs.currentIndex() == PAGES.index("case"):
             panel.answer_digit(digit)
 
     def submit(self) -> None:
+        self.ensure_practice()
         panel = getattr(self, "practice_panel", None)
         if panel is not None and self.tabs.currentIndex() == PAGES.index("case"):
             panel.submit()
 
     def next_case(self) -> None:
+        self.ensure_practice()
         if self.tabs.currentIndex() == PAGES.index("case"):
             self.practice_panel.next_case()
 
     def open_case(self, folder: Path) -> None:
         """Open a case folder for practice (from the library, a drop or the queue)."""
+        self.ensure_practice()
         self.statusBar().showMessage(f"Opening case {Path(folder).name}…")
         self.practice.open_case(Path(folder))
 
     def practise_next(self) -> None:
+        self.ensure_practice()
         self.statusBar().showMessage("Choosing your next case…")
         self.practice.next_case()
 
-    def _case_opened(self, bundle) -> None:  # noqa: ANN001 - CaseBundle
+    def _case_opened(self, bundle) -> None:
         self.case_title.setVisible(False)
         self.statusBar().showMessage(f"Case {bundle.case.id}: {len(bundle.qset.questions)} questions", 5000)
         self.show_case()
@@ -191,9 +211,6 @@ class MainWindow(QMainWindow):
         self.viewer_state.set_message(message)
 
     def _progress_dirty(self) -> None:
-        page = self.progress_page
-        if hasattr(page, "refresh"):
-            page.refresh()
         self.library_page.refresh()
 
     def show_library(self) -> None:
@@ -204,6 +221,12 @@ class MainWindow(QMainWindow):
 
     def show_progress(self) -> None:
         self.tabs.setCurrentIndex(PAGES.index("progress"))
+
+    def _page_changed(self, index: int) -> None:
+        if index == PAGES.index("progress"):
+            self.progress_page.refresh()
+        elif index != PAGES.index("case"):
+            self.viewer_state.pause()
 
     def show_help(self) -> None:
         ShortcutsDialog(self).exec()
@@ -222,7 +245,9 @@ class MainWindow(QMainWindow):
     # opening clips -----------------------------------------------------------------------------
     def open_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open an ultrasound file", str(Path.home()),
+            self,
+            "Open an ultrasound file",
+            str(Path.home()),
             "Ultrasound (*.dcm *.dicom *.mp4 *.avi *.mov *.gif *.png *.jpg *.jpeg);;All files (*)",
         )
         if path:
@@ -254,6 +279,7 @@ class MainWindow(QMainWindow):
 
     def show_clip(self, clip: Clip, title: str) -> None:
         """Free study of a clip with no questions (a dropped or opened file)."""
+        self.ensure_practice()
         old = self.viewer_state.clip
         self.viewer_state.set_clip(clip)
         if old is not None and old is not clip:
@@ -265,11 +291,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{title}: {clip.n_frames} frames, {clip.cols}×{clip.rows}", 5000)
         self.show_case()
 
-    def dragEnterEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def dragEnterEvent(self, ev) -> None:
         if ev.mimeData().hasUrls():
             ev.acceptProposedAction()
 
-    def dropEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def dropEvent(self, ev) -> None:
         for url in ev.mimeData().urls():
             if url.isLocalFile():
                 self.open_path(Path(url.toLocalFile()))
@@ -298,7 +324,7 @@ class MainWindow(QMainWindow):
         who = self.ctx.trainee or "no trainee"
         self.statusBar().showMessage(f"Trainee: {who}   ·   Library: {self.ctx.library_dir}")
 
-    def closeEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def closeEvent(self, ev) -> None:
         self.viewer_state.pause()
         if self.viewer_state.clip is not None:
             self.viewer_state.clip.close()

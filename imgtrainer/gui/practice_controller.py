@@ -3,6 +3,7 @@ is given (one committed transaction each, so a crash loses nothing), finish, nex
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from imgtrainer.gui import services
+from imgtrainer.gui.labels import DOMAIN_TITLES
 from imgtrainer.gui.context import AppContext
 from imgtrainer.gui.practice_panel import PracticePanel
 from imgtrainer.gui.practice_state import PracticeState
@@ -17,15 +19,16 @@ from imgtrainer.gui.viewer_state import ViewerState
 from imgtrainer.gui.workers import run_async
 from imgtrainer.training.responses import parse_response
 
-DOMAIN_TITLES = {"airway": "Airway", "lung": "Lung", "gastric": "Gastric", "cardiac": "Cardiac (FoCUS)", "fast": "FAST"}
 
 
 def case_header_html(case: Any) -> str:
     """Title, application, difficulty and the clinical context shown above the questions."""
     stars = "●" * case.difficulty + "○" * (3 - case.difficulty)
-    parts = [f"<div style='font-size:14pt; font-weight:600'>{html.escape(case.title)}</div>",
-             f"<span style='color:#56B4E9'>{DOMAIN_TITLES.get(case.domain, case.domain)}</span>"
-             f" &nbsp; difficulty {stars} &nbsp; probe {html.escape(case.probe)}"]
+    parts = [
+        f"<div style='font-size:14pt; font-weight:600'>{html.escape(case.title)}</div>",
+        f"<span style='color:#56B4E9'>{DOMAIN_TITLES.get(case.domain, case.domain)}</span>"
+        f" &nbsp; difficulty {stars} &nbsp; probe {html.escape(case.probe)}",
+    ]
     context = case.indication or case.patient.clinical_context
     facts = []
     if case.patient.age_years is not None:
@@ -33,7 +36,9 @@ def case_header_html(case: Any) -> str:
     if case.patient.weight_kg is not None:
         facts.append(f"{case.patient.weight_kg:g} kg")
     if context or facts:
-        parts.append(f"<div style='color:#c9ced3'>{html.escape(', '.join(facts) + ('. ' if facts else '') + context)}</div>")
+        parts.append(
+            f"<div style='color:#c9ced3'>{html.escape(', '.join(facts) + ('. ' if facts else '') + context)}</div>"
+        )
     return "<br>".join(parts[:2]) + "".join(parts[2:])
 
 
@@ -44,8 +49,14 @@ class PracticeController(QObject):
     failed = pyqtSignal(str)
     finished = pyqtSignal(object)  # CaseScore
 
-    def __init__(self, ctx: AppContext, practice: PracticeState, viewer: ViewerState, panel: PracticePanel,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        practice: PracticeState,
+        viewer: ViewerState,
+        panel: PracticePanel,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.practice, self.viewer, self.panel = ctx, practice, viewer, panel
         self.bundle: services.CaseBundle | None = None
@@ -84,9 +95,23 @@ class PracticeController(QObject):
         if old is not None and old is not clip:
             old.close()
         self.panel.show_questions(bundle.qset, case_header_html(bundle.case), restored)
+        self._restore_marks(restored)
         if bundle.key is None:
-            self.panel.error.setText("This case has no expert key: you can study it, but it cannot be scored.")
+            self.panel.error.setText(
+                "This case has no expert key: you can study it, but it cannot be scored."
+            )
         self.case_opened.emit(bundle)
+
+    def _restore_marks(self, restored: dict) -> None:
+        """Draw the marks of a resumed attempt again, tagged with their questions."""
+        from imgtrainer.gui.practice_panel import core_mark_to_view
+
+        marks = []
+        for qid, resp in restored.items():
+            if resp.kind == "marks":
+                marks += [dataclasses.replace(core_mark_to_view(m), tag=qid) for m in resp.marks]
+        if marks:
+            self.viewer.add_marks(marks)
 
     def _failed(self, exc: BaseException) -> None:
         self.loading = False
@@ -122,7 +147,7 @@ class PracticeController(QObject):
         resp = parse_response(q, self.practice.answers[qid]).model_copy(update={"time_s": round(delta, 2)})
         try:
             services.record_answer(self.ctx, self.attempt_id, qid, resp)
-        except Exception as exc:  # noqa: BLE001 - shown, never swallowed
+        except Exception as exc:
             self.practice.error = f"Could not save your answer: {exc}"
             self.practice.changed.emit("error")
 

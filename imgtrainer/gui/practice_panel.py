@@ -32,14 +32,20 @@ STEP_TITLES = {
     "interpretation": "I · Interpretation",
     "decision": "M · Medical decision-making",
 }
-_VIEW_KIND = {"point": "point", "line": "line", "polygon": "polygon", "polyline": "polygon", "ellipse": "polygon"}
+_VIEW_KIND = {
+    "point": "point",
+    "line": "line",
+    "polygon": "polygon",
+    "polyline": "polygon",
+    "ellipse": "polygon",
+}
 
 
 def _esc(text: object) -> str:
     return html.escape(str(text))
 
 
-def _core_mark_to_view(mark: Any) -> Mark:
+def core_mark_to_view(mark: Any) -> Mark:
     """A key/response mark (library.models.Mark) as a viewer mark; an ellipse becomes its outline."""
     pts = [tuple(p) for p in mark.points]
     if mark.type == "ellipse" and len(pts) == 2:
@@ -47,7 +53,10 @@ def _core_mark_to_view(mark: Any) -> Mark:
 
         (x0, y0), (x1, y1) = pts
         cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, abs(x1 - x0) / 2, abs(y1 - y0) / 2
-        pts = [(cx + rx * math.cos(t / 24 * 2 * math.pi), cy + ry * math.sin(t / 24 * 2 * math.pi)) for t in range(24)]
+        pts = [
+            (cx + rx * math.cos(t / 24 * 2 * math.pi), cy + ry * math.sin(t / 24 * 2 * math.pi))
+            for t in range(24)
+        ]
     return Mark(_VIEW_KIND.get(mark.type, "polygon"), tuple(pts), mark.frame or 0)
 
 
@@ -65,13 +74,15 @@ def feedback_html(qs: Any) -> str:
     if qs.expected:
         parts.append(f"Expected: <b>{_esc(qs.expected)}</b>")
     text = " &nbsp;·&nbsp; ".join(parts)
-    if qs.reason:
+    if qs.reason and qs.reason.strip().lower() != "not answered":
         text += f"<br><span style='color:{palette.TEXT_DIM}'>{_esc(qs.reason)}</span>"
     if qs.explanation:
         text += f"<br><i>{_esc(qs.explanation)}</i>"
     if qs.expert_marks:
-        text += (f"<br><span style='color:{palette.EXPERT}'>■ expert (orange, dashed)</span> &nbsp; "
-                 f"<span style='color:{palette.TRAINEE}'>■ yours (blue)</span>")
+        text += (
+            f"<br><span style='color:{palette.EXPERT}'>■ expert (orange, dashed)</span> &nbsp; "
+            f"<span style='color:{palette.TRAINEE}'>■ yours (blue)</span>"
+        )
     return text
 
 
@@ -99,11 +110,11 @@ class PracticePanel(QWidget):
         self.inner_layout.setContentsMargins(0, 0, 4, 0)
         self.scroll.setWidget(self.inner)
         layout.addWidget(self.scroll, 1)
-        self.summary = QLabel("", self)
+        self.summary = QLabel("", self.inner)  # lives at the top of the scrolled list
+        self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setVisible(False)
-        layout.addWidget(self.summary)
         self.error = QLabel("", self)
         self.error.setObjectName("errorLabel")
         self.error.setWordWrap(True)
@@ -155,8 +166,10 @@ class PracticePanel(QWidget):
         self.widgets = {}
         while self.inner_layout.count():
             item = self.inner_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None and widget is not self.summary:
+                widget.deleteLater()
+        self.inner_layout.addWidget(self.summary)
 
     # actions ---------------------------------------------------------------------------------------
     def answer_digit(self, digit: int) -> None:
@@ -168,12 +181,14 @@ class PracticePanel(QWidget):
         missing = self.practice.unanswered
         if missing and not getattr(self, "_confirmed_missing", False):
             self._confirmed_missing = True
-            self.error.setText(f"{len(missing)} question(s) unanswered. Press Submit (Enter) again to submit anyway.")
+            self.error.setText(
+                f"{len(missing)} question(s) unanswered. Press Submit (Enter) again to submit anyway."
+            )
             return
         self._confirmed_missing = False
         try:
             result = self.practice.submit(self.scorer)
-        except Exception as exc:  # noqa: BLE001 - the trainee sees why; nothing is lost
+        except Exception as exc:
             self.error.setText(f"Could not score this case: {exc}")
             return
         self._show_feedback(result)
@@ -208,7 +223,7 @@ class PracticePanel(QWidget):
             if w is not None:
                 w.show_feedback(feedback_html(qs))
             for m in qs.expert_marks:
-                expert.append(_core_mark_to_view(m))
+                expert.append(core_mark_to_view(m))
                 if first_frame is None and m.frame is not None:
                     first_frame = m.frame
         self.viewer.set_expert_marks(expert)
@@ -217,10 +232,17 @@ class PracticePanel(QWidget):
             self.viewer.set_index(first_frame)
         self.viewer.set_assist_locked(False)
         colour = palette.GOOD if result.correct else palette.BAD
-        text = (f"<span style='font-size:15pt; color:{colour}'><b>Overall {result.score * 100:.0f}%</b></span>"
-                f" &nbsp; {'passed' if result.correct else 'below'} the {result.threshold * 100:.0f}% mark")
+        text = (
+            f"<span style='font-size:15pt; color:{colour}'><b>Overall {result.score * 100:.0f}%</b></span>"
+            f" &nbsp; {'passed' if result.correct else 'below'} the {result.threshold * 100:.0f}% mark"
+        )
         if result.teaching_points:
-            text += "<br><b>Teaching points</b><ul>" + "".join(f"<li>{_esc(t)}</li>" for t in result.teaching_points) + "</ul>"
+            text += (
+                "<br><b>Teaching points</b><ul>"
+                + "".join(f"<li>{_esc(t)}</li>" for t in result.teaching_points)
+                + "</ul>"
+            )
         self.summary.setText(text)
         self.summary.setVisible(True)
+        self.scroll.verticalScrollBar().setValue(0)
         self.error.setText("")

@@ -18,7 +18,13 @@ from imgtrainer.training.questions import QuestionSet, QuestionView
 from imgtrainer.training.responses import Response, parse_response
 
 CHOICE_KINDS = ("category", "ordinal", "decision")
-_VIEWER_TO_MARK = {"point": "point", "line": "line", "polygon": "polygon", "polyline": "polyline", "ellipse": "ellipse"}
+_VIEWER_TO_MARK = {
+    "point": "point",
+    "line": "line",
+    "polygon": "polygon",
+    "polyline": "polyline",
+    "ellipse": "ellipse",
+}
 
 
 def option_values(q: QuestionView) -> list[Any]:

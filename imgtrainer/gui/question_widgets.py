@@ -24,15 +24,27 @@ from imgtrainer.gui.practice_state import CHOICE_KINDS, PracticeState, option_va
 from imgtrainer.gui.viewer_state import ViewerState
 from imgtrainer.training.questions import QuestionView
 
-_MARK_TOOL = {"point": "point", "line": "line", "polygon": "polygon", "polyline": "polygon", "ellipse": "polygon"}
+_MARK_TOOL = {
+    "point": "point",
+    "line": "line",
+    "polygon": "polygon",
+    "polyline": "polygon",
+    "ellipse": "polygon",
+}
 UNIT_LABEL = {"cm2": "cm²", "mm2": "mm²"}
 
 
 class QuestionWidget(QFrame):
     """Frame with the prompt, the answer controls (``body``) and a feedback line."""
 
-    def __init__(self, q: QuestionView, number: int, practice: PracticeState, viewer: ViewerState,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        q: QuestionView,
+        number: int,
+        practice: PracticeState,
+        viewer: ViewerState,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.q, self.practice, self.viewer = q, practice, viewer
         self.setObjectName("card")
@@ -48,6 +60,7 @@ class QuestionWidget(QFrame):
             hint.setWordWrap(True)
             layout.addWidget(hint)
         self.body = QWidget(self)
+        self.body.setObjectName("cardBody")
         layout.addWidget(self.body)
         self.feedback = QLabel("", self)
         self.feedback.setWordWrap(True)
@@ -68,7 +81,7 @@ class QuestionWidget(QFrame):
         """Called when this question gets the focus (e.g. choose the viewer tool it needs)."""
         self.viewer.set_mark_tag(None)
 
-    def mousePressEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def mousePressEvent(self, ev) -> None:
         self.practice.focus_id(self.q.id)
         super().mousePressEvent(ev)
 
@@ -102,13 +115,20 @@ class _OptionLabel(QLabel):
         self.setWordWrap(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-    def mousePressEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def mousePressEvent(self, ev) -> None:
         if self.button.isEnabled():
             self.button.click()
 
 
-def _option_row(grid: QGridLayout, row: int, col: int, button: QAbstractButton, number: int | None, text: str,
-                parent: QWidget) -> None:
+def _option_row(
+    grid: QGridLayout,
+    row: int,
+    col: int,
+    button: QAbstractButton,
+    number: int | None,
+    text: str,
+    parent: QWidget,
+) -> None:
     """Button, dim key number (1-9) and wrapping label on one grid row."""
     key = QLabel(str(number) if number is not None and number <= 9 else "", parent)
     key.setObjectName("optionKey")
@@ -127,7 +147,9 @@ class ChoiceWidget(QuestionWidget):
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
         self.group = QButtonGroup(self)
-        labels = [p.label for p in self.q.scale] if self.q.kind == "ordinal" else [o.label for o in self.q.options]
+        labels = (
+            [p.label for p in self.q.scale] if self.q.kind == "ordinal" else [o.label for o in self.q.options]
+        )
         self.values = option_values(self.q)
         self.buttons: list[QRadioButton] = []
         for i, label in enumerate(labels):
@@ -315,8 +337,9 @@ WIDGETS: dict[str, type[QuestionWidget]] = {
 }
 
 
-def make_question_widget(q: QuestionView, number: int, practice: PracticeState, viewer: ViewerState,
-                         parent: QWidget | None = None) -> QuestionWidget:
+def make_question_widget(
+    q: QuestionView, number: int, practice: PracticeState, viewer: ViewerState, parent: QWidget | None = None
+) -> QuestionWidget:
     cls = WIDGETS.get(q.kind)
     if cls is None:
         raise ValueError(f"question {q.id!r}: no widget for kind {q.kind!r}")

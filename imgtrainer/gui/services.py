@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imgtrainer.errors import CaseFormatError, ImgTrainerError
 from imgtrainer.gui.context import AppContext
-from imgtrainer.library.models import AnswerKey, Case
-from imgtrainer.training.questions import QuestionSet
+
+if TYPE_CHECKING:  # the models import pydantic: only when a case is opened
+    from imgtrainer.library.models import AnswerKey, Case
+    from imgtrainer.training.questions import QuestionSet
 
 
 @dataclass
@@ -32,7 +34,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def attempt_store(ctx: AppContext):  # noqa: ANN201 - AttemptStore
+def attempt_store(ctx: AppContext):
     from imgtrainer.progress.attempts import AttemptStore
 
     return AttemptStore(ctx.engine)
@@ -40,7 +42,14 @@ def attempt_store(ctx: AppContext):  # noqa: ANN201 - AttemptStore
 
 # trainees -------------------------------------------------------------------------------------------
 def list_trainees(ctx: AppContext) -> list[str]:
-    return attempt_store(ctx).trainees()
+    """Trainee profile names (read from the table directly: no scoring imports at start-up)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from imgtrainer.store.attempt_tables import TraineeRow
+
+    with Session(ctx.engine) as s:
+        return list(s.scalars(select(TraineeRow.name).order_by(TraineeRow.name)))
 
 
 def ensure_trainee(ctx: AppContext, name: str, now: datetime | None = None) -> str:
@@ -98,8 +107,9 @@ def load_bundle(ctx: AppContext, folder: Path, seed: int | None = None) -> CaseB
     return CaseBundle(folder, case, key, qset, media_path(folder, case))
 
 
-def next_case_folder(ctx: AppContext, now: datetime | None = None, exclude: str | None = None,
-                     **flt: Any) -> Path | None:
+def next_case_folder(
+    ctx: AppContext, now: datetime | None = None, exclude: str | None = None, **flt: Any
+) -> Path | None:
     """The next case from the adaptive queue (due reviews, then unseen cases balanced by finding)."""
     from imgtrainer.training.queue import QueueFilter, build_queue, load_library_items
 
@@ -113,7 +123,9 @@ def next_case_folder(ctx: AppContext, now: datetime | None = None, exclude: str 
 
 
 # attempts -------------------------------------------------------------------------------------------
-def start_or_resume(ctx: AppContext, qset: QuestionSet, now: datetime | None = None) -> tuple[int, dict[str, Any]]:
+def start_or_resume(
+    ctx: AppContext, qset: QuestionSet, now: datetime | None = None
+) -> tuple[int, dict[str, Any]]:
     """Resume the trainee's unfinished attempt on this case (answers kept after a crash), or start one.
 
     Returns (attempt id, answers already committed as Response models).
@@ -130,7 +142,9 @@ def start_or_resume(ctx: AppContext, qset: QuestionSet, now: datetime | None = N
     return store.start(ctx.trainee, qset, now or _now()), {}
 
 
-def record_answer(ctx: AppContext, attempt_id: int, qid: str, response: Any, now: datetime | None = None) -> None:
+def record_answer(
+    ctx: AppContext, attempt_id: int, qid: str, response: Any, now: datetime | None = None
+) -> None:
     attempt_store(ctx).record_answer(attempt_id, qid, response, now or _now())
 
 
@@ -139,3 +153,27 @@ def finish_attempt(ctx: AppContext, attempt_id: int, bundle: CaseBundle, now: da
     if bundle.key is None:
         raise CaseFormatError(f"{bundle.folder}: case has no key.json, so it cannot be scored")
     return attempt_store(ctx).finish(attempt_id, bundle.case, bundle.key, bundle.qset, now or _now())
+
+
+# progress -------------------------------------------------------------------------------------------
+def logbook(ctx: AppContext, now: datetime | None = None) -> Any:
+    """The trainee's Logbook (ASRA minimums, accuracy per finding, CUSUM, mastery, maintenance)."""
+    from imgtrainer.progress.logbook import build_logbook
+
+    if not ctx.trainee:
+        raise ImgTrainerError("choose a trainee profile to see progress")
+    store = attempt_store(ctx)
+    return build_logbook(
+        ctx.trainee,
+        store.attempts(ctx.trainee),
+        store.scans(ctx.trainee),
+        store.finding_records(ctx.trainee),
+        now or _now(),
+    )
+
+
+def export_portfolio(ctx: AppContext, path: Path, now: datetime | None = None) -> Path:
+    """Write the PDF competency portfolio (atomically) and return its path."""
+    from imgtrainer.progress.report import write_portfolio
+
+    return write_portfolio(logbook(ctx, now), path)

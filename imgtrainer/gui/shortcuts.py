@@ -23,7 +23,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("toggle_loop", ("L",), "Loop on / off"),
     Shortcut("range_start", ("[",), "Start the selected frame range at this frame"),
     Shortcut("range_end", ("]",), "End the selected frame range at this frame"),
-    Shortcut("answer_digit", tuple(str(d) for d in range(1, 10)), "Choose answer 1–9 of the current question"),
+    Shortcut(
+        "answer_digit", tuple(str(d) for d in range(1, 10)), "Choose answer 1–9 of the current question"
+    ),
     Shortcut("submit", ("Return", "Enter"), "Submit the answers / confirm"),
     Shortcut("next_case", ("N",), "Next case (after feedback)"),
     Shortcut("toggle_quality", ("Q",), "Show / hide the quality panel"),

@@ -59,7 +59,9 @@ def thumbnail(media: Path, size: tuple[int, int] = THUMB_SIZE) -> np.ndarray:
     return thumb
 
 
-def preview(media: Path, size: tuple[int, int] = THUMB_SIZE, n: int = PREVIEW_FRAMES) -> tuple[list[np.ndarray], float]:
+def preview(
+    media: Path, size: tuple[int, int] = THUMB_SIZE, n: int = PREVIEW_FRAMES
+) -> tuple[list[np.ndarray], float]:
     """Up to ``n`` evenly spaced frames letterboxed to ``size``, and the seconds between them."""
     from imgtrainer.media import open_clip
 

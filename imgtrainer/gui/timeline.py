@@ -34,7 +34,7 @@ class Timeline(QWidget):
         frac = (x - _MARGIN) / max(1.0, self.width() - 2 * _MARGIN)
         return max(0, min(n, round(frac * n)))
 
-    def paintEvent(self, event) -> None:  # noqa: ANN001, N802
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         mid = self.height() / 2
@@ -52,7 +52,7 @@ class Timeline(QWidget):
             p.drawEllipse(QRectF(x - 6, mid - 6, 12, 12))
         p.end()
 
-    def mousePressEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def mousePressEvent(self, ev) -> None:
         idx = self.index_at(ev.position().x())
         if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self._range_anchor = idx
@@ -62,11 +62,11 @@ class Timeline(QWidget):
             self.state.pause()
             self.state.set_index(idx)
 
-    def mouseMoveEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def mouseMoveEvent(self, ev) -> None:
         idx = self.index_at(ev.position().x())
         if self._range_anchor is not None:
             self.state.set_frame_range(self._range_anchor, idx)
         self.state.set_index(idx)
 
-    def mouseReleaseEvent(self, ev) -> None:  # noqa: ANN001, N802
+    def mouseReleaseEvent(self, ev) -> None:
         self._range_anchor = None

@@ -260,6 +260,11 @@ class ViewerState:
             self.measurements.pop()
             self.changed.emit("measurements")
 
+    def add_marks(self, marks: list[Mark]) -> None:
+        """Put back marks (e.g. a resumed attempt's answers)."""
+        self.marks.extend(marks)
+        self.changed.emit("marks")
+
     def remove_marks(self, tag: str | None) -> None:
         """Remove the marks belonging to practice question ``tag``."""
         self.marks = [m for m in self.marks if m.tag != tag]

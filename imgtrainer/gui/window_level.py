@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 FULL_WINDOW = 256.0
@@ -25,6 +24,8 @@ def apply(frame: np.ndarray, window: float, level: float) -> np.ndarray:
     """The frame with window/level applied; the same array (no copy) for the identity setting."""
     if is_identity(window, level):
         return frame
+    import cv2  # lazy: keeps the app's start fast
+
     return cv2.LUT(np.ascontiguousarray(frame), lut(window, level))
 
 

@@ -25,11 +25,17 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI as a message
+        except Exception as exc:  # every failure goes back to the GUI as a message
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.relay.failed.emit(exc)
+            self._send("failed", exc)
         else:
-            self.relay.done.emit(result)
+            self._send("done", result)
+
+    def _send(self, name: str, value: object) -> None:
+        try:
+            getattr(self.relay, name).emit(value)
+        except RuntimeError:  # the app is closing and the relay is gone: nobody to tell
+            pass
 
 
 _live: set[_Relay] = set()

@@ -10,6 +10,7 @@ unassessed; nothing is guessed. Media are copied into the case folder, through
 from __future__ import annotations
 
 import csv
+import io
 import re
 import shutil
 import tempfile
@@ -23,8 +24,9 @@ from imgtrainer.library.importer import (
     STAGING_DIR,
     ImportedCase,
     ImportReport,
-    _count_frames,
-    _deid_api,
+    count_frames,
+    deid_api,
+    deid_sidecars,
     media_ref,
     stage_case_folder,
 )
@@ -49,11 +51,9 @@ def read_manifest(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseFormatError(f"{path}: cannot read manifest ({exc.__class__.__name__}: {exc})") from exc
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(text.splitlines(), dialect=dialect)
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)  # standard quoting (""), delimiter from the header
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = [{k: (v if v is not None else "") for k, v in r.items() if k is not None} for r in reader]
     return list(reader.fieldnames or []), rows
 
@@ -134,7 +134,9 @@ def _answers(row: _Row, mapping: Mapping, tax: Taxonomy, rater: str, now: dateti
             absent.setdefault(rule.question, []).append(rule.finding)
     out: dict[str, Any] = {}
     for qid in sorted(set(present) | set(absent)):
-        out[qid] = FindingsAnswer(present=present.get(qid, []), absent=absent.get(qid, []), author=rater, at=now)
+        out[qid] = FindingsAnswer(
+            present=present.get(qid, []), absent=absent.get(qid, []), author=rater, at=now
+        )
     for rule in mapping.answers:
         q = tax.question(rule.question)
         found, value = row.lookup(rule.column, rule.values)
@@ -143,7 +145,9 @@ def _answers(row: _Row, mapping: Mapping, tax: Taxonomy, rater: str, now: dateti
         if not found:
             value = row.raw(rule.column)
             try:
-                value = {"int": lambda s: _as_int(s), "float": float, "text": str}.get(rule.parse, lambda s: None)(value)
+                value = {"int": lambda s: _as_int(s), "float": float, "text": str}.get(
+                    rule.parse, lambda s: None
+                )(value)
             except ValueError:
                 value = None
             if value is None:
@@ -209,15 +213,19 @@ def import_manifest(
     header, rows = read_manifest(manifest)
     missing = sorted(c for c in mapping.columns() if c not in header)
     if missing:
-        raise CaseFormatError(f"{manifest}: columns {missing} named by mapping {mapping.name!r} are missing (has {header})")
+        raise CaseFormatError(
+            f"{manifest}: columns {missing} named by mapping {mapping.name!r} are missing (has {header})"
+        )
     library.mkdir(parents=True, exist_ok=True)
     (library / STAGING_DIR).mkdir(exist_ok=True)
     report = ImportReport(library=str(library))
     deid = None
     if mapping.deidentify == "deid":
-        api = _deid_api()
+        api = deid_api()
         if api is None:
-            raise CaseFormatError(f"mapping {mapping.name!r} asks for de-identification but imgtrainer.deid is unavailable")
+            raise CaseFormatError(
+                f"mapping {mapping.name!r} asks for de-identification but imgtrainer.deid is unavailable"
+            )
         deid = (api[0], api[1]())
     used_ids: set[str] = {p.name for p in library.iterdir() if p.is_dir()}
     try:
@@ -226,7 +234,20 @@ def import_manifest(
             display = f"{manifest.name} row {n}: {row.raw(mapping.file_column)}"
             if on_item is not None:
                 on_item(n - 1, len(rows), display)
-            _import_row(row, display, manifest, mapping, library, taxonomies, root, now, imported_by, deid, used_ids, report)
+            _import_row(
+                row,
+                display,
+                manifest,
+                mapping,
+                library,
+                taxonomies,
+                root,
+                now,
+                imported_by,
+                deid,
+                used_ids,
+                report,
+            )
     finally:
         shutil.rmtree(library / STAGING_DIR, ignore_errors=True)
     return report
@@ -249,7 +270,9 @@ def _import_row(
     if rules.domain_column:
         domain = _prefix_lookup(row.raw(rules.domain_column), rules.domain_values) or domain
     if domain is None or domain not in taxonomies:
-        report.failed.append((display, f"row {row.number}: application {row.raw(rules.domain_column)!r} does not map"))
+        report.failed.append(
+            (display, f"row {row.number}: application {row.raw(rules.domain_column)!r} does not map")
+        )
         return
     tax = taxonomies[domain]
     stem = Path(cell).stem
@@ -265,11 +288,17 @@ def _import_row(
     if distrusted:
         answers = {}
         tags += [d.tag for d in distrusted]
-        row.problems.append(f"row {row.number}: labels marked unreliable ({distrusted[0].column}): no key answers")
+        row.problems.append(
+            f"row {row.number}: labels marked unreliable ({distrusted[0].column}): no key answers"
+        )
     teaching: list[str] = []
     for c in rules.teaching_columns:
         if not row.is_empty(c):
-            parts = [p.strip() for p in row.raw(c).split(rules.teaching_split)] if rules.teaching_split else [row.raw(c)]
+            parts = (
+                [p.strip() for p in row.raw(c).split(rules.teaching_split)]
+                if rules.teaching_split
+                else [row.raw(c)]
+            )
             teaching += [rules.teaching_prefix.get(c, "") + p for p in parts if p]
     probe = _prefix_lookup(row.raw(rules.probe_column), rules.probe_values) if rules.probe_column else None
     work = Path(tempfile.mkdtemp(prefix="row.", dir=library / STAGING_DIR))
@@ -281,7 +310,7 @@ def _import_row(
                 report.quarantined.append((display, str(result.reason or "quarantined")))
                 return
             media_file, deid_state = Path(result.output), "cleaned"
-        n_frames = _count_frames(media_file)
+        n_frames = count_frames(media_file)
         case = Case(
             id=case_id, title=_template(rules.title, row, stem)[:200], domain=domain,
             media=[media_ref(media_file)], probe=probe or rules.probe,
@@ -298,9 +327,12 @@ def _import_row(
         if answers:
             key = AnswerKey(case_id=case_id, rater=mapping.rater, role="consensus", answers=answers,
                             created_at=now, updated_at=now)  # fmt: skip
-        folder = stage_case_folder(library, case, key, media_file, move=media_file != src)
+        extra = deid_sidecars(media_file, case.primary_media.path) if media_file != src else {}
+        folder = stage_case_folder(library, case, key, media_file, move=media_file != src, extra_files=extra)
         used_ids.add(case_id)
-        report.imported.append(ImportedCase(display, case_id, str(folder), case.status, n_frames, deid_state, row.problems))
+        report.imported.append(
+            ImportedCase(display, case_id, str(folder), case.status, n_frames, deid_state, row.problems)
+        )
         report.warnings += row.problems
     except (ImgTrainerError, OSError, ValueError) as exc:
         report.failed.append((display, f"row {row.number}: {type(exc).__name__}: {exc}"))

@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -90,7 +91,7 @@ class ImportOptions:
     tags: list[str] = field(default_factory=list)
 
 
-def _deid_api() -> tuple[Callable[..., Any], type] | None:
+def deid_api() -> tuple[Callable[..., Any], type] | None:
     """(deidentify_file, DeidContext) when imgtrainer.deid provides them, else None."""
     try:
         from imgtrainer.deid.context import DeidContext
@@ -113,7 +114,9 @@ def dicom_context(path: Path) -> dict[str, Any]:
     try:
         import pydicom
 
-        ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+        with warnings.catch_warnings():  # charset complaints of odd files are not the user's concern here
+            warnings.simplefilter("ignore")
+            ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
     except Exception:  # not DICOM or unreadable header: no context
         return {}
 
@@ -156,11 +159,18 @@ def _short_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:10]
 
 
-def stage_case_folder(library: Path, case: Case, key: AnswerKey | None, media_file: Path, move: bool) -> Path:
+def stage_case_folder(
+    library: Path,
+    case: Case,
+    key: AnswerKey | None,
+    media_file: Path,
+    move: bool,
+    extra_files: dict[str, Path] | None = None,
+) -> Path:
     """Create ``library/<case.id>/`` atomically: stage it in a hidden folder, then rename.
 
     The media file is copied (or moved) to ``media/clip<suffix>``; ``case.media`` must already
-    name that path. Raises FileExistsError when the case folder exists.
+    name that path. ``extra_files`` maps further paths inside the folder to files to bring along. Raises FileExistsError when the case folder exists.
     """
     library = Path(library)
     final = library / case.id
@@ -176,6 +186,8 @@ def stage_case_folder(library: Path, case: Case, key: AnswerKey | None, media_fi
             shutil.move(str(media_file), target)
         else:
             shutil.copyfile(media_file, target)
+        for rel, src in (extra_files or {}).items():  # e.g. the de-identification sidecar
+            shutil.move(str(src), stage / rel) if move else shutil.copyfile(src, stage / rel)
         save_case(stage, case)
         if key is not None:
             save_key(stage, key)
@@ -194,7 +206,7 @@ def media_ref(media_file: Path, suffix: str | None = None) -> MediaRef:
     return MediaRef(path=f"{MEDIA_DIR}/clip{suffix}", sha256=sha256_file(media_file))
 
 
-def _count_frames(path: Path) -> int:
+def count_frames(path: Path) -> int:
     from imgtrainer.media import open_clip
 
     with open_clip(path) as clip:
@@ -240,7 +252,7 @@ def import_one(
                 "not de-identified (imgtrainer.deid unavailable or disabled): review before sharing"
             )
         try:
-            n_frames = _count_frames(media_file)
+            n_frames = count_frames(media_file)
         except ImgTrainerError as exc:
             report.failed.append((display, str(exc)))
             return
@@ -286,7 +298,10 @@ def import_one(
                 deid={"status": deid_state, **({"report": deid_report} if deid_report else {})},
             ),
         )  # fmt: skip
-        folder = stage_case_folder(opts.library, case, None, media_file, move=media_file != path)
+        extra = deid_sidecars(media_file, case.primary_media.path) if media_file != path else {}
+        folder = stage_case_folder(
+            opts.library, case, None, media_file, move=media_file != path, extra_files=extra
+        )
         report.imported.append(
             ImportedCase(display, case_id, str(folder), case.status, n_frames, deid_state, warnings)
         )
@@ -294,6 +309,12 @@ def import_one(
         report.failed.append((display, f"{type(exc).__name__}: {exc}"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def deid_sidecars(output: Path, rel: str) -> dict[str, Path]:
+    """The de-identification sidecar of a cleaned video/still (it holds the review state)."""
+    side = output.with_name(output.name + ".deid.json")
+    return {f"{rel}.deid.json": side} if side.is_file() else {}
 
 
 def _keep_quarantine_sidecars(work: Path, opts: ImportOptions) -> None:
@@ -319,7 +340,7 @@ def import_files(
     report = ImportReport(library=str(opts.library))
     deid = None
     if opts.deidentify:
-        api = _deid_api()
+        api = deid_api()
         if api is None:
             report.warnings.append(
                 "imgtrainer.deid is unavailable: files are imported as they are, pending review"

@@ -261,12 +261,19 @@ class LibraryIndex:
         if flt.text:
             for word in flt.text.lower().split():
                 conds.append(
-                    or_(LibraryCaseRow.search_text.contains(word), LibraryCaseRow.title.ilike(f"%{word}%"))
+                    or_(
+                        LibraryCaseRow.search_text.contains(word),
+                        LibraryCaseRow.findings.contains(word),
+                        LibraryCaseRow.view.contains(word),
+                        LibraryCaseRow.domain.contains(word),
+                    )
                 )
         if flt.done is not None and flt.trainee:
             table = attempts_table()
             if table is not None:
                 done_ids = select(table.c.case_id).where(table.c.trainee == flt.trainee)
+                if "status" in table.c:  # only finished attempts count as done
+                    done_ids = done_ids.where(table.c.status == "finished")
                 conds.append(
                     LibraryCaseRow.case_id.in_(done_ids)
                     if flt.done

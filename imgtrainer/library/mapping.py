@@ -198,5 +198,6 @@ def _check_against_taxonomy(path: Path, text: str, m: Mapping, taxonomies: dict[
 
 def slug(text: str, limit: int = 80) -> str:
     """Lower-case id fragment: ``[a-z0-9._-]``, no leading punctuation."""
-    s = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
+    s = re.sub(r"[^a-z0-9._-]+", "-", text.lower())
+    s = re.sub(r"-{2,}", "-", s).strip("-._")
     return s[:limit].rstrip("-._") or "case"

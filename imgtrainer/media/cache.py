@@ -9,10 +9,12 @@ frames within a budget in MB, decodes ahead of the play head on one worker threa
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
 import numpy as np
@@ -79,14 +81,65 @@ class FrameCache:
             self._bytes = 0
 
 
-def call_with_timeout(fn: Callable[[], T], timeout_s: float | None, what: str, path: object) -> T:
-    """Run ``fn`` on a daemon thread and wait at most ``timeout_s`` seconds.
+class DaemonPool:
+    """A few reusable daemon worker threads.
+
+    Reused rather than one thread per decode (fewer malloc arenas, so less resident memory), and
+    daemonic so that a decoder stuck in C code never keeps the process from exiting.
+    """
+
+    def __init__(self, workers: int, name: str = "imgtrainer-decode") -> None:
+        self._queue: queue.SimpleQueue[tuple[Callable[[], object], Future[object]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"{name}-{k}", daemon=True)
+            for k in range(max(1, workers))
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _loop(self) -> None:
+        while True:
+            task = self._queue.get()
+            if task is None:
+                return
+            fn, fut = task
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn())
+            except BaseException as exc:
+                fut.set_exception(exc)
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        fut: Future[T] = Future()
+        self._queue.put((fn, fut))  # type: ignore[arg-type]
+        return fut
+
+    def shutdown(self) -> None:
+        """Let idle workers exit; a stuck one stays until its call returns (it is a daemon)."""
+        for _ in self._threads:
+            self._queue.put(None)
+
+
+def call_with_timeout(
+    fn: Callable[[], T], timeout_s: float | None, what: str, path: object, pool: DaemonPool | None = None
+) -> T:
+    """Run ``fn`` on a daemon thread (of ``pool``, or a new one) and wait at most ``timeout_s`` s.
 
     Python threads cannot be killed: a decoder stuck past the limit keeps its thread until it
     returns, but the caller gets ``DecodeTimeoutError`` at once and the process can still exit.
     """
     if timeout_s is None:
         return fn()
+    if pool is not None:
+        fut = pool.submit(fn)
+        try:
+            return fut.result(timeout=timeout_s)
+        except FutureTimeout:
+            fut.cancel()
+            raise DecodeTimeoutError(path, f"{what} did not finish within {timeout_s:g} s; stopped") from None
     box: dict[str, object] = {}
 
     def _run() -> None:
@@ -118,6 +171,8 @@ class CachedClip(Clip):
         self._pending: dict[int, Future[None]] = {}
         self._pending_lock = threading.Lock()
         self._broken: MediaError | None = None
+        self._decoders: DaemonPool | None = None
+        self._decoders_lock = threading.Lock()
 
     @property
     def cache(self) -> FrameCache:
@@ -143,9 +198,17 @@ class CachedClip(Clip):
     def _decode_and_store(self, index: int) -> np.ndarray:
         if self._broken is not None:
             raise self._broken
+        if self._decoders is None and self._timeout is not None:
+            with self._decoders_lock:
+                if self._decoders is None:
+                    self._decoders = DaemonPool(2 if self.parallel_decode else 1)
         try:
             arr = call_with_timeout(
-                lambda: self._decode_uncached(index), self._timeout, f"decoding frame {index}", self.path
+                lambda: self._decode_uncached(index),
+                self._timeout,
+                f"decoding frame {index}",
+                self.path,
+                self._decoders,
             )
         except DecodeTimeoutError as exc:
             self._broken = exc  # the stuck decoder may still hold the file: refuse further work
@@ -207,4 +270,7 @@ class CachedClip(Clip):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._decoders is not None:
+            self._decoders.shutdown()
+            self._decoders = None
         self._cache.clear()

@@ -24,7 +24,14 @@ from pydicom.uid import UID
 from imgtrainer.errors import MediaError, NoPixelDataError, NotDicomError
 from imgtrainer.media.cache import DEFAULT_DECODE_TIMEOUT_S, CachedClip
 from imgtrainer.media.clip import ClipInfo
-from imgtrainer.media.dicom_layout import PixelGeometry, PixelLayout, locate_pixel_data, read_frame_bytes
+from imgtrainer.media.dicom_header import read_header_fast
+from imgtrainer.media.dicom_layout import (
+    PixelGeometry,
+    PixelLayout,
+    index_fragments,
+    locate_pixel_data,
+    read_frame_bytes,
+)
 from imgtrainer.media.dicom_pixels import (
     DisplayMapping,
     decode_stored,
@@ -32,11 +39,29 @@ from imgtrainer.media.dicom_pixels import (
     require_decoder,
     to_display,
 )
+from imgtrainer.media.dicom_values import value as dicom_value
 from imgtrainer.media.regions import parse_regions
 from imgtrainer.media.timing import frame_timing
 
 _DEFLATED = "1.2.840.10008.1.2.1.99"
 _NATIVE = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", _DEFLATED}
+_GEOMETRY_TAGS = {
+    "Rows": 0x00280010,
+    "Columns": 0x00280011,
+    "SamplesPerPixel": 0x00280002,
+    "BitsAllocated": 0x00280100,
+    "BitsStored": 0x00280101,
+    "NumberOfFrames": 0x00280008,
+    "PixelRepresentation": 0x00280103,
+    "PlanarConfiguration": 0x00280006,
+}
+_TEXT_TAGS = {
+    "Manufacturer": 0x00080070,
+    "ManufacturerModelName": 0x00081090,
+    "SOPClassUID": 0x00080016,
+    "Modality": 0x00080060,
+}
+_MAX_FRAME_PIXELS = 100_000_000  # 10k x 10k; ultrasound frames are under 2k x 2k
 _NATIVE_FAST_TS = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1"}
 
 
@@ -105,7 +130,7 @@ def _transfer_syntax(ds: Dataset, path: Path, notes: list[str]) -> str:
 def _geometry(ds: Dataset, path: Path, notes: list[str]) -> PixelGeometry:
     def get_int(keyword: str, default: int | None) -> int:
         try:
-            value = ds.get(keyword)
+            value = dicom_value(ds, _GEOMETRY_TAGS[keyword])
             if value is None or value == "":
                 if default is None:
                     raise MediaError(path, f"{keyword} is missing")
@@ -124,7 +149,7 @@ def _geometry(ds: Dataset, path: Path, notes: list[str]) -> PixelGeometry:
     pixel_rep = get_int("PixelRepresentation", 0)
     planar = get_int("PlanarConfiguration", 0) if samples > 1 else 0
     try:
-        photometric = str(ds.get("PhotometricInterpretation") or "").strip().upper()
+        photometric = str(dicom_value(ds, 0x00280004) or "").strip().upper()
     except Exception:
         photometric = ""
     if not photometric:
@@ -132,6 +157,8 @@ def _geometry(ds: Dataset, path: Path, notes: list[str]) -> PixelGeometry:
         notes.append(f"Photometric Interpretation missing; assuming {photometric}")
     if not (0 < rows <= 65535 and 0 < cols <= 65535):
         raise MediaError(path, f"image size {rows}x{cols} is not valid")
+    if rows * cols > _MAX_FRAME_PIXELS:
+        raise MediaError(path, f"image size {rows}x{cols} is too large to display")
     if samples not in (1, 3):
         raise MediaError(path, f"Samples per Pixel {samples} is not supported (1 or 3)")
     if bits_allocated not in (1, 8, 16, 32) or not 0 < bits_stored <= bits_allocated:
@@ -198,10 +225,18 @@ class DicomClip(CachedClip):
         file_size = os.fstat(self._fp.fileno()).st_size
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            ds = _read_header(self._fp, path, notes)
-            tag_offset = self._fp.tell()
+            fast = read_header_fast(self._fp, file_size)
+            if fast is not None:  # common case: only the elements we need, ~2x faster
+                ds, tag_offset, fast_notes = fast
+                notes.extend(fast_notes)
+                self._full_header: Dataset | None = None
+            else:
+                self._fp.seek(0)
+                ds = _read_header(self._fp, path, notes)
+                tag_offset = self._fp.tell()
+                self._full_header = ds
             ts = _transfer_syntax(ds, path, notes)
-            self.header = ds
+            self._hdr = ds
             self._fp.seek(tag_offset)
             peek = self._fp.read(4)
             implicit, little = ds.original_encoding
@@ -221,7 +256,7 @@ class DicomClip(CachedClip):
                 layout = locate_pixel_data(
                     self._fp, tag_offset, file_size,
                     implicit_vr=bool(implicit), little_endian=little, geometry=geometry,
-                    encapsulated_syntax=encaps_syntax, path=path, extended_offsets=eot,
+                    encapsulated_syntax=encaps_syntax, path=path, extended_offsets=eot, lazy=True,
                 )  # fmt: skip
             if encaps_syntax and not layout.encapsulated:
                 raise MediaError(path, f"{UID(ts).name} needs encapsulated pixel data")
@@ -262,6 +297,8 @@ class DicomClip(CachedClip):
 
     def _decode_uncached(self, index: int) -> np.ndarray:
         with self._io_lock:
+            if self._layout.fragments is None:
+                self._index_fragments()
             data = read_frame_bytes(self._fp, self._layout, self._geometry, index)
         g = self._geometry
         if self._mapping is None:
@@ -276,6 +313,33 @@ class DicomClip(CachedClip):
                 self.path, f"frame {index} decoded to {arr.shape} {arr.dtype}, expected {expect} uint8"
             )
         return arr
+
+    @property
+    def header(self) -> Dataset:
+        """The full header (all elements but Pixel Data) as a pydicom Dataset, read on first use."""
+        if self._full_header is None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self._full_header = pydicom.dcmread(self.path, stop_before_pixels=True)
+            except Exception:  # the lean header still has everything the clip needs
+                self._full_header = self._hdr
+        return self._full_header
+
+    def _index_fragments(self) -> None:
+        """Build the frame -> fragments index on first use (``info`` never needs it)."""
+        layout = index_fragments(
+            self._fp, self._layout.value_offset, os.fstat(self._fp.fileno()).st_size, self._geometry,
+            self.path, _extended_offsets(self._hdr),
+        )  # fmt: skip
+        self.warnings.extend(w for w in layout.warnings if w not in self.warnings)
+        self._layout = layout
+
+    def check_pixel_data(self) -> None:
+        """Index every frame's bytes now: raises TruncatedPixelDataError etc. without decoding."""
+        with self._io_lock:
+            if self._layout.fragments is None:
+                self._index_fragments()
 
     def close(self) -> None:
         super().close()
@@ -294,7 +358,7 @@ def _extended_offsets(ds: Dataset) -> tuple[bytes, bytes] | None:
 
 def _text(ds: Dataset, keyword: str) -> str | None:
     try:
-        value = ds.get(keyword)
+        value = dicom_value(ds, _TEXT_TAGS[keyword])
     except Exception:
         return None
     if value is None:

@@ -59,7 +59,8 @@ class PixelLayout:
     encapsulated: bool
     value_offset: int
     value_length: int | None
-    fragments: tuple[tuple[tuple[int, int], ...], ...] = ()
+    fragments: tuple[tuple[tuple[int, int], ...], ...] | None = ()
+    """Per frame, its fragments as (file offset, length); None until indexed (see ``index_fragments``)."""
     n_frames: int = 0
     warnings: tuple[str, ...] = ()
 
@@ -82,8 +83,14 @@ def locate_pixel_data(
     encapsulated_syntax: bool,
     path: object,
     extended_offsets: tuple[bytes, bytes] | None = None,
+    lazy: bool = False,
 ) -> PixelLayout:
-    """Parse the Pixel Data element header at ``tag_offset`` and index the frames."""
+    """Parse the Pixel Data element header at ``tag_offset`` and index the frames.
+
+    With ``lazy``, encapsulated data that passes cheap checks (a Basic Offset Table item first,
+    a sequence delimiter as the file's last 8 bytes) is returned unindexed (``fragments`` None):
+    call ``index_fragments`` before reading frames. Anything else is indexed at once.
+    """
     if tag_offset >= file_size:
         raise NoPixelDataError(path, "no Pixel Data (7FE0,0010) element")
     fp.seek(tag_offset)
@@ -106,7 +113,9 @@ def locate_pixel_data(
         (length,) = struct.unpack(end + "H", head[6:8])
         value_offset = tag_offset + 8
     if length == _UNDEFINED:
-        return _index_fragments(fp, value_offset, file_size, geometry, path, extended_offsets)
+        if lazy and _cheap_encapsulated_check(fp, value_offset, file_size):
+            return PixelLayout(True, value_offset, None, None, geometry.n_frames)
+        return index_fragments(fp, value_offset, file_size, geometry, path, extended_offsets)
     if encapsulated_syntax:
         raise MediaError(path, "compressed transfer syntax but Pixel Data has a defined length")
     need = geometry.total_nbytes
@@ -128,7 +137,19 @@ def _is_frame_start(peek: bytes) -> bool:
     )
 
 
-def _index_fragments(
+def _cheap_encapsulated_check(fp: BinaryIO, value_offset: int, file_size: int) -> bool:
+    """True when the pixel data starts with an Item that fits and the file ends with a delimiter."""
+    if value_offset + 16 > file_size:
+        return False
+    fp.seek(value_offset)
+    tag, length = struct.unpack("<II", fp.read(8))
+    if tag != 0xE000FFFE or value_offset + 8 + length + 8 > file_size:
+        return False
+    fp.seek(file_size - 8)
+    return fp.read(8) == b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
+
+
+def index_fragments(
     fp: BinaryIO,
     value_offset: int,
     file_size: int,
@@ -230,6 +251,8 @@ def _group(
 def read_frame_bytes(fp: BinaryIO, layout: PixelLayout, geometry: PixelGeometry, index: int) -> bytes:
     """Raw stored bytes of frame ``index`` (one native frame, or a frame's joined fragments)."""
     if layout.encapsulated:
+        if layout.fragments is None:
+            raise ValueError("encapsulated layout is not indexed yet")
         parts = []
         for off, n in layout.fragments[index]:
             fp.seek(off)

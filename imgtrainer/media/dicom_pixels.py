@@ -192,7 +192,9 @@ def require_decoder(transfer_syntax: str, path: object) -> Any:
     except (NotImplementedError, KeyError, ValueError):
         decoder = None
     if decoder is None:
-        raise UnsupportedTransferSyntaxError(path, f"no decoder exists for transfer syntax {transfer_syntax!r} ({uid.name})")
+        raise UnsupportedTransferSyntaxError(
+            path, f"no decoder exists for transfer syntax {transfer_syntax!r} ({uid.name})"
+        )
     if not decoder.is_available:
         package = _PACKAGE_HINT.get(transfer_syntax, "pylibjpeg with its plugins, or python-gdcm")
         raise UnsupportedTransferSyntaxError(path, f"cannot decode {uid.name}: install {package}")

@@ -7,10 +7,15 @@ Physical Units X/Y Direction.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from pydicom.dataset import Dataset
 
 from imgtrainer.media.clip import Region
+from imgtrainer.media.dicom_values import sequence_items
+
+REGIONS_TAG = 0x00186011
 
 SPATIAL_FORMATS = {0: "NONE", 1: "2D", 2: "M-MODE", 3: "SPECTRAL", 4: "WAVEFORM", 5: "GRAPHICS"}
 DATA_TYPES = {
@@ -54,19 +59,19 @@ SPATIAL_FORMAT_CODES = {v: k for k, v in SPATIAL_FORMATS.items()}
 DATA_TYPE_CODES = {v: k for k, v in DATA_TYPES.items()}
 
 
-def _int(item: Dataset, keyword: str) -> int | None:
+def _int(item: Mapping[str, Any], keyword: str) -> int | None:
     try:
         value = item.get(keyword)
         return None if value is None or value == "" else int(value)
-    except (TypeError, ValueError, OverflowError):
+    except Exception:  # mangled values raise anything from ValueError to NotImplementedError
         return None
 
 
-def _float(item: Dataset, keyword: str) -> float | None:
+def _float(item: Mapping[str, Any], keyword: str) -> float | None:
     try:
         value = item.get(keyword)
         x = None if value is None or value == "" else float(value)
-    except (TypeError, ValueError, OverflowError):
+    except Exception:
         return None
     return x if x is not None and math.isfinite(x) else None
 
@@ -74,14 +79,14 @@ def _float(item: Dataset, keyword: str) -> float | None:
 def parse_regions(ds: Dataset) -> tuple[list[Region], list[str]]:
     """Regions of a header, plus warnings for items that could not be read (never raises)."""
     try:
-        seq = ds.get("SequenceOfUltrasoundRegions")
+        items = sequence_items(ds, REGIONS_TAG)
     except Exception:
         return [], ["Sequence of Ultrasound Regions is unreadable; ignored"]
-    if not seq:
+    if not items:
         return [], []
     regions: list[Region] = []
     warnings: list[str] = []
-    for k, item in enumerate(seq):
+    for k, item in enumerate(items):
         try:
             box = [_int(item, f"RegionLocation{n}") for n in ("MinX0", "MinY0", "MaxX1", "MaxY1")]
         except Exception:

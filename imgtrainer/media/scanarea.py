@@ -295,6 +295,16 @@ def _top_arc_apex(small: np.ndarray, hull: np.ndarray) -> tuple[float, float, fl
     return float(cx), float(cy), quality
 
 
+def _trim_run(flags: np.ndarray) -> np.ndarray:
+    """``flags`` keeping only the middle 80 % of its True rows (drops rounded ends)."""
+    idx = np.flatnonzero(flags)
+    out = np.zeros_like(flags)
+    if idx.size >= 5:
+        cut = max(1, idx.size // 10)
+        out[idx[cut:-cut]] = True
+    return out
+
+
 def _central_run(flags: np.ndarray) -> slice | None:
     """The run of True values containing (or nearest to) the middle of ``flags``."""
     idx = np.flatnonzero(flags)
@@ -337,9 +347,9 @@ def _classify(
     top = slice(int(0.03 * widest), max(int(0.03 * widest) + 1, int(0.97 * widest)))
     yy = ys[top].astype(float)
     lf, rf = left[top], right[top]
-    free_l = (lf + x0) > 1
-    free_r = (rf + x0) < cols_img - 2
-    min_rows = max(8, int(0.25 * sub.shape[0]))
+    free_l = _trim_run((lf + x0) > 1)
+    free_r = _trim_run((rf + x0) < cols_img - 2)
+    min_rows = max(8, int(0.12 * sub.shape[0]))
     if free_l.sum() >= min_rows and free_r.sum() >= min_rows:
         al, bl = np.polyfit(yy[free_l], lf[free_l], 1)
         ar, br = np.polyfit(yy[free_r], rf[free_r], 1)

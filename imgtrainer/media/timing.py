@@ -14,9 +14,17 @@ import numpy as np
 from pydicom.dataset import Dataset
 
 from imgtrainer.media.clip import DEFAULT_FPS
+from imgtrainer.media.dicom_values import value as dicom_value
 
 FRAME_TIME = 0x00181063
 FRAME_TIME_VECTOR = 0x00181065
+_TAGS = {
+    "FrameTime": FRAME_TIME,
+    "FrameTimeVector": FRAME_TIME_VECTOR,
+    "CineRate": 0x00180040,
+    "RecommendedDisplayFrameRate": 0x00082144,
+}
+FRAME_INCREMENT_POINTER = 0x00280009
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,14 @@ def from_frame_time_vector(vector_ms: list[float], n_frames: int) -> np.ndarray 
 
 def frame_timing(ds: Dataset, n_frames: int) -> FrameTiming:
     """Work out frame start times from a DICOM header (never raises on odd values)."""
+    try:
+        return _frame_timing(ds, n_frames)
+    except Exception as exc:  # a mangled header must not stop the clip from opening
+        note = f"frame timing unreadable ({type(exc).__name__}); assuming {DEFAULT_FPS:g} fps"
+        return FrameTiming(from_frame_time(1000.0 / DEFAULT_FPS, n_frames), "default", (note,))
+
+
+def _frame_timing(ds: Dataset, n_frames: int) -> FrameTiming:
     if n_frames <= 1:
         return FrameTiming(np.zeros(max(n_frames, 1)), "single frame")
     warnings: list[str] = []
@@ -71,7 +87,7 @@ def frame_timing(ds: Dataset, n_frames: int) -> FrameTiming:
         order.insert(0, "FrameTimeVector")
     for source in order:
         try:
-            value = ds.get(source)
+            value = dicom_value(ds, _TAGS[source])
         except Exception:  # a mangled value may fail to convert
             warnings.append(f"{source} is unreadable; ignored")
             continue
@@ -90,7 +106,7 @@ def frame_timing(ds: Dataset, n_frames: int) -> FrameTiming:
 
 def _pointer(ds: Dataset) -> int | None:
     try:
-        ptr = ds.get("FrameIncrementPointer")
+        ptr = dicom_value(ds, FRAME_INCREMENT_POINTER)
         if ptr is None:
             return None
         if not isinstance(ptr, int) and hasattr(ptr, "__getitem__"):

@@ -137,7 +137,12 @@ class AttemptStore:
             return row.id
 
     def record_answer(
-        self, attempt_id: int, question_id: str, response: Response, now: datetime, time_s: float | None = None
+        self,
+        attempt_id: int,
+        question_id: str,
+        response: Response,
+        now: datetime,
+        time_s: float | None = None,
     ) -> None:
         """Commit one answer (replacing an earlier answer to the same question) in its own transaction."""
         now = _check_now(now)
@@ -150,7 +155,11 @@ class AttemptStore:
             if question_id not in json.loads(att.question_ids):
                 raise StoreError(f"attempt {attempt_id}: question {question_id!r} is not in its question set")
             t = time_s if time_s is not None else response.time_s
-            row = s.scalar(select(AnswerRow).where(AnswerRow.attempt_id == attempt_id, AnswerRow.question_id == question_id))
+            row = s.scalar(
+                select(AnswerRow).where(
+                    AnswerRow.attempt_id == attempt_id, AnswerRow.question_id == question_id
+                )
+            )
             data = response.model_dump_json()
             if row is None:
                 s.add(
@@ -186,6 +195,21 @@ class AttemptStore:
                 raise StoreError(f"no attempt {attempt_id}")
             return _summary(row)
 
+    def plan(self, attempt_id: int) -> dict:
+        """What an attempt was started with: trainee, case_id, question_ids, option_order, status."""
+        with Session(self.engine) as s:
+            row = s.get(AttemptRow, attempt_id)
+            if row is None:
+                raise StoreError(f"no attempt {attempt_id}")
+            return {
+                "trainee": row.trainee,
+                "case_id": row.case_id,
+                "mode": row.mode,
+                "status": row.status,
+                "question_ids": json.loads(row.question_ids),
+                "option_order": json.loads(row.option_order),
+            }
+
     def result(self, attempt_id: int) -> CaseScore | None:
         with Session(self.engine) as s:
             row = s.get(AttemptRow, attempt_id)
@@ -202,7 +226,11 @@ class AttemptStore:
         now: datetime,
         threshold: float = CORRECT_THRESHOLD,
     ) -> CaseScore:
-        """Score the committed answers, store score, reasons and finding outcomes; close the attempt."""
+        """Score the committed answers, store score, reasons and finding outcomes; close the attempt.
+
+        Decision choices are read with the option order stored when the attempt started (a
+        resumed session must show that order: ``training.session.apply_option_order``).
+        """
         now = _check_now(now)
         responses = self.answers(attempt_id)
         with Session(self.engine) as s, s.begin():
@@ -214,7 +242,10 @@ class AttemptStore:
             if att.case_id != case.id or json.loads(att.question_ids) != qset.ids:
                 raise StoreError(f"attempt {attempt_id} was started on another case or question set")
             qset = qset.model_copy(update={"option_order": json.loads(att.option_order)})
-            result = score_case(case, key, qset, responses, threshold)
+            kinds = {q.id: q.kind for q in qset.questions}
+            # an answer stored for another kind of question cannot be scored: count it as unanswered
+            usable = {qid: r for qid, r in responses.items() if kinds.get(qid) == r.kind}
+            result = score_case(case, key, qset, usable, threshold)
             by_q = {q.question_id: q for q in result.questions}
             for row in s.scalars(select(AnswerRow).where(AnswerRow.attempt_id == attempt_id)):
                 qs = by_q.get(row.question_id)

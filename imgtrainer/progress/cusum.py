@@ -62,11 +62,11 @@ class CusumParams:
             raise ValueError(f"horizon must be >= 1 case, got {self.horizon}")
 
     @property
-    def P(self) -> float:  # noqa: N802 - published notation
+    def P(self) -> float:
         return math.log(self.p1 / self.p0)
 
     @property
-    def Q(self) -> float:  # noqa: N802 - published notation
+    def Q(self) -> float:
         return math.log((1 - self.p0) / (1 - self.p1))
 
     @property
@@ -131,7 +131,9 @@ def cusum(failures: Sequence[bool], params: CusumParams | None = None) -> CusumR
     return CusumResult(values, s, h0, h1, acc, bad, status)
 
 
-def lc_cusum(failures: Sequence[bool], params: CusumParams | None = None, h: float | None = None) -> LcCusumResult:
+def lc_cusum(
+    failures: Sequence[bool], params: CusumParams | None = None, h: float | None = None
+) -> LcCusumResult:
     """Biau's LC-CUSUM of outcomes (True = failure); ``h`` defaults to ``lc_cusum_limit``."""
     p = params or CusumParams()
     h = lc_cusum_limit(p) if h is None else h

@@ -18,7 +18,13 @@ from matplotlib.figure import Figure
 from imgtrainer import DISCLAIMER
 from imgtrainer.progress.logbook import DomainLog, Logbook
 
-_LABELS = {"airway": "Airway", "lung": "Lung", "gastric": "Gastric", "cardiac": "Cardiac (FoCUS)", "fast": "FAST"}
+_LABELS = {
+    "airway": "Airway",
+    "lung": "Lung",
+    "gastric": "Gastric",
+    "cardiac": "Cardiac (FoCUS)",
+    "fast": "FAST",
+}
 # Okabe-Ito colour-blind-safe palette
 _BLUE, _ORANGE, _GREEN, _VERMILION, _GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#777777"
 
@@ -54,8 +60,14 @@ def curve_png(d: DomainLog, threshold: float) -> bytes:
     ax2.axhline(lc.h, color=_GREEN, ls="--", lw=1, label=f"h = {lc.h:.2f} (competent)")
     if lc.competent_at:
         ax2.axvline(lc.competent_at, color=_GREEN, lw=0.8, ls=":")
-        ax2.annotate(f"#{lc.competent_at}", (lc.competent_at, lc.h), fontsize=7, color=_GREEN,
-                     xytext=(3, 3), textcoords="offset points")
+        ax2.annotate(
+            f"#{lc.competent_at}",
+            (lc.competent_at, lc.h),
+            fontsize=7,
+            color=_GREEN,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
     ax2.set_title("LC-CUSUM (Biau)", fontsize=8)
     ax2.set_xlabel("case number", fontsize=7)
     ax2.legend(fontsize=6, loc="upper left")
@@ -80,8 +92,14 @@ class _Pdf(FPDF):
         self.set_y(-14)
         self.set_font("Helvetica", "I", 7)
         self.set_text_color(90)
-        self.cell(0, 4, _ascii(f"imgtrainer competency portfolio - {self.trainee} - page {self.page_no()}/{{nb}}"),
-                  align="C", new_x="LMARGIN", new_y="NEXT")
+        self.cell(
+            0,
+            4,
+            _ascii(f"imgtrainer competency portfolio - {self.trainee} - page {self.page_no()}/{{nb}}"),
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         self.cell(0, 4, "Educational use only, not for diagnosis.", align="C")
         self.set_text_color(0)
 
@@ -93,7 +111,9 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.set_font("Helvetica", "", 9)
 
 
-def _table(pdf: FPDF, header: list[str], rows: list[list[str]], widths: list[float], bold_first: bool = False) -> None:
+def _table(
+    pdf: FPDF, header: list[str], rows: list[list[str]], widths: list[float], bold_first: bool = False
+) -> None:
     pdf.set_font("Helvetica", "B", 8)
     pdf.set_fill_color(225, 232, 240)
     for h, w in zip(header, widths, strict=True):
@@ -109,64 +129,107 @@ def _table(pdf: FPDF, header: list[str], rows: list[list[str]], widths: list[flo
         pdf.ln()
 
 
-def build_portfolio(book: Logbook) -> bytes:
-    """The portfolio PDF as bytes."""
+def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
+    """The portfolio PDF as bytes (``compress=False`` leaves the text searchable, for tests)."""
     p = book.params
     pdf = _Pdf(book.trainee)
+    pdf.set_compression(compress)
     pdf.alias_nb_pages()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 9, "POCUS competency portfolio", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     pdf.cell(0, 6, _ascii(f"Trainee: {book.trainee}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, f"Generated: {book.generated_at:%Y-%m-%d %H:%M} UTC    Cases finished: {book.attempts}"
-             f"    Overall accuracy: {_pct(book.accuracy)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        6,
+        f"Generated: {book.generated_at:%Y-%m-%d %H:%M} UTC    Cases finished: {book.attempts}"
+        f"    Overall accuracy: {_pct(book.accuracy)}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("Helvetica", "I", 8)
-    pdf.multi_cell(0, 4, _ascii(
-        "ASRA I-AIM framework (Indication, Acquisition, Interpretation, Medical decision-making). "
-        "Level 2 = interpret-only studies reviewed in imgtrainer (distinct cases); Level 1 = bedside scans "
-        "performed and logged by the trainee. " + DISCLAIMER), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        4,
+        _ascii(
+            "ASRA I-AIM framework (Indication, Acquisition, Interpretation, Medical decision-making). "
+            "Level 2 = interpret-only studies reviewed in imgtrainer (distinct cases); Level 1 = bedside scans "
+            "performed and logged by the trainee. " + DISCLAIMER
+        ),
+        align="L",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
 
     _heading(pdf, "Logbook against ASRA minimums")
     rows = []
     for d in book.domains:
         lc = f"yes (#{d.lc_cusum.competent_at})" if d.competent else "not yet"
-        rows.append([
-            _LABELS[d.domain],
-            f"{d.interpret_studies}/{d.interpret_min}" + (" ok" if d.interpret_met else ""),
-            f"{d.bedside_scans} ({d.supervised_scans} sup.)",
-            f"{d.total_studies}/{d.total_min}" + (" ok" if d.total_met else ""),
-            _pct(d.accuracy),
-            f"{d.streak}" + (" M" if d.mastered else ""),
-            lc,
-            (str(d.last_practice) if d.last_practice else "-") + (" !" if d.maintenance_warning else ""),
-        ])
-    _table(pdf, ["Application", "Level 2", "Level 1", "Total", "Accuracy", "Streak", "LC-CUSUM", "Last practice"],
-           rows, [30, 22, 24, 20, 18, 15, 26, 25], bold_first=True)
+        rows.append(
+            [
+                _LABELS[d.domain],
+                f"{d.interpret_studies}/{d.interpret_min}" + (" ok" if d.interpret_met else ""),
+                f"{d.bedside_scans} ({d.supervised_scans} sup.)",
+                f"{d.total_studies}/{d.total_min}" + (" ok" if d.total_met else ""),
+                _pct(d.accuracy),
+                f"{d.streak}" + (" M" if d.mastered else ""),
+                lc,
+                (str(d.last_practice) if d.last_practice else "-") + (" !" if d.maintenance_warning else ""),
+            ]
+        )
+    _table(
+        pdf,
+        ["Application", "Level 2", "Level 1", "Total", "Accuracy", "Streak", "LC-CUSUM", "Last practice"],
+        rows,
+        [30, 22, 24, 20, 18, 15, 26, 25],
+        bold_first=True,
+    )
     pdf.set_font("Helvetica", "", 7)
-    pdf.multi_cell(0, 3.6, _ascii(
-        f"'ok': minimum met. Streak: consecutive correct cases (score >= {p.threshold:.0%}); M = mastery "
-        f"({p.mastery_streak} in a row). '!': not practised for more than {p.maintenance_days} days "
-        "(maintenance warning)."), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        3.6,
+        _ascii(
+            f"'ok': minimum met. Streak: consecutive correct cases (score >= {p.threshold:.0%}); M = mastery "
+            f"({p.mastery_streak} in a row). '!': not practised for more than {p.maintenance_days} days "
+            "(maintenance warning)."
+        ),
+        align="L",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     warn = [d for d in book.domains if d.maintenance_warning]
     if warn:
         pdf.set_text_color(180, 60, 0)
         for d in warn:
-            pdf.cell(0, 5, _ascii(f"Maintenance: {_LABELS[d.domain]} last practised {d.days_since_practice} days ago."),
-                     new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(
+                0,
+                5,
+                _ascii(f"Maintenance: {_LABELS[d.domain]} last practised {d.days_since_practice} days ago."),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
         pdf.set_text_color(0)
 
     _heading(pdf, "Learning curves")
     c = p.cusum
     pdf.set_font("Helvetica", "", 7.5)
-    pdf.multi_cell(0, 3.6, _ascii(
-        f"Failure = case score < {p.threshold:.0%}. p0 = {c.p0:.2f} (acceptable failure rate), p1 = {c.p1:.2f} "
-        f"(unacceptable), alpha = {c.alpha:.2f}, beta = {c.beta:.2f}. CUSUM (Bolsin & Colls 2000): s = Q/(P+Q) = {c.s:.3f} "
-        f"with P = ln(p1/p0), Q = ln((1-p0)/(1-p1)); +{1 - c.s:.3f} per failure, -{c.s:.3f} per success; "
-        f"h1 = ln((1-beta)/alpha)/(P+Q) = {c.h1:.2f}, h0 = ln((1-alpha)/beta)/(P+Q) = {c.h0:.2f}. "
-        f"LC-CUSUM (Biau et al. 2008): S = max(0, S + W), W = +{c.Q:.3f} per success, -{c.P:.3f} per failure; "
-        f"competence when S >= h, h set for a {c.alpha:.0%} risk of a false declaration within {c.horizon} cases "
-        "at failure rate p1 (Markov-chain computation)."), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        3.6,
+        _ascii(
+            f"Failure = case score < {p.threshold:.0%}. p0 = {c.p0:.2f} (acceptable failure rate), p1 = {c.p1:.2f} "
+            f"(unacceptable), alpha = {c.alpha:.2f}, beta = {c.beta:.2f}. CUSUM (Bolsin & Colls 2000): s = Q/(P+Q) = {c.s:.3f} "
+            f"with P = ln(p1/p0), Q = ln((1-p0)/(1-p1)); +{1 - c.s:.3f} per failure, -{c.s:.3f} per success; "
+            f"h1 = ln((1-beta)/alpha)/(P+Q) = {c.h1:.2f}, h0 = ln((1-alpha)/beta)/(P+Q) = {c.h0:.2f}. "
+            f"LC-CUSUM (Biau et al. 2008): S = max(0, S + W), W = +{c.Q:.3f} per success, -{c.P:.3f} per failure; "
+            f"competence when S >= h, h set for a {c.alpha:.0%} risk of a false declaration within {c.horizon} cases "
+            "at failure rate p1 (Markov-chain computation)."
+        ),
+        align="L",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     practised = [d for d in book.domains if d.attempts]
     if not practised:
         pdf.cell(0, 6, "No finished cases yet.", new_x="LMARGIN", new_y="NEXT")
@@ -182,21 +245,30 @@ def build_portfolio(book: Logbook) -> bytes:
         _heading(pdf, "Accuracy by finding")
         rows = []
         for f in book.findings:
-            rows.append([
-                f"{_LABELS[f.domain]}: {f.label[:44]}" + (" [distractor]" if f.distractor and "distractor" not in f.label.lower() else ""),
-                str(f.n),
-                f"{f.tp}/{f.fp}/{f.tn}/{f.fn}",
-                _pct(f.sensitivity),
-                _pct(f.specificity),
-            ])
+            rows.append(
+                [
+                    f"{_LABELS[f.domain]}: {f.label[:44]}"
+                    + (" [distractor]" if f.distractor and "distractor" not in f.label.lower() else ""),
+                    str(f.n),
+                    f"{f.tp}/{f.fp}/{f.tn}/{f.fn}",
+                    _pct(f.sensitivity),
+                    _pct(f.specificity),
+                ]
+            )
         _table(pdf, ["Finding", "n", "TP/FP/TN/FN", "Sensitivity", "Specificity"], rows, [95, 12, 27, 23, 23])
 
     if pdf.will_page_break(60):
         pdf.add_page()
     _heading(pdf, "Attestation")
     pdf.set_font("Helvetica", "", 9)
-    pdf.multi_cell(0, 4.5, _ascii(
-        "I have reviewed this logbook and the learning curves above with the trainee."), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        4.5,
+        _ascii("I have reviewed this logbook and the learning curves above with the trainee."),
+        align="L",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     for who in ("Trainee", "Programme director / supervisor"):
         pdf.ln(8)
         y = pdf.get_y()
@@ -209,7 +281,9 @@ def build_portfolio(book: Logbook) -> bytes:
         pdf.cell(0, 4, "Stamp / ID", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", "B", 9)
-    pdf.multi_cell(0, 4.5, "Educational use only, not for diagnosis.", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, 4.5, "Educational use only, not for diagnosis.", align="L", new_x="LMARGIN", new_y="NEXT"
+    )
     return bytes(pdf.output())
 
 

@@ -40,17 +40,29 @@ class Echoes:
     x: np.ndarray
     z: np.ndarray
     amp: np.ndarray
+    beams: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # cached (range cm, beam, phased amp)
 
     @staticmethod
     def join(parts: list[Echoes]) -> Echoes:
         parts = [p for p in parts if p.x.size]
         if not parts:
             return Echoes(np.zeros(0), np.zeros(0), np.zeros(0, np.complex64))
-        return Echoes(
+        out = Echoes(
             np.concatenate([p.x for p in parts]),
             np.concatenate([p.z for p in parts]),
             np.concatenate([p.amp for p in parts]).astype(np.complex64),
         )
+        if all(p.beams is not None for p in parts):
+            out.beams = tuple(np.concatenate([p.beams[i] for p in parts]) for i in range(3))  # type: ignore[index,assignment]
+        return out
+
+    def on_beams(self, probe: Probe) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(range cm, fractional beam, amplitude with two-way phase), computed once and kept."""
+        if self.beams is None:
+            r, b = probe.to_beams(self.x, self.z)
+            amp = (self.amp * np.exp(-1j * (4 * np.pi / probe.wavelength_cm) * r)).astype(np.complex64)
+            self.beams = (r, b, amp)
+        return self.beams
 
 
 def render(
@@ -87,12 +99,11 @@ def render(
 
 def splat(probe: Probe, echoes: Echoes) -> np.ndarray:
     """Bilinear splat of scatterers with two-way phase onto a complex (n_range, n_beams) grid."""
-    r, b = probe.to_beams(echoes.x, echoes.z)
+    r, b, amp = echoes.on_beams(probe)
     ri = r / probe.dr_cm
     nr, nb = probe.n_range, probe.n_beams
     ok = (ri >= 0) & (ri < nr - 1) & (b >= 0) & (b < nb - 1)
-    ri, b, r = ri[ok], b[ok], r[ok]
-    amp = echoes.amp[ok] * np.exp(-1j * (4 * np.pi / probe.wavelength_cm) * r)
+    ri, b, amp = ri[ok], b[ok], amp[ok]
     i0 = np.floor(ri).astype(np.int64)
     j0 = np.floor(b).astype(np.int64)
     fi = ri - i0

@@ -67,3 +67,7 @@ def measure(value: float, unit: str, tol: float = 0.15, calipers: Sequence[Mark]
 
 def frame_ranges(ranges: Sequence[tuple[int, int]], note: str = "") -> FrameRangesAnswer:
     return FrameRangesAnswer(ranges=[(int(a), int(b)) for a, b in ranges], note=note)
+
+
+def polyline(pts: Iterable[Sequence[float]], label: str = "", frame: int | None = None) -> Mark:
+    return Mark(type="polyline", points=[_r(p) for p in pts], label=label, frame=frame)

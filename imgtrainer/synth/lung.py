@@ -30,8 +30,8 @@ class LungParams:
     a_lines: bool = True
     effusion_cm: float = 0.0  # > 0: posterolateral (PLAPS) view with an effusion this deep
     consolidation: bool = False
-    n_frames: int = 40
-    fps: float = 20.0
+    n_frames: int = 30
+    fps: float = 15.0
     slide_cm: float = 0.13  # peak lateral excursion of the visceral pleura per breath
     gain_db: float = 0.0
 
@@ -287,10 +287,12 @@ def chest_wall(pr: Probe, pleura_cm: float, rng: np.random.Generator) -> EchoMap
     wall.band(0.12, 0.12 + fat, 0.35)
     wall.band(0.12 + fat, pleura_cm + 0.2, 0.9)
     fib = EchoMap(pr, background=1.0)
-    noise = rng.standard_normal(fib.data.shape).astype(np.float32)
     import cv2
 
-    noise = cv2.GaussianBlur(noise, (0, 0), sigmaX=40, sigmaY=2.5)
+    h, w = fib.data.shape
+    small = rng.standard_normal((h // 2 + 1, w // 8 + 1)).astype(np.float32)
+    small = cv2.GaussianBlur(small, (0, 0), sigmaX=5, sigmaY=1.25)
+    noise = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
     noise /= noise.std() + 1e-9
     wall.data *= np.exp(0.7 * noise)
     wall.polyline([(-20, 0.12 + fat), (20, 0.12 + fat)], 0.03, 3.0)

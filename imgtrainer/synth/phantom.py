@@ -63,9 +63,10 @@ class EchoMap:
 
     def texture(self, rng: np.random.Generator, scale_cm: float, strength: float) -> None:
         """Multiply by a smooth log-normal texture (organ echotexture, muscle fibres)."""
-        noise = rng.standard_normal(self.data.shape).astype(np.float32)
-        sig = scale_cm / self.res
-        noise = cv2.GaussianBlur(noise, (0, 0), sig)
+        f = max(1, int(scale_cm / self.res / 4))
+        small = rng.standard_normal((self.data.shape[0] // f + 2, self.data.shape[1] // f + 2)).astype(np.float32)
+        small = cv2.GaussianBlur(small, (0, 0), scale_cm / self.res / f)
+        noise = cv2.resize(small, (self.data.shape[1], self.data.shape[0]), interpolation=cv2.INTER_LINEAR)
         noise /= noise.std() + 1e-9
         self.data *= np.exp(strength * noise).astype(np.float32)
 
@@ -100,18 +101,20 @@ class Tissue:
         self.density = density_per_cm2
         self.x, self.z = x[keep], z[keep]
         self.base = amp[keep].astype(np.complex64)
-        self.set_echo(echo)
-
-    def set_echo(self, echo: EchoMap) -> None:
         self.weight = np.sqrt(np.maximum(echo.sample(self.x, self.z), 0)).astype(np.float32)
+        live = self.weight > 1e-4
+        self.x, self.z, self.base, self.weight = self.x[live], self.z[live], self.base[live], self.weight[live]
+        self._static: Echoes | None = None
 
     def echoes(self, move: Displacement | None = None, mask: np.ndarray | None = None) -> Echoes:
         """Scatterers moved by ``move(x, z) -> (dx, dz)`` (cm); ``mask`` selects a subset."""
+        if move is None and mask is None:
+            if self._static is None:
+                self._static = Echoes(self.x, self.z, self.base * self.weight)
+            return self._static
         x, z, a, w = self.x, self.z, self.base, self.weight
         if mask is not None:
             x, z, a, w = x[mask], z[mask], a[mask], w[mask]
-        live = w > 1e-4
-        x, z, a, w = x[live], z[live], a[live], w[live]
         if move is not None:
             dx, dz = move(x, z)
             x, z = x + dx, z + dz

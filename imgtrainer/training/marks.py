@@ -21,9 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from imgtrainer.library.models import Mark
 
@@ -53,6 +51,8 @@ def match_marks(expert: list[Mark], trainee: list[Mark], tol_px: float, tol_deg:
         return MarkMatch(1.0, [], 0, 0)
     if n_e == 0 or n_t == 0:
         return MarkMatch(0.0, [], n_e, n_t)
+    from scipy.optimize import linear_sum_assignment  # lazy: scipy.optimize costs ~1 s to import
+
     credit = np.zeros((n_e, n_t))
     dist = np.full((n_e, n_t), math.inf)
     for i, em in enumerate(expert):
@@ -65,7 +65,9 @@ def match_marks(expert: list[Mark], trainee: list[Mark], tol_px: float, tol_deg:
     scale = float(finite.max()) + 1.0
     cost = -credit + 1e-3 * np.where(np.isfinite(dist), dist / scale, 1.0)
     rows, cols = linear_sum_assignment(cost)
-    pairs = [(int(i), int(j), float(credit[i, j]), float(dist[i, j])) for i, j in zip(rows, cols, strict=True)]
+    pairs = [
+        (int(i), int(j), float(credit[i, j]), float(dist[i, j])) for i, j in zip(rows, cols, strict=True)
+    ]
     pairs = [p for p in pairs if p[2] > 0]
     total = sum(p[2] for p in pairs)
     return MarkMatch(float(min(1.0, 2.0 * total / (n_e + n_t))), pairs, n_e, n_t)
@@ -126,7 +128,7 @@ def region_dice(a: Mark, b: Mark) -> float:
     lo = pts.min(axis=0) - 2
     span = float((pts.max(axis=0) - lo).max()) + 2
     scale = min(1.0, _MAX_CANVAS / span) if span > 0 else 1.0
-    size = int(math.ceil(span * scale)) + 3
+    size = math.ceil(span * scale) + 3
     ma, mb = _raster(a, lo, scale, size), _raster(b, lo, scale, size)
     total = int(ma.sum()) + int(mb.sum())
     if total == 0:
@@ -135,6 +137,8 @@ def region_dice(a: Mark, b: Mark) -> float:
 
 
 def _raster(m: Mark, origin: np.ndarray, scale: float, size: int) -> np.ndarray:
+    import cv2  # lazy: only regions need it
+
     canvas = np.zeros((size, size), np.uint8)
     shift = 4  # sub-pixel precision for cv2 drawing
     pts = np.round((np.asarray(m.points, dtype=float) - origin) * scale * (1 << shift)).astype(np.int32)

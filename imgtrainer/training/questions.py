@@ -182,7 +182,10 @@ def build_question_set(
             finding=q.finding,
         )
         if q.kind == "category":
-            opts = [OptionView(id=o.id, label=o.label, description=o.description) for o in taxonomy.category_options(q)]
+            opts = [
+                OptionView(id=o.id, label=o.label, description=o.description)
+                for o in taxonomy.category_options(q)
+            ]
             view.options = _shuffled(opts, shuffle_seed, case.id, q.id)[0]
         elif q.kind == "decision":
             assert case.decision is not None

@@ -190,19 +190,25 @@ def build_queue(
     return out
 
 
-def load_library_items(folder: Path) -> tuple[list[QueueItem], list[str]]:
-    """Every case folder under ``folder`` (recursively); unreadable ones are reported, not fatal."""
+def load_items(folders: Iterable[Path | str]) -> tuple[list[QueueItem], list[str]]:
+    """Case folders (e.g. ``Path(s.path)`` of ``LibraryIndex.search`` results) as queue items;
+    unreadable ones are reported, not fatal."""
     from imgtrainer.library.case_io import load_case, load_key
 
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ImgTrainerError(f"{folder}: library folder not found")
     items: list[QueueItem] = []
     problems: list[str] = []
-    for case_json in sorted(folder.rglob("case.json")):
-        d = case_json.parent
+    for d in folders:
+        d = Path(d)
         try:
             items.append(QueueItem(load_case(d), load_key(d), d))
         except ImgTrainerError as exc:
             problems.append(str(exc))
     return items, problems
+
+
+def load_library_items(folder: Path) -> tuple[list[QueueItem], list[str]]:
+    """Every case folder under ``folder`` (recursively)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ImgTrainerError(f"{folder}: library folder not found")
+    return load_items(p.parent for p in sorted(folder.rglob("case.json")))

@@ -152,7 +152,9 @@ def parse_response(question: QuestionView, raw: Any) -> Response:
         data = dict(raw)
         data.setdefault("kind", kind)
         if data["kind"] != kind:
-            raise ResponseFormatError(f"question {question.id!r}: field 'kind' is {data['kind']!r}, expected {kind!r}")
+            raise ResponseFormatError(
+                f"question {question.id!r}: field 'kind' is {data['kind']!r}, expected {kind!r}"
+            )
     else:
         data = {"kind": kind, _BARE_FIELD[kind]: raw}
     if isinstance(data.get("value"), bool) or isinstance(data.get("choice"), bool):
@@ -172,7 +174,9 @@ def parse_response(question: QuestionView, raw: Any) -> Response:
 def parse_answers(data: Any, qset: QuestionSet) -> dict[str, Response]:
     """All answers of an answers.json document; unanswered questions are simply absent."""
     if not isinstance(data, dict):
-        raise ResponseFormatError(f"answers must be a JSON object of question id -> answer, got {type(data).__name__}")
+        raise ResponseFormatError(
+            f"answers must be a JSON object of question id -> answer, got {type(data).__name__}"
+        )
     known = {q.id: q for q in qset.questions}
     out: dict[str, Response] = {}
     for qid, raw in data.items():
@@ -192,7 +196,9 @@ def load_answers(path: str | Path, qset: QuestionSet) -> dict[str, Response]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ResponseFormatError(f"{path}: cannot read answers: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise ResponseFormatError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+        raise ResponseFormatError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from None
     try:
         return parse_answers(data, qset)
     except ResponseFormatError as exc:
@@ -216,7 +222,9 @@ def _check_against_question(q: QuestionView, resp: _Resp) -> None:
     elif isinstance(resp, OrdinalResponse):
         values = [p.value for p in q.scale]
         if resp.value not in values:
-            raise ResponseFormatError(f"question {q.id!r}: field 'value': {resp.value} is not on the scale {values}")
+            raise ResponseFormatError(
+                f"question {q.id!r}: field 'value': {resp.value} is not on the scale {values}"
+            )
     elif isinstance(resp, FindingsResponse):
         ids = {f.id for f in q.findings}
         for field in ("present", "absent"):
@@ -231,7 +239,9 @@ def _check_against_question(q: QuestionView, resp: _Resp) -> None:
     elif isinstance(resp, MarksResponse | MeasurementResponse):
         for i, mark in enumerate(resp.marks):
             if any(not (math.isfinite(x) and math.isfinite(y)) for x, y in mark.points):
-                raise ResponseFormatError(f"question {q.id!r}: field 'marks.{i}.points': coordinates must be finite")
+                raise ResponseFormatError(
+                    f"question {q.id!r}: field 'marks.{i}.points': coordinates must be finite"
+                )
             if isinstance(resp, MarksResponse) and q.mark_types and mark.type not in q.mark_types:
                 raise ResponseFormatError(
                     f"question {q.id!r}: field 'marks.{i}.type': {mark.type!r} is not one of {q.mark_types}"
@@ -244,7 +254,43 @@ def convert_value(value: float, unit: str | None, target: str | None, qid: str =
     """``value`` in ``unit`` expressed in ``target`` (cm<->mm, cm2<->mm2); else an error."""
     if unit == target or unit is None or target is None:
         return value
-    factors = {("mm", "cm"): 1 / MM_PER_CM, ("cm", "mm"): MM_PER_CM, ("mm2", "cm2"): 0.01, ("cm2", "mm2"): 100.0}
+    factors = {
+        ("mm", "cm"): 1 / MM_PER_CM,
+        ("cm", "mm"): MM_PER_CM,
+        ("mm2", "cm2"): 0.01,
+        ("cm2", "mm2"): 100.0,
+    }
     if (unit, target) not in factors:
-        raise ResponseFormatError(f"question {qid!r}: field 'unit': {unit!r} cannot be converted to {target!r}")
+        raise ResponseFormatError(
+            f"question {qid!r}: field 'unit': {unit!r} cannot be converted to {target!r}"
+        )
     return value * factors[(unit, target)]
+
+
+def responses_from_key(key_answers: dict, qset: QuestionSet) -> dict[str, Response]:
+    """The expert's answers as trainee responses (decision mapped to its shown index): for
+    'show me the answer', for checking a key against its questions, and for tests.
+    ``key_answers`` is ``questions.effective_key(case, key)``."""
+    out: dict[str, Response] = {}
+    for q in qset.questions:
+        a = key_answers.get(q.id)
+        if a is None:
+            continue
+        if a.kind == "findings":
+            out[q.id] = FindingsResponse(present=list(a.present), absent=list(a.absent))
+        elif a.kind == "frame_ranges":
+            out[q.id] = FrameRangesResponse(ranges=list(a.ranges))
+        elif a.kind == "marks":
+            out[q.id] = MarksResponse(marks=list(a.marks))
+        elif a.kind == "measurement":
+            out[q.id] = MeasurementResponse(value=a.value, unit=a.unit, marks=list(a.marks))
+        elif a.kind == "decision":
+            order = qset.option_order.get(q.id, list(range(len(q.options))))
+            out[q.id] = DecisionResponse(choice=order.index(a.correct))
+        elif a.kind == "category":
+            out[q.id] = CategoryResponse(value=a.value)
+        elif a.kind == "ordinal":
+            out[q.id] = OrdinalResponse(value=a.value)
+        elif a.kind == "count":
+            out[q.id] = CountResponse(value=a.value)
+    return out

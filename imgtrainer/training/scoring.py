@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from imgtrainer.errors import CaseFormatError, ResponseFormatError
 from imgtrainer.library.models import (
     AnswerKey,
     Case,
@@ -122,6 +123,7 @@ class RuleResult:
     given: str = ""
     outcomes: list[FindingOutcome] = field(default_factory=list)
     pairs: list[tuple[int, int]] = field(default_factory=list)
+    explanation: str = ""
 
 
 def _label(q: QuestionView, value: str) -> str:
@@ -147,7 +149,9 @@ def rule_ordinal(q: QuestionView, a: OrdinalAnswer, r: OrdinalResponse) -> RuleR
     d = abs(r.value - a.value)
     score = (1.0 if d == 0 else 0.0) if not q.partial_credit else max(0.0, 1.0 - d / span)
     exp, giv = _scale_label(q, a.value), _scale_label(q, r.value)
-    reason = f"correct: {giv}" if d == 0 else f"expected {exp}; you answered {giv} ({d} step{'s' * (d > 1)} away)"
+    reason = (
+        f"correct: {giv}" if d == 0 else f"expected {exp}; you answered {giv} ({d} step{'s' * (d > 1)} away)"
+    )
     return RuleResult(score, reason, exp, giv)
 
 
@@ -161,7 +165,11 @@ def rule_findings(q: QuestionView, a: FindingsAnswer, r: FindingsResponse) -> Ru
             continue
         truth, call = f in a.present, f in said
         kind = ("TP" if call else "FN") if truth else ("FP" if call else "TN")
-        outcomes.append(FindingOutcome(question_id=q.id, finding=f, label=info[f].label, outcome=kind, distractor=info[f].distractor))
+        outcomes.append(
+            FindingOutcome(
+                question_id=q.id, finding=f, label=info[f].label, outcome=kind, distractor=info[f].distractor
+            )
+        )
     expected = ", ".join(info[f].label for f in a.present if f in info) or "none of the listed findings"
     given = ", ".join(info[f].label for f in r.present if f in info) or "none"
     if not outcomes:
@@ -186,8 +194,15 @@ def rule_findings(q: QuestionView, a: FindingsAnswer, r: FindingsResponse) -> Ru
     unassessed = [info[f].label for f in said if f in info and f not in a.present and f not in a.absent]
     if unassessed:
         bits.append("not assessed in this case: " + ", ".join(unassessed))
-    reason = "; ".join(bits) if bits else f"all {len(outcomes)} findings correct"
-    return RuleResult(score, reason, expected, given, outcomes)
+    if not missed and not extra:
+        bits.insert(0, f"all {len(outcomes)} assessed findings correct")
+    reason = "; ".join(bits)
+    teach = [
+        f"{info[o.finding].label}: {info[o.finding].description}"
+        for o in outcomes
+        if o.outcome in ("FN", "FP") and info[o.finding].description
+    ]
+    return RuleResult(score, reason, expected, given, outcomes, explanation=" ".join(teach))
 
 
 def rule_count(q: QuestionView, a: CountAnswer, r: CountResponse) -> RuleResult:
@@ -209,7 +224,9 @@ def rule_frame_ranges(q: QuestionView, a: FrameRangesAnswer, r: FrameRangesRespo
     fmt = lambda rs: ", ".join(f"{s}-{e}" for s, e in rs) or "none"  # noqa: E731
     union = ka | ra
     iou = 1.0 if not union else len(ka & ra) / len(union)
-    return RuleResult(iou, f"frame overlap (IoU) {iou:.2f}", f"frames {fmt(a.ranges)}", f"frames {fmt(r.ranges)}")
+    return RuleResult(
+        iou, f"frame overlap (IoU) {iou:.2f}", f"frames {fmt(a.ranges)}", f"frames {fmt(r.ranges)}"
+    )
 
 
 def rule_marks(q: QuestionView, a: MarksAnswer, r: MarksResponse) -> RuleResult:
@@ -239,7 +256,9 @@ def rule_measurement(q: QuestionView, a: MeasurementAnswer, r: MeasurementRespon
     return RuleResult(score, reason, exp, giv)
 
 
-def rule_decision(q: QuestionView, a: DecisionAnswer, r: DecisionResponse, order: list[int] | None) -> RuleResult:
+def rule_decision(
+    q: QuestionView, a: DecisionAnswer, r: DecisionResponse, order: list[int] | None
+) -> RuleResult:
     order = order or list(range(len(q.options)))
     original = order[r.choice]
     shown_correct = order.index(a.correct) if a.correct in order else None
@@ -265,13 +284,23 @@ def score_question(
     q: QuestionView, answer: object | None, response: Response | None, order: list[int] | None = None
 ) -> QuestionScore:
     """Score one question; ``answer`` is the key's answer (None: not scored)."""
-    qs = QuestionScore(question_id=q.id, step=q.step, kind=q.kind, prompt=q.prompt, weight=q.weight, finding=q.finding)
+    qs = QuestionScore(
+        question_id=q.id, step=q.step, kind=q.kind, prompt=q.prompt, weight=q.weight, finding=q.finding
+    )
     if isinstance(answer, MarksAnswer | MeasurementAnswer):
         qs.expert_marks = list(answer.marks)
     if isinstance(response, MarksResponse | MeasurementResponse):
         qs.trainee_marks = list(response.marks)
     if response is not None:
         qs.time_s = response.time_s
+    if answer is not None and getattr(answer, "kind", None) != q.kind:
+        raise CaseFormatError(
+            f"question {q.id!r}: the key holds a {getattr(answer, 'kind', '?')} answer, the question is {q.kind}"
+        )
+    if response is not None and response.kind != q.kind:
+        raise ResponseFormatError(
+            f"question {q.id!r}: field 'kind': a {response.kind} response to a {q.kind} question"
+        )
     if answer is None:
         qs.scored, qs.weight = False, 0.0
         qs.reason = "not scored: the key has no answer for this question"
@@ -280,12 +309,19 @@ def score_question(
         qs.answered = False
         qs.reason = "not answered"
         qs.expected = _expected_text(q, answer, order)
+        qs.explanation = getattr(answer, "explanation", "") or (
+            "" if getattr(answer, "note", "") == "auto-keyed from domain" else getattr(answer, "note", "")
+        )
         return qs
     if q.kind == "decision":
         res = rule_decision(q, answer, response, order)  # type: ignore[arg-type]
-        qs.explanation = answer.explanation  # type: ignore[union-attr]
+        res.explanation = answer.explanation  # type: ignore[union-attr]
     else:
         res = _RULES[q.kind](q, answer, response)  # type: ignore[operator]
+    note = getattr(answer, "note", "")
+    if note and note != "auto-keyed from domain":
+        res.explanation = f"{res.explanation} {note}".strip()
+    qs.explanation = res.explanation
     qs.score = float(min(1.0, max(0.0, res.score)))
     qs.reason, qs.expected, qs.given = res.reason, res.expected, res.given
     qs.outcomes, qs.matched_pairs = res.outcomes, res.pairs
@@ -324,10 +360,17 @@ def score_case(
 ) -> CaseScore:
     """Score every question of ``qset`` and the case (weighted mean of the scored questions)."""
     answers = effective_key(case, key)
-    scores = [score_question(q, answers.get(q.id), responses.get(q.id), qset.option_order.get(q.id)) for q in qset.questions]
-    for qs in scores:
-        if qs.kind == "decision" and case.domain == "gastric":
-            qs.details.update(gastric_details(case, key, responses))
+    scores = [
+        score_question(q, answers.get(q.id), responses.get(q.id), qset.option_order.get(q.id))
+        for q in qset.questions
+    ]
+    if case.domain == "gastric":
+        details = gastric_details(case, key, responses)
+        for qs in scores:
+            if qs.kind == "decision" or (
+                qs.kind == "measurement" and qs.question_id != details.get("csa_question")
+            ):
+                qs.details.update(details)
     total_w = sum(s.weight for s in scores if s.scored)
     score = sum(s.weight * s.score for s in scores if s.scored) / total_w if total_w > 0 else 0.0
     return CaseScore(

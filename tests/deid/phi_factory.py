@@ -18,7 +18,7 @@ import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate
 from pydicom.sequence import Sequence
-from pydicom.uid import JPEGBaseline8Bit, ExplicitVRLittleEndian, RLELossless, generate_uid
+from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit, RLELossless, generate_uid
 
 TOKENS = ["Zyxwa", "Qwertina", "8675309", "Qwertyville", "Zorblatt", "ACC99887766", "19510704", "Blorpton"]
 BANNER_TEXT = "Zyxwa Qwertina 8675309"
@@ -60,7 +60,9 @@ def _frames(n: int, colour: bool, seed: int, sector: bool) -> np.ndarray:
         img = np.stack([img] * 3, -1) if colour else img
         if colour:
             img[inside, 0] = np.clip(img[inside, 0].astype(int) + 20, 0, 255)
-        cv2.putText(img, BANNER_TEXT, (2, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (255, 255, 255) if colour else 255, 1)
+        cv2.putText(
+            img, BANNER_TEXT, (2, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (255, 255, 255) if colour else 255, 1
+        )
         out[i] = img
     return out
 
@@ -131,7 +133,6 @@ def _headers(ds: Dataset, patient: str, referenced_uid: str | None) -> None:
         ref.SourceImageSequence = Sequence([src])
         ds.ReferencedImageSequence = Sequence([ref])
     # private tags, top level and inside a kept sequence
-    block = ds.private_block(*reversed(SECRET_PRIVATE), create=True) if False else None
     block = ds.private_block(SECRET_PRIVATE[1], SECRET_PRIVATE[0], create=True)
     block.add_new(0x01, "LO", "PID-8675309")
     block.add_new(0x02, "LO", "Zyxwa Qwertina")
@@ -203,7 +204,12 @@ def make_file(
     else:
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
     if kind == "jpeg":
-        params = [cv2.IMWRITE_JPEG_QUALITY, 95, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_422]
+        params = [
+            cv2.IMWRITE_JPEG_QUALITY,
+            95,
+            cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+            cv2.IMWRITE_JPEG_SAMPLING_FACTOR_422,
+        ]
         enc = [cv2.imencode(".jpg", cv2.cvtColor(f, cv2.COLOR_RGB2BGR), params)[1].tobytes() for f in frames]
         ds.PixelData = encapsulate(enc)
         ds["PixelData"].VR = "OB"
@@ -221,7 +227,9 @@ def make_file(
 
         dec = pydicom.dcmread(path).pixel_array
         frames = dec if n > 1 else dec[None]
-    return Planted(path, frames, sop, study, referenced_uid, REGION if regions else None, ds.PhotometricInterpretation)
+    return Planted(
+        path, frames, sop, study, referenced_uid, REGION if regions else None, ds.PhotometricInterpretation
+    )
 
 
 def make_truncated(path: Path) -> Path:

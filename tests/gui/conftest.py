@@ -9,7 +9,7 @@ from imgtrainer.media.clip import ArrayClip, Region
 
 
 @pytest.fixture(autouse=True)
-def no_leaked_windows(qapp):  # noqa: ANN001, ANN201
+def no_leaked_windows(qapp):
     """Fail the test if it leaves a visible top-level window behind (as napari's viewer fixture)."""
     before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
     yield
@@ -22,9 +22,11 @@ def no_leaked_windows(qapp):  # noqa: ANN001, ANN201
     assert not leaked, f"test leaked top-level windows: {[type(w).__name__ for w in leaked]}"
 
 
-def make_cine(n: int = 20, rows: int = 120, cols: int = 160, fps: float = 20.0, two_regions: bool = True) -> ArrayClip:
+def make_cine(
+    n: int = 20, rows: int = 120, cols: int = 160, fps: float = 20.0, two_regions: bool = True
+) -> ArrayClip:
     """A moving bright bar over a gradient, with one or two calibrated regions (0.05 cm/px)."""
-    yy, xx = np.mgrid[0:rows, 0:cols]
+    _yy, xx = np.mgrid[0:rows, 0:cols]
     frames = np.empty((n, rows, cols), np.uint8)
     for i in range(n):
         img = (xx * 200 // cols).astype(np.uint8)
@@ -33,7 +35,9 @@ def make_cine(n: int = 20, rows: int = 120, cols: int = 160, fps: float = 20.0, 
     half = cols // 2
     regions = [Region(0, 0, half - 1, rows - 1, units_x="cm", units_y="cm", delta_x=0.05, delta_y=0.05)]
     if two_regions:
-        regions.append(Region(half, 0, cols - 1, rows - 1, units_x="cm", units_y="cm", delta_x=0.1, delta_y=0.1))
+        regions.append(
+            Region(half, 0, cols - 1, rows - 1, units_x="cm", units_y="cm", delta_x=0.1, delta_y=0.1)
+        )
     return ArrayClip(frames, fps=fps, regions=regions)
 
 
@@ -42,7 +46,7 @@ def cine() -> ArrayClip:
     return make_cine()
 
 
-def write_case(root, case_id: str = "lung-test-01", n_frames: int = 12, title: str = "Test lung, B-lines"):  # noqa: ANN001, ANN201
+def write_case(root, case_id: str = "lung-test-01", n_frames: int = 12, title: str = "Test lung, B-lines"):
     """A lung case folder with a calibrated DICOM cine and a key answering every question kind."""
     from imgtrainer.library.case_io import save_case, save_key
     from imgtrainer.library.models import (
@@ -65,31 +69,53 @@ def write_case(root, case_id: str = "lung-test-01", n_frames: int = 12, title: s
     folder = root / case_id
     (folder / "media").mkdir(parents=True)
     clip = make_cine(n=n_frames, rows=120, cols=160, two_regions=False)
-    write_dicom_cine(folder / "media" / "clip.dcm", clip.frames(), frame_time_ms=50.0, regions=clip.regions,
-                     uid_seed=case_id)
-    case = Case(
-        id=case_id, title=title, domain="lung", media=[MediaRef(path="media/clip.dcm")], probe="convex",
-        indication="Breathless after surgery.", difficulty=2, teaching_points=["Three or more B-lines: interstitial syndrome."],
-        decision=DecisionQuestion(stem="What next?", options=["Diuretic and reassess", "Chest drain", "Nothing"]),
+    write_dicom_cine(
+        folder / "media" / "clip.dcm",
+        clip.frames(),
+        frame_time_ms=50.0,
+        regions=clip.regions,
+        uid_seed=case_id,
     )
-    key = AnswerKey(case_id=case_id, rater="expert", answers={
-        "view": CategoryAnswer(value="lateral_intercostal"),
-        "acep_quality": OrdinalAnswer(value=4),
-        "findings": FindingsAnswer(present=["pleural_line", "blines"], absent=["a_lines", "lung_point"]),
-        "b_line_count": CountAnswer(value=4, tolerance=1),
-        "pleural_line_mark": MarksAnswer(marks=[KeyMark(type="line", points=[(20, 30), (140, 30)], frame=3)]),
-        "lung_point_frames": FrameRangesAnswer(ranges=[(2, 5)]),
-        "effusion_depth": MeasurementAnswer(value=2.0, unit="cm",
-                                            marks=[KeyMark(type="line", points=[(40, 20), (40, 60)], frame=3)]),
-        "decision": DecisionAnswer(correct=0, explanation="Bilateral B-lines with a good heart suggest fluid."),
-    })
+    case = Case(
+        id=case_id,
+        title=title,
+        domain="lung",
+        media=[MediaRef(path="media/clip.dcm")],
+        probe="convex",
+        indication="Breathless after surgery.",
+        difficulty=2,
+        teaching_points=["Three or more B-lines: interstitial syndrome."],
+        decision=DecisionQuestion(
+            stem="What next?", options=["Diuretic and reassess", "Chest drain", "Nothing"]
+        ),
+    )
+    key = AnswerKey(
+        case_id=case_id,
+        rater="expert",
+        answers={
+            "view": CategoryAnswer(value="lateral_intercostal"),
+            "acep_quality": OrdinalAnswer(value=4),
+            "findings": FindingsAnswer(present=["pleural_line", "blines"], absent=["a_lines", "lung_point"]),
+            "b_line_count": CountAnswer(value=4, tolerance=1),
+            "pleural_line_mark": MarksAnswer(
+                marks=[KeyMark(type="line", points=[(20, 30), (140, 30)], frame=3)]
+            ),
+            "lung_point_frames": FrameRangesAnswer(ranges=[(2, 5)]),
+            "effusion_depth": MeasurementAnswer(
+                value=2.0, unit="cm", marks=[KeyMark(type="line", points=[(40, 20), (40, 60)], frame=3)]
+            ),
+            "decision": DecisionAnswer(
+                correct=0, explanation="Bilateral B-lines with a good heart suggest fluid."
+            ),
+        },
+    )
     save_case(folder, case)
     save_key(folder, key)
     return folder
 
 
 @pytest.fixture
-def library(tmp_path):  # noqa: ANN001, ANN201
+def library(tmp_path):
     root = tmp_path / "library"
     root.mkdir()
     write_case(root, "lung-test-01")

@@ -8,12 +8,12 @@ import sys
 import numpy as np
 import pytest
 
+from imgtrainer.errors import CalibrationError
 from imgtrainer.gui import window_level
 from imgtrainer.gui.calipers import measure
 from imgtrainer.gui.playback import PlaybackClock, next_speed
 from imgtrainer.gui.view_geometry import ViewGeometry, zoom_about
 from imgtrainer.gui.viewer_state import ViewerState
-from imgtrainer.errors import CalibrationError
 from imgtrainer.media.clip import Region
 from tests.gui.conftest import make_cine
 

@@ -17,7 +17,9 @@ from imgtrainer.media.dicom_writer import write_dicom_cine
 def test_info_json_folder_with_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     frames = np.zeros((4, 30, 40, 3), np.uint8)
     region = Region(0, 0, 39, 29, units_x="cm", units_y="cm", delta_x=0.1, delta_y=0.1)
-    write_dicom_cine(tmp_path / "a" / "good.dcm", frames, frame_time_ms=50, regions=[region], manufacturer="ACME")
+    write_dicom_cine(
+        tmp_path / "a" / "good.dcm", frames, frame_time_ms=50, regions=[region], manufacturer="ACME"
+    )
     (tmp_path / "a" / "junk.dcm").write_bytes(b"hello" * 50)
     (tmp_path / "a" / "notes.txt").write_text("skipped")
     rc = main(["info", "--json", str(tmp_path)])
@@ -26,7 +28,11 @@ def test_info_json_folder_with_failures(tmp_path: Path, capsys: pytest.CaptureFi
     entries = {Path(e["path"]).name: e for e in json.loads(out.out)}
     assert set(entries) == {"good.dcm", "junk.dcm"}
     good = entries["good.dcm"]
-    assert good["frames"] == 4 and good["fps"] == pytest.approx(20.0) and good["duration_s"] == pytest.approx(0.2)
+    assert (
+        good["frames"] == 4
+        and good["fps"] == pytest.approx(20.0)
+        and good["duration_s"] == pytest.approx(0.2)
+    )
     assert good["transfer_syntax"] == "1.2.840.10008.1.2.1"
     assert good["transfer_syntax_name"] == "Explicit VR Little Endian"
     assert good["regions"][0]["delta_x"] == pytest.approx(0.1) and good["manufacturer"] == "ACME"

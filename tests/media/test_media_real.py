@@ -61,7 +61,10 @@ def test_truncation_message_names_the_sizes(dicom_dir: Path) -> None:
 
 
 def test_j2k_lossless_twin_matches_uncompressed(dicom_dir: Path) -> None:
-    with open_clip(dicom_dir / "pydicom-data/US1_UNCR.dcm") as a, open_clip(dicom_dir / "pydicom-data/US1_J2KR.dcm") as b:
+    with (
+        open_clip(dicom_dir / "pydicom-data/US1_UNCR.dcm") as a,
+        open_clip(dicom_dir / "pydicom-data/US1_J2KR.dcm") as b,
+    ):
         assert np.array_equal(a.frame(0), b.frame(0))
 
 
@@ -127,3 +130,24 @@ def test_jpeg_cine_decodes_only_requested_frames(dicom_dir: Path, monkeypatch: p
     clip.frame(100)
     assert calls == [7, 100]
     clip.close()
+
+
+def test_lean_header_reader_agrees_with_pydicom(dicom_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast header path must describe every file exactly as the pydicom path does."""
+    import imgtrainer.media.dicom as dicom_mod
+    from imgtrainer.media.summary import clip_summary
+
+    def summaries() -> dict[str, dict]:
+        out = {}
+        for path in all_dicoms(dicom_dir):
+            if str(path.relative_to(dicom_dir)) not in BROKEN:
+                with open_clip(path) as clip:
+                    s = clip_summary(clip)
+                    s["warnings"] = [w for w in s["warnings"] if "Character Set" not in w]
+                    out[path.name] = s
+        return out
+
+    fast = summaries()
+    monkeypatch.setattr(dicom_mod, "read_header_fast", lambda fp, size: None)
+    slow = summaries()
+    assert fast == slow

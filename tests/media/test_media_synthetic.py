@@ -33,7 +33,9 @@ def _cine(n: int = 6, colour: bool = True, seed: int = 0) -> np.ndarray:
 @pytest.mark.parametrize("colour", [False, True])
 def test_lossless_roundtrip_exact(tmp_path: Path, ts: str, colour: bool) -> None:
     frames = _cine(colour=colour)
-    path = write_dicom_cine(tmp_path / "c.dcm", frames, frame_time_ms=40.0, regions=REGIONS, transfer_syntax=ts)
+    path = write_dicom_cine(
+        tmp_path / "c.dcm", frames, frame_time_ms=40.0, regions=REGIONS, transfer_syntax=ts
+    )
     with open_clip(path) as clip:
         assert clip.frames().tobytes() == frames.tobytes()
         assert np.allclose(clip.frame_times_s, np.arange(6) * 0.04)
@@ -55,7 +57,9 @@ def test_jpeg_roundtrip_matches_pydicom(tmp_path: Path, colour: bool) -> None:
 
 
 def test_uneven_frame_times_roundtrip(tmp_path: Path) -> None:
-    path = write_dicom_cine(tmp_path / "v.dcm", _cine(5), frame_times_ms=[30, 40, 50, 60], transfer_syntax="jpeg")
+    path = write_dicom_cine(
+        tmp_path / "v.dcm", _cine(5), frame_times_ms=[30, 40, 50, 60], transfer_syntax="jpeg"
+    )
     with open_clip(path) as clip:
         assert np.allclose(clip.frame_times_s, [0, 0.03, 0.07, 0.12, 0.18])
         assert clip.info.extra["timing_source"] == "FrameTimeVector"
@@ -96,11 +100,15 @@ def _base_ds(ts: str, rows: int, cols: int, **kw: object) -> Dataset:
 def test_rgb_labelled_jpeg_is_not_colour_converted(tmp_path: Path) -> None:
     """libjpeg-turbo would treat this RGB stream as YCbCr (MAE ~48+); we must not."""
     rng = np.random.default_rng(3)
-    img = cv2.resize(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8), (64, 48), interpolation=cv2.INTER_LINEAR)
+    img = cv2.resize(
+        rng.integers(0, 256, (8, 8, 3), dtype=np.uint8), (64, 48), interpolation=cv2.INTER_LINEAR
+    )
     data = rgb_jpeg_without_markers(img)
     naive = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR_RGB)
     assert np.abs(naive.astype(float) - img).mean() > 30  # the trap is real
-    ds = _base_ds(JPEGBaseline8Bit, 48, 64, SamplesPerPixel=3, PhotometricInterpretation="RGB", PlanarConfiguration=0)
+    ds = _base_ds(
+        JPEGBaseline8Bit, 48, 64, SamplesPerPixel=3, PhotometricInterpretation="RGB", PlanarConfiguration=0
+    )
     ds.PixelData = encapsulate([data])
     ds["PixelData"].VR = "OB"
     ds.save_as(tmp_path / "rgbjpeg.dcm", enforce_file_format=True)
@@ -170,7 +178,7 @@ def test_no_preamble_file_opens_with_warning(tmp_path: Path) -> None:
 def test_no_pixel_data(tmp_path: Path) -> None:
     ds = _base_ds(ExplicitVRLittleEndian, 4, 4)
     ds.save_as(tmp_path / "sr.dcm", enforce_file_format=True)
-    with pytest.raises(errors.NoPixelDataError, match="sr.dcm"):
+    with pytest.raises(errors.NoPixelDataError, match=r"sr\.dcm"):
         open_clip(tmp_path / "sr.dcm")
 
 
@@ -209,5 +217,5 @@ def test_unknown_transfer_syntax(tmp_path: Path) -> None:
     ds = _base_ds("1.2.3.4.5.6", 2, 2)
     ds.PixelData = bytes(4)
     ds.save_as(tmp_path / "u.dcm", enforce_file_format=True, implicit_vr=False, little_endian=True)
-    with pytest.raises(errors.UnsupportedTransferSyntaxError, match="1.2.3.4.5.6"):
+    with pytest.raises(errors.UnsupportedTransferSyntaxError, match=r"1\.2\.3\.4\.5\.6"):
         open_clip(tmp_path / "u.dcm")

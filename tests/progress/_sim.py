@@ -34,7 +34,9 @@ class FakeFinding:
     distractor: bool = False
 
 
-def simulate(domain: str, n: int, error_rate: float, seed: int, start: datetime = T0, n_cases: int = 40) -> list[FakeAttempt]:
+def simulate(
+    domain: str, n: int, error_rate: float, seed: int, start: datetime = T0, n_cases: int = 40
+) -> list[FakeAttempt]:
     """``n`` finished attempts, each wrong (score < 0.8) with probability ``error_rate``."""
     rng = random.Random(seed)
     out = []
@@ -46,7 +48,9 @@ def simulate(domain: str, n: int, error_rate: float, seed: int, start: datetime 
     return out
 
 
-def simulate_findings(domain: str, finding: str, n: int, sens: float, spec: float, seed: int) -> list[FakeFinding]:
+def simulate_findings(
+    domain: str, finding: str, n: int, sens: float, spec: float, seed: int
+) -> list[FakeFinding]:
     rng = random.Random(seed)
     out = []
     for i in range(n):

@@ -18,7 +18,6 @@ from imgtrainer.library.models import (
     MeasurementAnswer,
     MediaRef,
     OrdinalAnswer,
-    PatientContext,
 )
 
 
@@ -57,7 +56,9 @@ def lung_case(case_id: str = "lung-test-01", difficulty: int = 2) -> tuple[Case,
                 ]
             ),
             "lung_point_frames": FrameRangesAnswer(ranges=[(10, 19)]),
-            "effusion_outline": MarksAnswer(marks=[Mark(type="polygon", points=[(50, 50), (150, 50), (150, 150), (50, 150)])]),
+            "effusion_outline": MarksAnswer(
+                marks=[Mark(type="polygon", points=[(50, 50), (150, 50), (150, 150), (50, 150)])]
+            ),
             "effusion_depth": MeasurementAnswer(value=2.0, unit="cm", tolerance_rel=0.1),
             "decision": DecisionAnswer(correct=1, explanation="B-lines with sliding: interstitial syndrome."),
         },

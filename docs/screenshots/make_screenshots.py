@@ -1,0 +1,158 @@
+"""Take a screenshot of every screen of the app, for the docs and for review by eye.
+
+Run under a real X server (the images then show what a trainee sees):
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" python3 docs/screenshots/make_screenshots.py --library cases
+
+Uses a throw-away IMGTRAINER_HOME, so the user's own progress is untouched. PNGs are quantised
+with ImageMagick (if installed) to stay small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("IMGTRAINER_HOME", tempfile.mkdtemp(prefix="imgtrainer-shots-"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--library", type=Path, default=None, help="case library (default: the bundled demo)")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    ap.add_argument("--size", default="1366x768", help="window size for the main screens")
+    ap.add_argument("--hidpi", action="store_true",
+                    help="only the feedback screen, saved as 09-case-4k.png at half size (run with QT_SCALE_FACTOR=2 "
+                         "on a 3840x2160 screen)")
+    a = ap.parse_args(argv)
+    from PyQt6.QtWidgets import QApplication
+
+    from imgtrainer.gui import workers
+    from imgtrainer.gui.app import make_app
+    from imgtrainer.gui.context import AppContext
+    from imgtrainer.gui.dialogs import AboutDialog, ProfileDialog, ShortcutsDialog
+    from imgtrainer.gui.main_window import MainWindow
+    from imgtrainer.resources import demo_library_dir
+
+    app = make_app()
+    width, height = (int(v) for v in a.size.split("x"))
+    a.out.mkdir(parents=True, exist_ok=True)
+
+    def pump(seconds: float = 0.3, until=None, timeout: float = 20.0) -> None:  # noqa: ANN001
+        end = time.monotonic() + (timeout if until else seconds)
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+            if until is not None and until():
+                break
+        for _ in range(5):
+            app.processEvents()
+
+    def shot(widget, name: str) -> None:  # noqa: ANN001
+        pump(0.2)
+        path = a.out / name
+        widget.grab().save(str(path))
+        if shutil.which("convert"):
+            subprocess.run(["convert", str(path), "-colors", "192", "-strip", f"PNG8:{path}"], check=False)
+        print(f"{path}: {path.stat().st_size // 1024} KB")
+
+    if not a.hidpi:
+        dlg = ProfileDialog(["Dr A. Resident", "Dr B. Fellow"])
+        dlg.show()
+        shot(dlg, "01-first-run.png")
+        dlg.close()
+
+    ctx = AppContext(library_dir=a.library or demo_library_dir(), trainee="Dr A. Resident")
+    w = MainWindow(ctx)
+    w.resize(width, height)
+    w.show()
+    lib = w.library_page
+    pump(until=lambda: lib.list.count() > 0 and len(lib._thumbs) >= min(lib.list.count(), 12))
+    if not a.hidpi:
+        shot(w, "02-library.png")
+
+    # practice: a B-line case when there is one, else the first case
+    items = [lib.list.item(i) for i in range(lib.list.count())]
+    pick = next((it for it in items if "blines" in str(it.data(0x0101))), items[0])
+    lib._activated(pick)
+    pump(until=lambda: w.practice_state.qset is not None)
+    ps, st = w.practice_state, w.viewer_state
+    st.set_index(st.n_frames // 2)
+    for qid, digit in (("application", 2), ("view", 4), ("acep_quality", 4)):
+        if any(q.id == qid for q in ps.questions):
+            ps.focus_id(qid)
+            ps.answer_digit(digit)
+    if any(q.id == "findings" for q in ps.questions):
+        ps.focus_id("findings")
+        for d in (1, 5, 6):
+            ps.answer_digit(d)
+    if any(q.id == "pleural_line_mark" for q in ps.questions):
+        ps.focus_id("pleural_line_mark")
+        clip = st.clip
+        y = clip.rows * 0.22
+        st.press((clip.cols * 0.3, y))
+        st.drag((clip.cols * 0.7, y + 2))
+        st.release((clip.cols * 0.7, y + 2))
+    ps.focus_id("findings")
+    if not a.hidpi:
+        shot(w, "03-practice.png")
+    if any(q.id == "decision" for q in ps.questions):
+        ps.focus_id("decision")
+        ps.answer_digit(1)
+    w.submit()
+    w.submit()
+    pump(0.3)
+    panel = w.practice_panel
+    panel.scroll.verticalScrollBar().setValue(0)
+    if a.hidpi:
+        pump(0.3)
+        path = a.out / "09-case-4k.png"
+        w.grab().scaled(1920, 1080).save(str(path))
+        if shutil.which("convert"):
+            subprocess.run(["convert", str(path), "-colors", "192", "-strip", f"PNG8:{path}"], check=False)
+        print(f"{path}: {path.stat().st_size // 1024} KB (window {w.width()}x{w.height()} logical, x2)")
+        pump(until=lambda: workers.pending() == 0, timeout=10)
+        w.close()
+        return 0
+    shot(w, "04-feedback.png")
+
+    # viewer tools: M-mode strip, quality panel, a caliper and a refused measurement
+    w.toggle_quality()
+    clip = st.clip
+    st.set_tool("mmode")
+    st.press((clip.cols * 0.5, clip.rows * 0.1))
+    st.release((clip.cols * 0.5, clip.rows * 0.9))
+    st.set_tool("distance")
+    st.press((clip.cols * 0.35, clip.rows * 0.2))
+    st.release((clip.cols * 0.35, clip.rows * 0.6))
+    pump(until=lambda: w.quality_panel.report is not None and w.viewer.mmode_strip.mmode is not None)
+    shot(w, "05-viewer-tools.png")
+    w.toggle_quality()
+
+    w.show_progress()
+    pump(until=lambda: w.progress_page.logbook is not None)
+    shot(w, "06-progress.png")
+
+    help_dialog = ShortcutsDialog(w)
+    help_dialog.show()
+    shot(help_dialog, "07-shortcuts.png")
+    help_dialog.close()
+    about = AboutDialog(w)
+    about.show()
+    shot(about, "08-about.png")
+    about.close()
+
+    pump(until=lambda: workers.pending() == 0, timeout=10)
+    w.close()
+    QApplication.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""``imgtrainer quality``, ``imgtrainer mmode`` and ``imgtrainer assist``: image analysis.
+
+All three are advisory teaching aids, not diagnosis. Folders run as a batch with progress on
+stderr and a summary table; a file that cannot be read gives one error line and the batch
+carries on (exit status 1 if any file failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from imgtrainer.cli._common import error, print_json, progress
+from imgtrainer.errors import ImgTrainerError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    q = subparsers.add_parser(
+        "quality",
+        help="advisory image-quality score (0-100), ACEP 1-5 estimate and reasons",
+        description="Gain, contrast, sharpness, noise, depth use, probe contact, stability and clip "
+        "adequacy inside the scan area, combined into an advisory score with plain-language reasons.",
+    )
+    q.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    q.add_argument("--json", action="store_true", help="print JSON (one object, or a batch with a summary)")
+    q.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one QualityThresholds field, e.g. dark_mean=20 (repeatable)",
+    )
+    q.add_argument("--per-frame", action="store_true", help="include per-frame metrics in the JSON")
+    q.set_defaults(handler=_quality)
+
+    m = subparsers.add_parser(
+        "mmode",
+        help="M-mode (time-motion) image along a line through a cine",
+        description="Sample the grey levels along x0,y0,x1,y1 (stored-frame pixels) in every frame and "
+        "write them as a PNG with time running left to right at the clip's real timing.",
+    )
+    m.add_argument("path", type=Path, metavar="PATH")
+    m.add_argument("--line", required=True, metavar="x0,y0,x1,y1")
+    m.add_argument("-o", "--output", type=Path, required=True, help="output PNG")
+    m.add_argument("--columns-per-s", type=float, default=None, help="time resolution (default: frame rate)")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(handler=_mmode)
+
+    a = subparsers.add_parser(
+        "assist",
+        help="lung assist: pleural line, A-lines, B-lines, sliding and a suggested LUS score",
+        description="Advisory lung-ultrasound findings with the evidence (frames, positions) behind "
+        "them. Educational use only, not for diagnosis.",
+    )
+    a.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(handler=_assist)
+
+
+# --------------------------------------------------------------------------- batch helper
+
+
+def _run_batch(
+    paths: list[Path], label: str, one: Callable[[Path], dict[str, Any]], quiet: bool
+) -> tuple[list[dict[str, Any]], int]:
+    from imgtrainer.cli.media import iter_media_files
+
+    files = list(iter_media_files(paths))
+    results: list[dict[str, Any]] = []
+    failures = 0
+    for f in progress(files, len(files), label, enabled=len(files) > 1 and not quiet):
+        try:
+            res = one(f)
+        except ImgTrainerError as exc:
+            error(str(exc))
+            res, failures = {"file": str(f), "error": str(exc)}, failures + 1
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bad file must never stop a batch or print a traceback
+            error(f"{f}: could not analyse ({type(exc).__name__}: {exc})")
+            res, failures = {"file": str(f), "error": f"{type(exc).__name__}: {exc}"}, failures + 1
+        results.append(res)
+    if not files:
+        error("no media files found in " + ", ".join(str(p) for p in paths))
+        failures = 1
+    return results, failures
+
+
+def _open(path: Path):  # noqa: ANN202 - Clip
+    from imgtrainer.media import open_clip
+
+    return open_clip(path)
+
+
+# --------------------------------------------------------------------------- quality
+
+
+def _thresholds(items: list[str]):  # noqa: ANN202 - QualityThresholds
+    from imgtrainer.analysis.quality import QualityThresholds
+
+    t = QualityThresholds()
+    names = {f.name for f in dataclasses.fields(t)}
+    changes: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or name.strip() not in names:
+            raise ImgTrainerError(f"--threshold {item!r}: expected NAME=VALUE with NAME one of {sorted(names)}")
+        try:
+            changes[name.strip()] = float(value)
+        except ValueError:
+            raise ImgTrainerError(f"--threshold {item!r}: {value!r} is not a number") from None
+    return dataclasses.replace(t, **changes)
+
+
+def _quality(args: argparse.Namespace) -> int:
+    from imgtrainer.analysis.quality import assess_quality
+
+    thresholds = _thresholds(args.threshold)
+
+    def one(path: Path) -> dict[str, Any]:
+        with _open(path) as clip:
+            rep = assess_quality(clip, thresholds=thresholds).to_dict()
+        if not args.per_frame:
+            rep.pop("per_frame", None)
+        return {"file": str(path), **rep}
+
+    results, failures = _run_batch(args.paths, "quality", one, quiet=False)
+    if args.json:
+        print_json(results[0] if len(results) == 1 else {"results": results, "summary": _q_summary(results)})
+    else:
+        for r in results:
+            if "error" in r:
+                continue
+            print(f"{r['file']}: score {r['score']:.0f}/100, ACEP {r['acep']} (advisory)")
+            for reason in r["reasons"]:
+                print(f"  - {reason}")
+        if len(results) > 1:
+            s = _q_summary(results)
+            print(f"{s['n_ok']} analysed, {s['n_failed']} failed; mean score {s['mean_score']}")
+    return 1 if failures else 0
+
+
+def _q_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    ok = [r for r in results if "error" not in r]
+    scores = [r["score"] for r in ok]
+    return {
+        "n_ok": len(ok),
+        "n_failed": len(results) - len(ok),
+        "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
+        "acep_counts": {str(g): sum(1 for r in ok if r["acep"] == g) for g in range(1, 6)},
+    }
+
+
+# --------------------------------------------------------------------------- mmode
+
+
+def _mmode(args: argparse.Namespace) -> int:
+    from imgtrainer.analysis.mmode import build_mmode, parse_line, write_png
+
+    line = parse_line(args.line)
+    if args.output.suffix.lower() != ".png":
+        raise ImgTrainerError(f"{args.output}: the M-mode is written as PNG; name it .png")
+    if not args.output.parent.exists():
+        raise ImgTrainerError(f"{args.output.parent}: folder does not exist")
+    with _open(args.path) as clip:
+        mm = build_mmode(clip, line, columns_per_s=args.columns_per_s)
+    write_png(mm.image, args.output)
+    info = {
+        "file": str(args.path),
+        "output": str(args.output),
+        "line": list(mm.line),
+        "rows": int(mm.image.shape[0]),
+        "columns": int(mm.image.shape[1]),
+        "duration_s": round(float(mm.times_s[-1] - mm.times_s[0]), 4) if len(mm.times_s) else 0.0,
+        "seconds_per_column": round(mm.seconds_per_column, 6),
+        "cm_per_row": mm.cm_per_row,
+    }
+    if args.json:
+        print_json(info)
+    else:
+        print(
+            f"wrote {args.output}: {info['rows']} samples x {info['columns']} columns, "
+            f"{info['duration_s']} s"
+        )
+    return 0
+
+
+# --------------------------------------------------------------------------- assist
+
+
+def _assist(args: argparse.Namespace) -> int:
+    from imgtrainer.analysis.lung import assess_lung
+
+    def one(path: Path) -> dict[str, Any]:
+        with _open(path) as clip:
+            return {"file": str(path), **assess_lung(clip).to_dict()}
+
+    results, failures = _run_batch(args.paths, "assist", one, quiet=False)
+    if args.json:
+        print_json(results[0] if len(results) == 1 else {"results": results, "summary": _a_summary(results)})
+    else:
+        for r in results:
+            if "error" in r:
+                continue
+            print(
+                f"{r['file']}: pleura {'yes' if r['pleura']['present'] else 'no'}, "
+                f"A-lines {'yes' if r['a_lines']['present'] else 'no'}, "
+                f"B-lines max {r['b_lines']['max_count']}, sliding {r['sliding']['status']}, "
+                f"suggested LUS {r['lus_score']} (advisory)"
+            )
+        if len(results) > 1:
+            s = _a_summary(results)
+            print(
+                f"{s['n_ok']} analysed, {s['n_failed']} failed; B-lines in {s['b_lines_present']}, "
+                f"A-lines in {s['a_lines_present']}"
+            )
+    return 1 if failures else 0
+
+
+def _a_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    ok = [r for r in results if "error" not in r]
+    return {
+        "n_ok": len(ok),
+        "n_failed": len(results) - len(ok),
+        "b_lines_present": sum(1 for r in ok if r["b_lines"]["present"]),
+        "a_lines_present": sum(1 for r in ok if r["a_lines"]["present"]),
+        "lus_counts": {str(g): sum(1 for r in ok if r["lus_score"] == g) for g in range(4)},
+    }

@@ -1,0 +1,117 @@
+"""``imgtrainer import``: clips (files, folders, DICOMDIR, zip) or a labelled dataset into a library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from imgtrainer.cli._common import print_json
+from imgtrainer.errors import CaseFormatError
+
+
+def _progress(enabled: bool):
+    tty = sys.stderr.isatty()
+
+    def show(i: int, total: int | None, label: str) -> None:
+        if not enabled:
+            return
+        counter = f"{i}/{total}" if total else f"{i}"
+        if tty:
+            sys.stderr.write(f"\rimporting {counter} {label[-60:]:60s}")
+        elif i == 1 or i % 10 == 0 or (total and i == total):
+            sys.stderr.write(f"importing {counter}: {label}\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _print_report(report, as_json: bool) -> None:
+    if as_json:
+        print_json(report.to_dict())
+        return
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    for c in report.imported:
+        print(f"imported {c.source} -> {c.case_id} ({c.n_frames} frame(s), {c.status}, deid: {c.deid})")
+        for w in c.warnings:
+            print(f"  warning: {w}")
+    for src, why in report.skipped:
+        print(f"skipped {src}: {why}")
+    for src, why in report.quarantined:
+        sys.stderr.write(f"imgtrainer: quarantined {src}: {why}\n")
+    for src, why in report.failed:
+        sys.stderr.write(f"imgtrainer: failed {src}: {why}\n")
+    for w in report.warnings:
+        if not any(w in c.warnings for c in report.imported):
+            sys.stderr.write(f"imgtrainer: warning: {w}\n")
+    print(
+        f"{len(report.imported)} imported, {len(report.failed)} failed, {len(report.quarantined)} quarantined, "
+        f"{len(report.skipped)} skipped into {report.library}"
+    )
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from imgtrainer.library.taxonomy_io import load_all_taxonomies
+
+    library = Path(args.library)
+    show = _progress(not args.quiet)
+    if args.manifest or args.mapping:
+        if not (args.manifest and args.mapping):
+            raise CaseFormatError("--manifest and --mapping go together")
+        if args.sources:
+            raise CaseFormatError("give either source files or --manifest, not both")
+        from imgtrainer.library.bulk_import import import_manifest
+        from imgtrainer.library.mapping import load_mapping
+
+        taxonomies = load_all_taxonomies()
+        mapping = load_mapping(Path(args.mapping), taxonomies)
+        report = import_manifest(
+            Path(args.manifest), mapping, library, taxonomies, root=Path(args.root) if args.root else None,
+            imported_by=args.by, on_item=show,
+        )  # fmt: skip
+    else:
+        if not args.sources:
+            raise CaseFormatError("nothing to import: give files/folders/zips, or --manifest with --mapping")
+        from imgtrainer.library.importer import ImportOptions, import_files
+
+        if args.domain:
+            load_all_taxonomies()  # a broken taxonomy should stop the import before it starts
+        opts = ImportOptions(
+            library=library, domain=args.domain, probe=args.probe, imported_by=args.by,
+            deidentify=not args.no_deid, tags=list(args.tag or []),
+        )  # fmt: skip
+        report = import_files(
+            [Path(s) for s in args.sources], opts, on_item=lambda i, label: show(i, None, label)
+        )
+    _print_report(report, args.json)
+    return 0 if report.ok else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import",
+        help="import clips or a labelled dataset into a case library",
+        description="Import DICOM files, videos, stills, folders, DICOMDIRs and zips (one case per clip, "
+        "de-identified, pending review), or a labelled dataset with --manifest and --mapping. "
+        "Exit status 1 when any file failed or was quarantined (the rest are imported).",
+    )
+    p.add_argument("sources", nargs="*", help="files, folders, DICOMDIR files or zip archives")
+    p.add_argument("--library", required=True, help="library folder to add cases to (created if missing)")
+    p.add_argument("--manifest", help="CSV with one row per clip (bulk import)")
+    p.add_argument("--mapping", help="mapping TOML for the manifest, e.g. assets/mappings/pocus_dataset.toml")
+    p.add_argument(
+        "--root", help="folder the manifest's relative file paths start from (default: its folder)"
+    )
+    p.add_argument(
+        "--domain", "--application", dest="domain", choices=("airway", "lung", "gastric", "cardiac", "fast")
+    )
+    p.add_argument("--probe", default="unknown", choices=("linear", "convex", "phased", "unknown"))
+    p.add_argument("--tag", action="append", help="tag every imported case (repeatable)")
+    p.add_argument("--by", help="who imports (recorded in the provenance)")
+    p.add_argument(
+        "--no-deid", action="store_true", help="skip de-identification (only for data already de-identified)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_import)

@@ -1,0 +1,113 @@
+"""Airway scenes with a linear probe: transverse suprasternal (trachea, thyroid, oesophagus, with a
+tube in the trachea or the oesophagus: double tract sign) and longitudinal midline (thyroid and
+cricoid cartilages, cricothyroid membrane, tracheal rings over the air-mucosa line)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from imgtrainer.synth.phantom import EchoMap, shadow_map
+from imgtrainer.synth.probe import Probe
+from imgtrainer.synth.scene import Layer, SceneTruth, breathing, ellipse_pts, organ_texture, render_scene, to_px
+
+Tube = Literal["none", "trachea", "oesophagus"]
+
+
+def airway_probe() -> Probe:
+    return Probe("linear", 4.0, 10.0, 1.8, width_cm=4.6, n_beams=200, image_rows=400)
+
+
+def _arc(cx: float, cz: float, r: float, a0: float, a1: float, n: int = 30) -> list[tuple[float, float]]:
+    th = np.deg2rad(np.linspace(a0, a1, n))
+    return [(cx + r * np.cos(t), cz + r * np.sin(t)) for t in th]
+
+
+def _air_shadow(pr: Probe, arcs: list[list[tuple[float, float]]]) -> np.ndarray:
+    starts = []
+    for arc in arcs:
+        a = np.array(arc)
+        r, b = pr.to_beams(a[:, 0], a[:, 1])
+        o = np.argsort(b)
+        starts.append((np.interp(np.arange(pr.n_beams), b[o], r[o], left=np.nan, right=np.nan) + 0.04, 0.02))
+    return shadow_map(pr, starts)
+
+
+def _reverb(em: EchoMap, arc: list[tuple[float, float]], n: int = 3) -> None:
+    a = np.array(arc)
+    for k in range(2, 2 + n):
+        em.polyline([(x, z * k * 0.5 + z * 0.5) for x, z in a], 0.05, 12.0 * 0.55 ** (k - 2))
+
+
+def render_transverse(tube: Tube, seed: int, n_frames: int = 20, fps: float = 20.0) -> tuple[np.ndarray, SceneTruth]:
+    pr = airway_probe()
+    rng = np.random.default_rng([seed, 61])
+    em = EchoMap(pr, background=0.7)
+    em.band(-5, 0.08, 2.2)
+    em.band(0.08, 0.3, 0.4)
+    em.band(0.3, 0.8, 0.55)
+    em.polyline([(-5, 0.8), (5, 0.8)], 0.03, 5.0)
+    for sx in (-1.5, 1.5):
+        em.ellipse(sx, 1.3, 0.95, 0.6, 1.6)  # thyroid lobes
+    em.ellipse(0.0, 0.95, 0.9, 0.18, 1.6)  # isthmus
+    organ_texture(em, rng, em.data > 1.5, 0.2)
+    em.ellipse(-2.15, 1.9, 0.38, 0.36, 0.004)  # carotid artery
+    tc, tr = (0.0, 2.1), 1.0
+    em.ellipse(*tc, tr + 0.05, tr + 0.05, 0.02)  # trachea (air below the mucosa)
+    ring = _arc(tc[0], tc[1], tr, 195, 345)
+    em.polyline(ring, 0.22, 0.08)  # hypoechoic cartilage
+    mucosa = _arc(tc[0], tc[1], tr - 0.13, 198, 342)
+    em.polyline(mucosa, 0.05, 70.0)  # air-mucosa interface
+    _reverb(em, mucosa)
+    oc = (1.35, 2.75)
+    ox, oz = (0.75, 0.55) if tube == "oesophagus" else (0.6, 0.38)
+    em.ellipse(*oc, ox, oz, 2.5)
+    em.ellipse(*oc, ox - 0.08, oz - 0.08, 0.12)
+    em.ellipse(*oc, ox - 0.22, oz - 0.2, 1.8)
+    arcs = [mucosa]
+    tube_arc: list[tuple[float, float]] = []
+    if tube == "oesophagus":
+        tube_arc = _arc(oc[0], oc[1] + 0.05, 0.42, 200, 340, 16)
+        em.polyline(tube_arc, 0.05, 70.0)
+        _reverb(em, tube_arc, 2)
+        arcs.append(tube_arc)
+    em.polyline([(-3, 3.55), (3, 3.5)], 0.12, 9.0)  # prevertebral fascia / longus colli
+    move = breathing(0.0, 0.03, n_frames / fps)
+    frames = render_scene(pr, [Layer(em, move)], n_frames, fps, seed, shadow=_air_shadow(pr, arcs))
+    pts = {"trachea": to_px(pr, [(tc[0], tc[1] - tr + 0.13)])[0], "oesophagus": to_px(pr, [oc])[0]}
+    lines = {"air_mucosa": to_px(pr, mucosa[::3])}
+    if tube_arc:
+        lines["tube"] = to_px(pr, tube_arc[::3])
+    return frames, SceneTruth(pr, fps, {}, lines, pts, {})
+
+
+def render_longitudinal(seed: int, n_frames: int = 20, fps: float = 20.0) -> tuple[np.ndarray, SceneTruth]:
+    """Parasagittal midline: thyroid cartilage, cricothyroid membrane, cricoid, tracheal rings."""
+    pr = airway_probe()
+    rng = np.random.default_rng([seed, 62])
+    em = EchoMap(pr, background=0.6)
+    em.band(-5, 0.08, 2.2)
+    em.band(0.08, 0.35, 0.4)
+    em.band(0.35, 0.6, 0.55)
+    organ_texture(em, rng, em.data > 0.5, 0.15)
+    air_z = 1.25
+    em.band(air_z, 40, 0.02)
+    em.polygon([(-2.6, 0.55), (-0.65, 0.6), (-0.6, 1.15), (-2.6, 1.2)], 0.08)  # thyroid cartilage
+    em.polyline([(-2.6, 0.55), (-0.65, 0.6)], 0.05, 6.0)
+    em.ellipse(0.95, 0.88, 0.55, 0.3, 0.08)  # cricoid
+    for x in (2.0, 2.75):
+        em.ellipse(x, 0.95, 0.28, 0.18, 0.08)  # tracheal rings: string of pearls
+    ctm = [(-0.6, 1.0), (0.4, 1.02)]
+    em.polyline(ctm, 0.12, 6.0)  # cricothyroid membrane
+    air = [(-3.0, air_z), (3.0, air_z)]
+    em.polyline(air, 0.05, 70.0)
+    _reverb(em, air)
+    frames = render_scene(pr, [Layer(em, breathing(0.0, 0.02, n_frames / fps))], n_frames, fps, seed, shadow=_air_shadow(pr, [air]))
+    ctm_pt = (-0.1, 1.01)
+    pts = {"ctm": to_px(pr, [ctm_pt])[0], "thyroid_cartilage": to_px(pr, [(-1.6, 0.85)])[0], "cricoid": to_px(pr, [(0.95, 0.88)])[0]}
+    lines = {"ctm_depth": to_px(pr, [(ctm_pt[0], 0.0), ctm_pt])}
+    return frames, SceneTruth(pr, fps, {}, lines, pts, {"ctm_depth_cm": ctm_pt[1]})
+
+
+__all__ = ["ellipse_pts", "render_longitudinal", "render_transverse"]

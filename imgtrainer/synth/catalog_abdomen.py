@@ -1,0 +1,190 @@
+"""Demo FAST and gastric cases."""
+
+from __future__ import annotations
+
+from imgtrainer.library.gastric import gastric_volume_ml, stomach_reading, volume_per_kg
+from imgtrainer.library.models import Answer
+from imgtrainer.synth import keys as k
+from imgtrainer.synth.abdomen import render_antrum, render_pelvis, render_upper_quadrant
+from imgtrainer.synth.demo_library import Decision, DemoCase, Rendered
+from imgtrainer.synth.heart import HeartParams, render_heart
+from imgtrainer.synth.scene import SceneTruth
+
+_FAST_ALL = [
+    "free_fluid_hepatorenal", "free_fluid_splenorenal", "free_fluid_perisplenic", "free_fluid_pelvis",
+    "pericardial_effusion", "pleural_effusion",
+]  # fmt: skip
+_GASTRIC_ALL = ["gastric_antrum", "liver_left_lobe", "aorta_sma", "empty_antrum", "clear_fluid", "solid_content", "frosted_glass"]
+
+
+def _wrap(fn):
+    def run(seed: int) -> Rendered:
+        frames, t = fn(seed)
+        return Rendered(frames, t.fps, t.probe, t)
+
+    return run
+
+
+def _fast_answers(view: str, present: list[str], extra_present: list[str] = ()):  # type: ignore[assignment]
+    def build(out: Rendered) -> dict[str, Answer]:
+        t: SceneTruth = out.truth  # type: ignore[assignment]
+        fluid = bool(present)
+        a: dict[str, Answer] = {
+            "indication_fast": k.cat("blunt_trauma_unstable"),
+            "view": k.cat(view),
+            "acep_quality": k.ordinal(4),
+            "improve_image": k.cat("nothing"),
+            "view_adequacy": k.cat("adequate"),
+            "free_fluid": k.cat("yes" if fluid else "no"),
+            "findings": k.findings([*present, *extra_present], _FAST_ALL),
+        }
+        poly = t.polygons.get("fluid") or t.polygons.get("effusion")
+        if poly:
+            a["fluid_outline"] = k.marks([k.polygon(poly, "free fluid")], 25.0)
+        return a
+
+    return build
+
+
+def _fast_decision(positive: bool) -> Decision:
+    return Decision(
+        stem="A motorcyclist after a high-speed crash: BP 78/40 despite 1 L of fluid. Given this view, what is the best next step?",
+        options=[
+            "Positive FAST in an unstable patient: call for immediate laparotomy / haemorrhage control",
+            "Negative view: complete the other FAST views and look for other causes of shock",
+            "Order a CT scan before any decision",
+            "Repeat this view in 6 hours",
+        ],
+        correct=0 if positive else 1,
+        explanation=(
+            "Free fluid in an unstable blunt-trauma patient means haemoperitoneum until proven otherwise: go to theatre."
+            if positive
+            else "No free fluid in this view; a single negative view does not exclude bleeding. Complete the examination and repeat it if the patient changes."
+        ),
+    )
+
+
+def fast_cases() -> list[DemoCase]:
+    tp_ruq = [
+        "Morison's pouch (hepatorenal space) is the most dependent upper-abdominal space in the supine patient.",
+        "Free fluid is an anechoic stripe between the liver and the kidney capsule; check the caudal liver tip too.",
+        "About 200-500 mL of intraperitoneal fluid is needed before the FAST turns positive.",
+    ]
+    tp_luq = [
+        "In the LUQ fluid collects first above the spleen (subphrenic), then in the splenorenal recess.",
+        "Scan more posteriorly and cranially than on the right: the spleen is small and posterior.",
+    ]
+    tp_pel = [
+        "Scan the pelvis before the bladder is emptied: the full bladder is the acoustic window.",
+        "Fluid lies behind the bladder (rectovesical) or behind the uterus (pouch of Douglas).",
+    ]
+    tp_sub = [
+        "The subxiphoid view looks at the heart through the left lobe of the liver.",
+        "Pericardial fluid is an anechoic band between the RV free wall and the liver-side pericardium.",
+    ]
+    ctx = "Blunt abdominal trauma, haemodynamically unstable."
+    cases = [
+        ("fast-ruq-fluid-01", "FAST RUQ: fluid in Morison's pouch", lambda s: render_upper_quadrant("right", 0.9, s), "ruq", ["free_fluid_hepatorenal"], tp_ruq, True),
+        ("fast-ruq-normal-01", "FAST RUQ: no free fluid", lambda s: render_upper_quadrant("right", 0.0, s), "ruq", [], tp_ruq, False),
+        ("fast-luq-fluid-01", "FAST LUQ: splenorenal fluid", lambda s: render_upper_quadrant("left", 0.7, s), "luq", ["free_fluid_splenorenal"], tp_luq, True),
+        ("fast-luq-normal-01", "FAST LUQ: no free fluid", lambda s: render_upper_quadrant("left", 0.0, s), "luq", [], tp_luq, False),
+        ("fast-pelvis-fluid-01", "FAST pelvis: fluid behind the bladder", lambda s: render_pelvis(1.4, s), "pelvis_long", ["free_fluid_pelvis"], tp_pel, True),
+        ("fast-pelvis-normal-01", "FAST pelvis: no free fluid", lambda s: render_pelvis(0.0, s), "pelvis_long", [], tp_pel, False),
+        ("fast-subxiphoid-effusion-01", "FAST subxiphoid: pericardial fluid", lambda s: render_heart(HeartParams("s4c", effusion_cm=1.3, heart_rate=115, beats=2), s), "subxiphoid", ["pericardial_effusion"], tp_sub, True),
+    ]  # fmt: skip
+    out = []
+    for cid, title, fn, view, present, tps, positive in cases:
+        dec = _fast_decision(positive)
+        if view == "subxiphoid":
+            dec = Decision(
+                stem="Stab wound to the chest, BP 70/50, distended neck veins. What does this view show and what follows?",
+                options=["Pericardial blood: urgent pericardial decompression / thoracotomy", "Normal heart: look elsewhere", "Pleural effusion only: chest drain", "Hypovolaemia: more fluids only"],
+                correct=0,
+                explanation="Pericardial fluid after penetrating chest trauma with shock is tamponade until proven otherwise.",
+            )
+        extra = [] if present or view != "ruq" else []
+        out.append(
+            DemoCase(
+                id=cid, domain="fast", title=title, render=_wrap(fn), answers=_fast_answers(view, present, extra),
+                decision=dec, indication="FAST examination for free fluid after trauma.", clinical_context=ctx,
+                teaching_points=tps, difficulty=2 if present else 1, tags=["fast", view], age=35,
+                params={"renderer": "fast", "view": view},
+            )
+        )  # fmt: skip
+    return out
+
+
+def _gastric_answers(content: str, grade: int, age: float, weight: float, view: str):
+    def build(out: Rendered) -> dict[str, Answer]:
+        t: SceneTruth = out.truth  # type: ignore[assignment]
+        csa = t.values["csa_cm2"]
+        present = ["gastric_antrum", "liver_left_lobe", "aorta_sma"]
+        present += {"empty": ["empty_antrum"], "clear_fluid": ["clear_fluid"], "solid": ["solid_content", "frosted_glass"]}[content]
+        a: dict[str, Answer] = {
+            "indication_gastric": k.cat("uncertain_fasting"),
+            "view": k.cat(view),
+            "acep_quality": k.ordinal(4),
+            "improve_image": k.cat("nothing"),
+            "findings": k.findings(present, _GASTRIC_ALL),
+            "gastric_content": k.cat(content),
+            "perlas_grade": k.ordinal(grade),
+            "antrum_outline": k.marks([k.polygon(t.polygons["antrum"], "antrum (serosa)")], 25.0),
+            "antral_csa": k.measure(csa, "cm2", 0.2, [k.line(*t.lines["ap"], "AP"), k.line(*t.lines["cc"], "CC")],
+                                    note="CSA = pi x AP x CC / 4, serosa to serosa, between contractions"),
+        }  # fmt: skip
+        if content != "solid":
+            vol = gastric_volume_ml(csa, age)
+            a["gastric_volume"] = k.measure(vol, "ml", 0.25, note="27.0 + 14.6 x CSA - 1.28 x age")
+            a["volume_per_kg"] = k.measure(volume_per_kg(vol, weight), "ml/kg", 0.25)
+        a["stomach_reading"] = k.cat(stomach_reading(content, gastric_volume_ml(csa, age), weight))  # type: ignore[arg-type]
+        return a
+
+    return build
+
+
+def gastric_cases() -> list[DemoCase]:
+    specs = [
+        ("gastric-empty-01", "Gastric antrum: empty (bull's eye)", "empty", 3.6, 0, 45, 72, "antrum_supine"),
+        ("gastric-fluid-01", "Gastric antrum, RLD: small clear-fluid volume", "clear_fluid", 6.0, 1, 40, 70, "antrum_rld"),
+        ("gastric-fluid-02", "Gastric antrum, RLD: large clear-fluid volume", "clear_fluid", 14.0, 2, 35, 62, "antrum_rld"),
+        ("gastric-fluid-03", "Gastric antrum, RLD: moderate clear fluid, older patient", "clear_fluid", 9.0, 2, 72, 85, "antrum_rld"),
+        ("gastric-solid-01", "Gastric antrum: solid content (frosted glass)", "solid", 15.0, 2, 50, 80, "antrum_rld"),
+        ("gastric-empty-02", "Gastric antrum, RLD: empty in a diabetic patient", "empty", 4.2, 0, 63, 95, "antrum_rld"),
+    ]  # fmt: skip
+    out = []
+    for cid, title, content, csa, grade, age, weight, view in specs:
+        reading = stomach_reading(content, gastric_volume_ml(csa, age), weight)  # type: ignore[arg-type]
+        vol = gastric_volume_ml(csa, age)
+        options = [
+            "Proceed with the planned anaesthetic (low aspiration risk)",
+            "Treat as full stomach: postpone elective surgery or use rapid-sequence induction",
+            "Give a prokinetic and rescan in 5 minutes, then proceed regardless",
+            "Place a nasogastric tube and proceed with a supraglottic airway",
+        ]
+        correct = 0 if reading == "empty" else 1
+        why = {
+            "empty": "An empty antrum (grade 0) is consistent with a low aspiration risk.",
+            "solid": "Solid content means a full stomach whatever the volume: delay elective surgery or protect the airway.",
+        }.get(content, f"Estimated volume {vol:.0f} mL = {vol / weight:.2f} mL/kg: "
+                       f"{'at or below' if reading == 'empty' else 'above'} 1.5 mL/kg of clear fluid "
+                       f"({'low' if reading == 'empty' else 'high'} aspiration risk).")  # fmt: skip
+        out.append(
+            DemoCase(
+                id=cid, domain="gastric", title=title,
+                render=_wrap(lambda s, c=content, a=csa: render_antrum(c, a, s)),
+                answers=_gastric_answers(content, grade, age, weight, view),
+                decision=Decision(stem=f"{age}-year-old, {weight} kg, elective surgery, fasting status unclear. Based on this scan, what do you do?",
+                                  options=options, correct=correct, explanation=why),
+                indication="Point-of-care gastric ultrasound to assess aspiration risk before anaesthesia.",
+                clinical_context=f"Age {age}, weight {weight} kg; last intake unknown.",
+                teaching_points=[
+                    "Scan the antrum in the sagittal epigastric plane: left liver lobe in front, aorta or IVC behind.",
+                    "Measure the CSA serosa to serosa between peristaltic contractions, in the right lateral decubitus.",
+                    "Volume (mL) = 27.0 + 14.6 x CSA (cm2) - 1.28 x age; up to 1.5 mL/kg of clear fluid is normal.",
+                    "Solid content (frosted glass, heterogeneous) means a full stomach whatever the volume.",
+                ],
+                difficulty=2, tags=["gastric", content], age=age, weight=weight,
+                params={"renderer": "antrum", "content": content, "csa_cm2": csa},
+            )
+        )  # fmt: skip
+    return out
