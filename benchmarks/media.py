@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ def _synthetic_frames(n: int, rows: int = 600, cols: int = 800, seed: int = 0) -
     return out
 
 
-def _time(fn, repeat: int = 1) -> float:  # noqa: ANN001 - tiny benchmark helper
+def _time(fn: Callable[[], object], repeat: int = 1) -> float:
     best = float("inf")
     for _ in range(repeat):
         t = time.perf_counter()
@@ -150,7 +151,11 @@ def bench_scan(dicom_dir: Path, work: Path, n: int = 1000) -> dict:
 
     from imgtrainer.cli.media import describe
 
-    seeds = [p for p in sorted(dicom_dir.rglob("*.dcm")) if "MR_truncated" not in p.name and "no_meta" not in p.name]
+    seeds = [
+        p
+        for p in sorted(dicom_dir.rglob("*.dcm"))
+        if "MR_truncated" not in p.name and "no_meta" not in p.name
+    ]
     folder = work / "scan"
     folder.mkdir()
     files = []
@@ -170,8 +175,10 @@ def bench_scan(dicom_dir: Path, work: Path, n: int = 1000) -> dict:
             assert "error" not in describe(f)
 
     bare()  # warm the page cache
-    t_bare = _time(bare, 3)
-    t_ours = _time(ours, 3)
+    t_bare, t_ours = float("inf"), float("inf")
+    for _ in range(5):  # interleaved, best of each: the machine is shared
+        t_bare = min(t_bare, _time(bare))
+        t_ours = min(t_ours, _time(ours))
     return {
         "files": n,
         "bare_dcmread_files_per_s": round(n / t_bare),
@@ -193,8 +200,12 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         cine = work / "cine200.dcm"
-        write_dicom_cine(cine, _synthetic_frames(200), frame_time_ms=33.3, transfer_syntax="jpeg", jpeg_quality=90)
-        results = {"decode": [bench_decode(cine, "synthetic 200x600x800 RGB JPEG YBR_FULL_422", a.skip_pydicom)]}
+        write_dicom_cine(
+            cine, _synthetic_frames(200), frame_time_ms=33.3, transfer_syntax="jpeg", jpeg_quality=90
+        )
+        results = {
+            "decode": [bench_decode(cine, "synthetic 200x600x800 RGB JPEG YBR_FULL_422", a.skip_pydicom)]
+        }
         color3d = a.data / "dicom/pydicom-data/color3d_jpeg_baseline.dcm"
         if color3d.exists():
             results["decode"].append(bench_decode(color3d, "color3d_jpeg_baseline.dcm", a.skip_pydicom))
@@ -207,7 +218,7 @@ def main() -> int:
             results["header_scan"] = bench_scan(a.data / "dicom", work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    results["load_average"] = open("/proc/loadavg").read().split()[:3]
+    results["load_average"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(results, indent=2))
     d = results["decode"][0]
     s = results["stream"]
@@ -218,7 +229,9 @@ def main() -> int:
     print(f"  first frame         {d['first_frame_pct_of_full']:.2f}% of full decode  (target <= 5%)")
     print(f"  streaming peak RSS  {s['peak_rss_pct_of_decoded']:.1f}% of decoded size  (target <= 25%)")
     if "header_scan" in results:
-        print(f"  header scan         {100 * results['header_scan']['ratio']:.1f}% of bare dcmread  (target >= 85%)")
+        print(
+            f"  header scan         {100 * results['header_scan']['ratio']:.1f}% of bare dcmread  (target >= 85%)"
+        )
     return 0
 
 

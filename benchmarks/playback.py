@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen: still measures decode + paint
 
 
 def make_frames(n: int, rows: int = 600, cols: int = 800, seed: int = 0) -> np.ndarray:
@@ -107,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     from imgtrainer.media.dicom_writer import write_dicom_cine
 
-    print(f"platform: {os.environ.get('QT_QPA_PLATFORM') or 'xcb'}; display {os.environ.get('DISPLAY', '-')}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"platform: {os.environ.get('QT_QPA_PLATFORM') or 'xcb'}; display {os.environ.get('DISPLAY', '-')}; "
+        f"{os.cpu_count()} CPUs, load average {load:.1f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         frames = make_frames(a.frames)
         for fps in (30.0, 60.0):

@@ -27,9 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--library", type=Path, default=None, help="case library (default: the bundled demo)")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     ap.add_argument("--size", default="1366x768", help="window size for the main screens")
-    ap.add_argument("--hidpi", action="store_true",
-                    help="only the feedback screen, saved as 09-case-4k.png at half size (run with QT_SCALE_FACTOR=2 "
-                         "on a 3840x2160 screen)")
+    ap.add_argument(
+        "--hidpi",
+        action="store_true",
+        help="only the feedback screen, saved as 09-case-4k.png at half size (run with QT_SCALE_FACTOR=2 "
+        "on a 3840x2160 screen)",
+    )
     a = ap.parse_args(argv)
     from PyQt6.QtWidgets import QApplication
 
@@ -44,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     width, height = (int(v) for v in a.size.split("x"))
     a.out.mkdir(parents=True, exist_ok=True)
 
-    def pump(seconds: float = 0.3, until=None, timeout: float = 20.0) -> None:  # noqa: ANN001
+    def pump(seconds: float = 0.3, until=None, timeout: float = 20.0) -> None:
         end = time.monotonic() + (timeout if until else seconds)
         while time.monotonic() < end:
             app.processEvents()
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(5):
             app.processEvents()
 
-    def shot(widget, name: str) -> None:  # noqa: ANN001
+    def shot(widget, name: str) -> None:
         pump(0.2)
         path = a.out / name
         widget.grab().save(str(path))
@@ -113,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.hidpi:
         pump(0.3)
         path = a.out / "09-case-4k.png"
-        w.grab().scaled(1920, 1080).save(str(path))
+        w.grab().scaled(1600, 900).save(str(path))
         if shutil.which("convert"):
             subprocess.run(["convert", str(path), "-colors", "192", "-strip", f"PNG8:{path}"], check=False)
         print(f"{path}: {path.stat().st_size // 1024} KB (window {w.width()}x{w.height()} logical, x2)")

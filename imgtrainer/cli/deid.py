@@ -29,11 +29,15 @@ def register(subparsers: Any) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.src[0] == "preview" and len(args.src) >= 2:
-        return _preview(args)
-    if args.src[0] == "approve" and len(args.src) >= 2:
-        return _approve(args)
-    return _run(args)
+    try:
+        if args.src[0] == "preview" and len(args.src) >= 2:
+            return _preview(args)
+        if args.src[0] == "approve" and len(args.src) >= 2:
+            return _approve(args)
+        return _run(args)
+    except OSError as exc:  # unwritable output folder, disk full, ...
+        error(f"deid: {exc.filename or ''}: {exc.strerror or exc}")
+        return 1
 
 
 def _run(args: argparse.Namespace) -> int:

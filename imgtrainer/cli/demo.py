@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="regenerate the synthetic demo library (cases/)",
         description="Render every synthetic demo case (DICOM cine + case.json + key.json) deterministically from a seed.",
     )
-    p.add_argument("--rebuild", action="store_true", help="render the library (required; guards against accidents)")
+    p.add_argument(
+        "--rebuild", action="store_true", help="render the library (required; guards against accidents)"
+    )
     p.add_argument("--out", type=Path, default=None, help="library folder (default: the bundled cases/)")
     p.add_argument("--seed", type=int, default=None, help="library seed (default 2026)")
     p.add_argument("--only", nargs="*", default=None, help="case ids or id prefixes to build (e.g. lung-)")
@@ -54,7 +56,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     ids = build_library(out, seed=seed, only=args.only, jobs=max(1, args.jobs), on_done=done)
     elapsed = time.monotonic() - t0
     size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file())
-    report = {"library": str(out), "seed": seed, "cases": len(ids), "ids": ids, "seconds": round(elapsed, 1), "bytes": size}
+    report = {
+        "library": str(out),
+        "seed": seed,
+        "cases": len(ids),
+        "ids": ids,
+        "seconds": round(elapsed, 1),
+        "bytes": size,
+    }
     if args.json:
         print_json(report)
     else:

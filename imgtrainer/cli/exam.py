@@ -132,7 +132,8 @@ def _take(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from imgtrainer.exams.package import ExamPackage
-    from imgtrainer.exams.session import ExamSession, sessions_dir
+    from imgtrainer.exams.placement import sessions_dir
+    from imgtrainer.exams.session import ExamSession
 
     rows: list[dict[str, Any]] = []
     if args.package:

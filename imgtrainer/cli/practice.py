@@ -51,7 +51,7 @@ def _questions(args: argparse.Namespace) -> int:
     if args.json:
         print_json(qset.candidate_dict())
         return 0
-    print(f"{case.id}: {case.title} [{case.domain}]")
+    print(f"Case {case.id}")  # no title or domain: they can give the answers away
     if qset.indication:
         print(f"Context: {qset.indication}")
     for step, questions in qset.by_step().items():
@@ -60,6 +60,8 @@ def _questions(args: argparse.Namespace) -> int:
         print(f"\n== {step.upper()} ==")
         for q in questions:
             print(f"- {q.id} ({q.kind}, weight {q.weight:g}): {q.prompt}")
+            if q.help:
+                print(f"    help: {q.help}")
             for o in q.options:
                 print(f"    {o.id}: {o.label}")
             for p in q.scale:

@@ -40,9 +40,10 @@ def _report(args: argparse.Namespace) -> int:
     from imgtrainer.progress.logbook import logbook_for
     from imgtrainer.store.engine import make_engine
 
-    if not args.trainee:
-        raise ImgTrainerError("progress needs --trainee NAME")
     store = AttemptStore(make_engine(args.db))
+    if not args.trainee:
+        known = store.trainees()
+        raise ImgTrainerError(f"progress needs --trainee NAME (known: {', '.join(known) or 'none yet'})")
     if args.trainee.strip() not in store.trainees():
         raise ImgTrainerError(
             f"no trainee {args.trainee!r} in the database (known: {', '.join(store.trainees()) or 'none'})"

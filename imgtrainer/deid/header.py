@@ -123,7 +123,6 @@ class HeaderCleaner:
         pid = str(ds.get("PatientID", "") or "")
         name = str(ds.get("PatientName", "") or "")
         birth = str(ds.get("PatientBirthDate", "") or "")
-        self._patient_id = pid
         self.patient_key = ctx.patient_key(pid, name, birth)
         self.offset_days = ctx.date_offset_days(self.patient_key)
         self.scrubber_tokens = self._harvest(ds)

@@ -87,10 +87,12 @@ def deidentify_media(src: Path, out_dir: Path, ctx: DeidContext, kind: str) -> D
         with clip:
             area = find_scan_area(clip)
             conf = float(area.confidence)
-            if conf < ctx.options.min_scan_confidence or area.mask.mean() >= 0.995:
+            if conf < ctx.options.min_scan_confidence:
                 raise DeidError(
                     f"{where}: scan area not found with confidence ({conf:.2f}); burned-in text cannot be removed"
                 )
+            if area.mask.mean() >= 0.995:
+                raise DeidError(f"{where}: detected scan area is the whole frame; burned-in text cannot be excluded")
             keep, cut = cut_text(area.mask.astype(bool), _sample_gray(clip))
             outside = ~keep
             stem = ctx.file_stem(f"file:{src.resolve()}")

@@ -43,6 +43,7 @@ class KeepMask:
     confidence: float
     boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
     text_cut: list[tuple[int, int, int, int]] = field(default_factory=list)  # text lines removed
+    clipped: bool = False  # a region reached outside the frame and was clipped to it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +52,7 @@ class KeepMask:
             "boxes": [list(b) for b in self.boxes],
             "kept_fraction": round(float(self.mask.mean()), 4),
             "text_lines_cut": [[int(v) for v in b] for b in self.text_cut],
+            "regions_clipped_to_frame": self.clipped,
         }
 
 
@@ -79,7 +81,9 @@ def decode_frames(ds: Dataset, where: str) -> np.ndarray:
     if arr.ndim != (4 if spp > 1 else 3):
         raise DeidError(f"{where}: unexpected pixel array shape {arr.shape}")
     pi = str(ds.get("PhotometricInterpretation", "")).strip()
-    if pi.startswith("YBR") and spp == 3:
+    if pi in ("YBR_FULL", "YBR_FULL_422") and spp == 3:  # native YBR: pydicom returned RGB
+        ds.PhotometricInterpretation = "RGB"
+    elif pi.startswith("YBR") and spp == 3:
         raise DeidError(f"{where}: {pi} pixels were not converted to RGB")
     return np.ascontiguousarray(arr)
 
@@ -106,9 +110,11 @@ def keep_mask(ds: Dataset, frames: np.ndarray, min_confidence: float, where: str
     regions, _ = parse_regions(ds)
     mask = np.zeros((rows, cols), bool)
     boxes = []
+    clipped = False
     for r in regions:
         if r.spatial_format in SKIPPED_REGION_FORMATS:
             continue
+        clipped = clipped or max(r.x0, r.x1) >= cols or max(r.y0, r.y1) >= rows or min(r.x0, r.y0) < 0
         x0, x1 = max(0, min(r.x0, r.x1)), min(cols - 1, max(r.x0, r.x1))
         y0, y1 = max(0, min(r.y0, r.y1)), min(rows - 1, max(r.y0, r.y1))
         if x1 > x0 and y1 > y0:
@@ -116,7 +122,7 @@ def keep_mask(ds: Dataset, frames: np.ndarray, min_confidence: float, where: str
             boxes.append((x0, y0, x1, y1))
     frac = float(mask.mean())
     if boxes and mask.sum() >= 64 and frac <= MAX_REGION_FRACTION:
-        return KeepMask(mask, "regions", 0.95, boxes)
+        return KeepMask(mask, "regions", 0.8 if clipped else 0.95, boxes, clipped=clipped)
     gray = display_gray(ds, frames[:: max(1, len(frames) // 32)])
     area = detect_scan_area(gray)
     if area.confidence < min_confidence:

@@ -32,11 +32,12 @@ def date_variants(da: str) -> list[str]:
 
 
 def tokens_from(values: Iterable[str]) -> set[str]:
-    """Whole values plus their words (>= 3 characters) and digit groups (>= 4 digits)."""
+    """Whole values plus their words (>= 3 characters) and digit groups (>= 4 digits). A value
+    that is only a placeholder ("UNKNOWN", "NONE") is skipped; its words are not."""
     out: set[str] = set()
     for value in values:
         text = str(value).strip().strip("\x00")
-        if not text:
+        if not text or text.lower() in _GENERIC:
             continue
         if len(text) >= _MIN_WORD:
             out.add(text)
@@ -45,7 +46,7 @@ def tokens_from(values: Iterable[str]) -> set[str]:
             if (word.isdigit() and len(word) >= 4) or (not word.isdigit() and len(word) >= _MIN_WORD):
                 out.add(word)
         out.update(date_variants(text))
-    return {t for t in out if t and t.lower() not in _GENERIC}
+    return {t for t in out if t}
 
 
 class Scrubber:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import uuid
 import zipfile
@@ -21,6 +22,7 @@ from typing import Any
 
 from imgtrainer.errors import CaseFormatError, ExamError, ImgTrainerError
 from imgtrainer.exams import crypto
+from imgtrainer.exams.media_scrub import scrub_media
 from imgtrainer.exams.package import FORMAT, FORMAT_VERSION, KEY_MEMBER, PROCTOR_MEMBER, manifest_bytes
 from imgtrainer.exams.settings import ExamSettings
 from imgtrainer.library.case_io import is_case_folder, load_case, load_key
@@ -158,13 +160,38 @@ def build_package(
     kdf = crypto.KdfParams.fresh(n=kdf_n)
     master = crypto.derive_master(passphrase, kdf)
     signer = crypto.signing_key(master, exam_id)
-    members: dict[str, bytes] = {}
+    members: dict[str, bytes | Path] = {}  # media stay on disk until the zip is written
     items: list[dict[str, Any]] = []
     sealed_items: dict[str, Any] = {}
     skipped: list[str] = []
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".exam-build-", dir=Path(out).parent))
+    try:
+        _collect(case_folders, question_ids, set_name, staging, members, items, sealed_items, skipped)
+        return _seal_and_write(
+            Path(out), exam_id, kdf, master, signer, settings, now, members, items, sealed_items, skipped
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _collect(
+    case_folders: Sequence[Path],
+    question_ids: Sequence[str] | None,
+    set_name: str | None,
+    staging: Path,
+    members: dict[str, bytes | Path],
+    items: list[dict[str, Any]],
+    sealed_items: dict[str, Any],
+    skipped: list[str],
+) -> None:
+    """Load, check and scrub each case; an unusable case is skipped with the reason."""
     seen_ids: set[str] = set()
     for folder in case_folders:
         folder = Path(folder)
+        n = len(items) + 1
+        item_id = f"item-{n:03d}"
+        base = f"items/{item_id}"
         try:
             case = load_case(folder)
             if case.id in seen_ids:
@@ -173,22 +200,19 @@ def build_package(
             if key is None:
                 raise CaseFormatError(f"{folder / 'key.json'}: no consensus key; an exam case needs one")
             qset = _question_set(case, key, question_ids, set_name)
-            media_bytes = []
-            for ref in case.media:
+            names = [f"media/m{i}{Path(ref.path).suffix.lower()}" for i, ref in enumerate(case.media)]
+            media_files = []
+            for ref, name in zip(case.media, names, strict=True):
                 src = folder / ref.path
                 if not src.is_file():
                     raise CaseFormatError(f"{src}: media file listed in case.json is missing")
-                media_bytes.append(src.read_bytes())
+                media_files.append(scrub_media(src, staging / item_id / name))
         except ImgTrainerError as exc:
             skipped.append(f"{folder}: {exc}")
             continue
         seen_ids.add(case.id)
-        n = len(items) + 1
-        item_id = f"item-{n:03d}"
-        base = f"items/{item_id}"
-        names = [f"media/m{i}{Path(ref.path).suffix.lower()}" for i, ref in enumerate(case.media)]
-        for name, data in zip(names, media_bytes, strict=True):
-            members[f"{base}/{name}"] = data
+        for name, src in zip(names, media_files, strict=True):
+            members[f"{base}/{name}"] = src
         shown = qset.candidate_dict()
         shown.update(case_id=item_id, title=f"Case {n}", domain="")
         items.append({"item_id": item_id, "case": _candidate_case(case, names, base), "question_set": shown})
@@ -197,6 +221,21 @@ def build_package(
             "key": key.model_dump(mode="json"),
             "question_set": qset.model_dump(mode="json"),
         }
+
+
+def _seal_and_write(
+    out: Path,
+    exam_id: str,
+    kdf: crypto.KdfParams,
+    master: bytes,
+    signer: Any,
+    settings: ExamSettings,
+    now: datetime | None,
+    members: dict[str, bytes | Path],
+    items: list[dict[str, Any]],
+    sealed_items: dict[str, Any],
+    skipped: list[str],
+) -> BuildReport:
     if not items:
         raise ExamError("no usable case for the exam" + (f": {skipped[0]}" if skipped else ""))
     exam = {
@@ -226,21 +265,28 @@ def build_package(
     )
 
 
-def _write_zip(out: Path, members: dict[str, bytes]) -> None:
-    """Atomic: the zip is written to a temp file in the target folder, fsynced, then renamed."""
+def _write_zip(out: Path, members: dict[str, bytes | Path]) -> None:
+    """Atomic: the zip is written to a temp file in the target folder, fsynced, then renamed.
+    Media files are streamed from disk (stored, not recompressed)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w") as zf:
+            with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
                 for name in sorted(members):
                     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
                     info.compress_type = (
                         zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
                     )
-                    zf.writestr(info, members[name])
+                    data = members[name]
+                    if isinstance(data, Path):
+                        with open(data, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+                            shutil.copyfileobj(src, dst, 1 << 20)
+                    else:
+                        zf.writestr(info, data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # a package is copied to candidate PCs; it holds nothing readable
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

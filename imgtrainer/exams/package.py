@@ -36,8 +36,12 @@ _MAX_MEMBER_BYTES = 4 * 1024**3
 _MAX_JSON_BYTES = 64 * 1024**2
 
 
-def manifest_bytes(exam_id: str, members: dict[str, bytes]) -> bytes:
-    files = {name: crypto.sha256_hex(data) for name, data in sorted(members.items())}
+def manifest_bytes(exam_id: str, members: dict[str, bytes | Path]) -> bytes:
+    """The signed list of members and their SHA-256 (media hashed from disk, streamed)."""
+    files = {
+        name: _file_sha256(data) if isinstance(data, Path) else crypto.sha256_hex(data)
+        for name, data in sorted(members.items())
+    }
     return crypto.canonical_json({"format": FORMAT, "exam_id": exam_id, "files": files})
 
 
@@ -87,8 +91,12 @@ class ExamPackage:
                     diff = sorted(listed ^ present)
                     raise TamperError(f"{path}: members {diff[:5]} are missing or not in the signed manifest")
                 for name in sorted(listed):
-                    data = exam_raw if name == "exam.json" else _read(zf, infos[name], _MAX_MEMBER_BYTES)
-                    if crypto.sha256_hex(data) != files[name]:
+                    digest = (
+                        crypto.sha256_hex(exam_raw)
+                        if name == "exam.json"
+                        else _member_sha256(zf, infos[name])
+                    )
+                    if digest != files[name]:
                         raise TamperError(f"{path}: member {name} was altered (hash mismatch)")
         except (zipfile.BadZipFile, zlib.error) as exc:
             raise TamperError(f"{path}: not a readable exam package ({exc})") from None
@@ -131,6 +139,32 @@ class ExamPackage:
             raise TamperError(f"{self.path}: member {name} was altered (hash mismatch)")
         return data
 
+    def extract(self, name: str, target: Path) -> Path:
+        """Stream one member to ``target`` (atomic), checking it against the signed manifest."""
+        expected = self.manifest["files"].get(name)
+        if expected is None:
+            raise ExamError(f"{self.path}: no member {name}")
+        if target.is_file() and _file_sha256(target) == expected:
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        h = hashlib.sha256()
+        try:
+            with zipfile.ZipFile(self.path) as zf, zf.open(name) as src, open(tmp, "wb") as dst:
+                for block in iter(lambda: src.read(1 << 20), b""):
+                    h.update(block)
+                    dst.write(block)
+        except (zipfile.BadZipFile, zlib.error, KeyError, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise TamperError(
+                f"{self.path}: member {name} cannot be read ({exc}); the package changed"
+            ) from None
+        if h.hexdigest() != expected:
+            tmp.unlink(missing_ok=True)
+            raise TamperError(f"{self.path}: member {name} was altered (hash mismatch)")
+        tmp.replace(target)
+        return target
+
     def extract_item(self, item_id: str, dest: Path) -> Path:
         """Write one item's media files under ``dest/<item>/media``; returns ``dest/<item>``."""
         prefix = f"items/{item_id}/"
@@ -139,13 +173,7 @@ class ExamPackage:
             raise ExamError(f"{self.path}: no item {item_id!r}")
         folder = Path(dest) / item_id
         for name in names:
-            target = folder / name[len(prefix) :]
-            data = self.read(name)
-            if not (target.is_file() and crypto.sha256_hex(target.read_bytes()) == crypto.sha256_hex(data)):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{target.name}.tmp")
-                tmp.write_bytes(data)
-                tmp.replace(target)
+            self.extract(name, folder / name[len(prefix) :])
         return folder
 
     # ------------------------------------------------------------------ proctor side
@@ -190,6 +218,21 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     if len(data) > limit:
         raise ExamError(f"member {info.filename} is too large")
     return data
+
+
+def _member_sha256(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    """SHA-256 of a member, streamed (clips can be large); refuses absurd sizes."""
+    if info.file_size > _MAX_MEMBER_BYTES:
+        raise ExamError(f"member {info.filename} is too large ({info.file_size} bytes)")
+    h = hashlib.sha256()
+    n = 0
+    with zf.open(info) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            n += len(block)
+            if n > _MAX_MEMBER_BYTES:
+                raise ExamError(f"member {info.filename} is too large")
+            h.update(block)
+    return h.hexdigest()
 
 
 def _json(raw: bytes, path: Path, name: str) -> dict[str, Any]:

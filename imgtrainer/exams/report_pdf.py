@@ -56,6 +56,10 @@ def write_pdf(rep: dict[str, Any], path: Path) -> Path:
         f"Items flagged for review: {s['flagged_items']} (p<0.2, p>0.95, corrected item-rest r<0.2, "
         "or a distractor preferred to the key by the upper 27%)",
     ]
+    if s["n_candidates"] < 20:
+        lines.append(
+            f"Caution: only {s['n_candidates']} candidates; item statistics and reliability are unstable below ~20-30."
+        )
     for line in lines:
         pdf.multi_cell(0, 5, _t(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)

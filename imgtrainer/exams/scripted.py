@@ -82,7 +82,12 @@ def run(
         pos, qid, response = steps[i]
         if session.settings.get("navigation") == "forward" and pos != session.current:
             session.goto(pos)
-        seq = session.answer(pos, qid, response)
+        try:
+            seq = session.answer(pos, qid, response)
+        except ExamError:
+            if session.state == "submitted":  # the time ran out: submitted automatically
+                break
+            raise
         if ack:
             ack(f"ACK {seq} {session.order[pos]} {qid}")
     if submit and session.state == "running":

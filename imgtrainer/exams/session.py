@@ -17,11 +17,7 @@ secret, from which the per-attempt MAC key is derived and stored in the session 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import random
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -32,32 +28,15 @@ from typing import Any
 from imgtrainer.errors import ExamError, ResponseFormatError, TamperError
 from imgtrainer.exams import crypto
 from imgtrainer.exams.package import ExamPackage
+from imgtrainer.exams.placement import CANDIDATE_PATTERN, candidate_order, sessions_dir
 from imgtrainer.exams.responses import check_response, normalise_decision
 from imgtrainer.exams.session_db import SessionDB
 
-CANDIDATE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 _MAX_RESPONSE_BYTES = 256 * 1024
 
 
 def _wall_now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def sessions_dir(home: Path | None = None) -> Path:
-    """``<data dir>/exams``: one folder per exam holding each candidate's session database."""
-    if home is None:
-        from imgtrainer.resources import data_dir
-
-        home = data_dir()
-    return Path(home) / "exams"
-
-
-def candidate_order(exam_id: str, candidate: str, what: str, n: int) -> list[int]:
-    """A permutation of range(n) that depends only on (exam, candidate, what): resumes agree."""
-    perm = list(range(n))
-    seed = hashlib.sha256(f"{exam_id}\x00{candidate}\x00{what}".encode()).digest()
-    random.Random(int.from_bytes(seed[:8], "big")).shuffle(perm)
-    return perm
 
 
 class ExamSession:
@@ -110,8 +89,9 @@ class ExamSession:
         db = SessionDB(self.db_path)
         meta = db.meta()
         if not meta:
-            db.close()
-            self.db_path.unlink()  # created but never committed: the start did not happen
+            db.close()  # created but never committed: the start did not happen
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
             return
         if meta.get("exam_id") != self.package.exam_id or meta.get("candidate") != self.candidate:
             raise ExamError(f"{self.db_path}: session belongs to another exam or candidate")
@@ -272,6 +252,25 @@ class ExamSession:
         package; ``item(index)["case"]["media"]`` lists them (paths relative to the package)."""
         return self.package.extract_item(self.order[index], self.folder / "media")
 
+    def media_paths(self, index: int) -> list[Path]:
+        """The item's media files on disk (primary first), ready for ``open_clip``."""
+        folder = self.media_folder(index)
+        item_id = self.order[index]
+        return [
+            folder / m["path"].removeprefix(f"items/{item_id}/")
+            for m in self._items[item_id]["case"]["media"]
+        ]
+
+    def play(self, index: int) -> bool:
+        """Ask to play item ``index``'s clip: False when replay is off and it was played already.
+        Each play is written to the audit log (the viewer enforces the answer)."""
+        self._require_running()
+        played = self._db.played(self.order[index]) if self._db is not None else 0
+        if played and not self.settings.get("replay_loops", True):
+            return False
+        self._event("play", {"item": self.order[index], "n": played + 1})
+        return True
+
     def goto(self, index: int) -> None:
         self._require_running()
         if not 0 <= index < len(self.order):
@@ -382,17 +381,3 @@ class ExamSession:
             "database": str(self.db_path),
             "results": str(self.results_path) if self.results_path.is_file() else None,
         }
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename in ``path`` durable (POSIX); ignored where directories cannot be opened."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

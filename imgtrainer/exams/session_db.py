@@ -223,6 +223,11 @@ class SessionDB:
             for s, ev, d, e, w, p, h in rows
         ]
 
+    def played(self, item: str) -> int:
+        """How often the item's clip was played (audit 'play' events)."""
+        rows = self.conn.execute("SELECT data FROM audit WHERE event = 'play'").fetchall()
+        return sum(1 for (d,) in rows if json.loads(d).get("item") == item)
+
     def count_answers(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
 

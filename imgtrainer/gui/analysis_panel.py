@@ -89,7 +89,9 @@ class QualityPanel(QScrollArea):
 
     def show_report(self, report: Any) -> None:
         self.report = report
-        colour = palette.GOOD if report.score >= 70 else (palette.EXPERT if report.score >= 45 else palette.BAD)
+        colour = (
+            palette.GOOD if report.score >= 70 else (palette.EXPERT if report.score >= 45 else palette.BAD)
+        )
         self.headline.setText(
             f"<span style='font-size:14pt; color:{colour}'><b>{report.score:.0f}</b>/100</span>"
             f" &nbsp; ACEP estimate <b>{report.acep}</b>/5"
@@ -100,7 +102,9 @@ class QualityPanel(QScrollArea):
                 w.deleteLater()
         box = self.widget()
         for r, (name, value) in enumerate(sorted(report.components.items(), key=lambda kv: kv[1])):
-            self.grid.addWidget(QLabel(COMPONENT_LABELS.get(name, name.replace("_", " ").capitalize()), box), r, 0)
+            self.grid.addWidget(
+                QLabel(COMPONENT_LABELS.get(name, name.replace("_", " ").capitalize()), box), r, 0
+            )
             bar = QProgressBar(box)
             bar.setRange(0, 100)
             bar.setValue(round(value * 100))
@@ -112,5 +116,7 @@ class QualityPanel(QScrollArea):
         items = report.reasons or ["no problem found"]
         notes = "".join(f"<li>{r}</li>" for r in items)
         warn = "".join(f"<li style='color:{palette.TEXT_DIM}'>{w}</li>" for w in report.warnings)
-        self.reasons.setText(f"<b>Why</b><ul style='margin-left:-20px'>{notes}{warn}</ul>"
-                             f"<span style='color:{palette.TEXT_DIM}'>An educational estimate, not a verdict.</span>")
+        self.reasons.setText(
+            f"<b>Why</b><ul style='margin-left:-20px'>{notes}{warn}</ul>"
+            f"<span style='color:{palette.TEXT_DIM}'>An educational estimate, not a verdict.</span>"
+        )

@@ -61,7 +61,7 @@ def _process_age_s() -> float:
         import psutil
 
         return time.time() - psutil.Process().create_time()
-    except Exception:  # noqa: BLE001 - only a report
+    except Exception:
         return float("nan")
 
 
@@ -108,7 +108,11 @@ def run(
     from imgtrainer.gui.services import ensure_trainee
     from imgtrainer.gui.workers import run_async
 
-    run_async(lambda: ensure_trainee(ctx, ctx.trainee), lambda _name: None, lambda exc: window.statusBar().showMessage(str(exc)))
+    run_async(
+        lambda: ensure_trainee(ctx, ctx.trainee),
+        lambda _name: None,
+        lambda exc: window.statusBar().showMessage(str(exc)),
+    )
     if startup_report:
         _report_startup(window)
     if quit_after_s is not None:
@@ -128,7 +132,9 @@ def _report_startup(window: QWidget) -> None:
         thumbs = getattr(window.library_page, "_thumbs", {})
         if thumbs and "thumb" not in marks:
             marks["thumb"] = _process_age_s()
-            sys.stderr.write(f"startup: first case thumbnail on screen {marks['thumb']:.2f} s after process start\n")
+            sys.stderr.write(
+                f"startup: first case thumbnail on screen {marks['thumb']:.2f} s after process start\n"
+            )
         elif "thumb" not in marks:
             QTimer.singleShot(10, poll)
 

@@ -27,8 +27,8 @@ from PyQt6.QtWidgets import (
 
 from imgtrainer.gui import palette, services
 from imgtrainer.gui.context import AppContext
-from imgtrainer.gui.library_state import STATUS_CHOICES, STATUS_LABELS, LibraryState
 from imgtrainer.gui.labels import DOMAIN_TITLES
+from imgtrainer.gui.library_state import STATUS_CHOICES, STATUS_LABELS, LibraryState
 from imgtrainer.gui.workers import run_async
 
 THUMB_SIZE = (192, 144)  # must match imgtrainer.gui.thumbnails.THUMB_SIZE (imported lazily: cv2)

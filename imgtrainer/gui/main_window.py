@@ -10,6 +10,7 @@ from PyQt6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QProgressBar,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -24,7 +25,7 @@ from imgtrainer.gui.library_browser import LibraryBrowser
 from imgtrainer.gui.progress_screen import ProgressScreen
 from imgtrainer.gui.shortcuts import SHORTCUTS
 from imgtrainer.gui.viewer_state import ViewerState
-from imgtrainer.gui.workers import run_async
+from imgtrainer.gui.workers import pending, run_async
 from imgtrainer.media.clip import Clip
 
 PAGES = ("library", "case", "progress")
@@ -68,6 +69,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.progress_page, "Progress")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._page_changed)
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)  # indeterminate: shown while work runs off the GUI thread
+        self.busy.setMaximumWidth(140)
+        self.busy.setMaximumHeight(12)
+        self.busy.setToolTip("Working in the background…")
+        self.busy.setVisible(False)
+        self.statusBar().addPermanentWidget(self.busy)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.timeout.connect(lambda: self.busy.setVisible(pending() > 0))
+        self._busy_timer.start(150)
         self._build_menus()
         self._bind_shortcuts()
         self.viewer_state.changed.connect(self._on_viewer_state)
@@ -88,7 +99,9 @@ class MainWindow(QMainWindow):
         self.side_split.insertWidget(0, self.practice_panel)
         self.side_split.setStretchFactor(0, 3)
         self.side_split.setStretchFactor(1, 2)
-        self.practice = PracticeController(self.ctx, self.practice_state, self.viewer_state, self.practice_panel, self)
+        self.practice = PracticeController(
+            self.ctx, self.practice_state, self.viewer_state, self.practice_panel, self
+        )
         self.practice.failed.connect(self._practice_failed)
         self.practice.case_opened.connect(self._case_opened)
         self.practice.finished.connect(lambda _r: self._progress_dirty())
@@ -178,6 +191,14 @@ class MainWindow(QMainWindow):
         panel = getattr(self, "practice_panel", None)
         if panel is not None and self.tabs.currentIndex() == PAGES.index("case"):
             panel.answer_digit(digit)
+
+    def next_question(self) -> None:
+        self.ensure_practice()
+        self.practice_state.set_focus(self.practice_state.focus + 1)
+
+    def previous_question(self) -> None:
+        self.ensure_practice()
+        self.practice_state.set_focus(self.practice_state.focus - 1)
 
     def submit(self) -> None:
         self.ensure_practice()

@@ -76,14 +76,18 @@ class MModeStrip(QWidget):
 
         run_async(lambda: _build(clip, (x0, y0, x1, y1)), done, fail)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(palette.BACKGROUND))
         p.setPen(QColor(palette.MMODE))
         p.drawText(QRectF(6, 4, self.width() - 12, 18), Qt.AlignmentFlag.AlignLeft, "M-mode")
         if self.mmode is None or self._image is None:
             p.setPen(QColor(palette.TEXT_DIM))
-            p.drawText(self.rect().adjusted(8, 0, -8, 0), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.error)
+            p.drawText(
+                self.rect().adjusted(8, 0, -8, 0),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.error,
+            )
             p.end()
             return
         img = self._image
@@ -100,8 +104,15 @@ class MModeStrip(QWidget):
             p.setPen(QPen(QColor(palette.CALIPER), 1.5))
             p.drawLine(QPointF(x, target.top()), QPointF(x, target.bottom()))
         span = float(times[-1] - times[0]) if len(times) > 1 else 0.0
-        depth = f", {self.mmode.cm_per_row * len(self.mmode.positions):.1f} cm along the line" if self.mmode.cm_per_row else ""
+        depth = (
+            f", {self.mmode.cm_per_row * len(self.mmode.positions):.1f} cm along the line"
+            if self.mmode.cm_per_row
+            else ""
+        )
         p.setPen(QColor(palette.TEXT_DIM))
-        p.drawText(QRectF(6, self.height() - 22, self.width() - 12, 18), Qt.AlignmentFlag.AlignLeft,
-                   f"{span:.2f} s across{depth}")
+        p.drawText(
+            QRectF(6, self.height() - 22, self.width() - 12, 18),
+            Qt.AlignmentFlag.AlignLeft,
+            f"{span:.2f} s across{depth}",
+        )
         p.end()

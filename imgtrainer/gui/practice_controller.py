@@ -11,14 +11,13 @@ from typing import Any
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from imgtrainer.gui import services
-from imgtrainer.gui.labels import DOMAIN_TITLES
 from imgtrainer.gui.context import AppContext
+from imgtrainer.gui.labels import DOMAIN_TITLES
 from imgtrainer.gui.practice_panel import PracticePanel
 from imgtrainer.gui.practice_state import PracticeState
 from imgtrainer.gui.viewer_state import ViewerState
 from imgtrainer.gui.workers import run_async
 from imgtrainer.training.responses import parse_response
-
 
 
 def case_header_html(case: Any) -> str:

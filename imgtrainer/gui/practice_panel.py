@@ -162,7 +162,7 @@ class PracticePanel(QWidget):
 
     def _remove_widgets(self) -> None:
         for w in self.widgets.values():
-            self.practice.changed.disconnect(w._on_practice)
+            w.detach()
         self.widgets = {}
         while self.inner_layout.count():
             item = self.inner_layout.takeAt(0)
@@ -227,6 +227,8 @@ class PracticePanel(QWidget):
                 if first_frame is None and m.frame is not None:
                     first_frame = m.frame
         self.viewer.set_expert_marks(expert)
+        if expert:
+            self.viewer.set_message("Expert marks: orange, dashed · yours: blue")
         if first_frame is not None:
             self.viewer.pause()
             self.viewer.set_index(first_frame)

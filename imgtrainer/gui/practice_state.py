@@ -123,7 +123,7 @@ class PracticeState:
         if self.submitted or self.qset is None:
             return False
         q = self.qset.question(qid)
-        if raw is None or raw == [] or raw == {}:
+        if raw is None:  # cleared; an empty list is an answer ("none present", "no marks")
             self.answers.pop(qid, None)
             self.changed.emit("answer")
             return True
@@ -148,8 +148,8 @@ class PracticeState:
         n = digit - 1
         if q.kind in CHOICE_KINDS:
             values = option_values(q)
-            if 0 <= n < len(values):
-                self.set_answer(q.id, values[n])
+            if 0 <= n < len(values) and self.set_answer(q.id, values[n]):
+                self.set_focus(self.focus + 1)  # single choice: move on, keyboard first
         elif q.kind == "findings" and 0 <= n < len(q.findings):
             present = list(self.answers.get(q.id, []))
             fid = q.findings[n].id

@@ -71,6 +71,10 @@ class QuestionWidget(QFrame):
         practice.changed.connect(self._on_practice)
         self.refresh()
 
+    def detach(self) -> None:
+        """Stop listening to the states (the widget is about to be deleted)."""
+        self.practice.changed.disconnect(self._on_practice)
+
     def build(self) -> None:  # subclasses add controls to self.body
         raise NotImplementedError
 
@@ -242,7 +246,15 @@ class MarksWidget(QuestionWidget):
         row.addWidget(self.draw_button)
         row.addWidget(self.clear_button)
         row.addWidget(self.count, 1)
-        self.viewer.changed.connect(lambda topic: self._sync() if topic == "marks" else None)
+        self.viewer.changed.connect(self._on_viewer)
+
+    def _on_viewer(self, topic: str) -> None:
+        if topic == "marks":
+            self._sync()
+
+    def detach(self) -> None:
+        super().detach()
+        self.viewer.changed.disconnect(self._on_viewer)
 
     def activate(self) -> None:
         self.viewer.set_mark_tag(self.q.id)

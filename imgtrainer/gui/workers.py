@@ -3,6 +3,7 @@ to the GUI thread, so the window never freezes."""
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -32,10 +33,8 @@ class _Job(QRunnable):
             self._send("done", result)
 
     def _send(self, name: str, value: object) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the app is closing and the relay is gone
             getattr(self.relay, name).emit(value)
-        except RuntimeError:  # the app is closing and the relay is gone: nobody to tell
-            pass
 
 
 _live: set[_Relay] = set()

@@ -9,6 +9,7 @@ unassessed; nothing is guessed. Media are copied into the case folder, through
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -211,14 +212,18 @@ def import_manifest(
     manifest, library = Path(manifest), Path(library)
     now = now or datetime.now(UTC)
     header, rows = read_manifest(manifest)
-    missing = sorted(c for c in mapping.columns() if c not in header)
-    if missing:
+    if mapping.file_column not in header:
         raise CaseFormatError(
-            f"{manifest}: columns {missing} named by mapping {mapping.name!r} are missing (has {header})"
+            f"{manifest}: no {mapping.file_column!r} column (mapping {mapping.name!r}; has {header})"
         )
+    missing = sorted(c for c in mapping.columns() if c not in header)
     library.mkdir(parents=True, exist_ok=True)
     (library / STAGING_DIR).mkdir(exist_ok=True)
     report = ImportReport(library=str(library))
+    if missing:  # read as empty cells: their labels are not assessed, case fields take the defaults
+        report.warnings.append(
+            f"{manifest}: columns {missing} named by mapping {mapping.name!r} are missing: read as empty"
+        )
     deid = None
     if mapping.deidentify == "deid":
         api = deid_api()
@@ -249,7 +254,8 @@ def import_manifest(
                 report,
             )
     finally:
-        shutil.rmtree(library / STAGING_DIR, ignore_errors=True)
+        with contextlib.suppress(OSError):  # only when empty: another import may be using it
+            (library / STAGING_DIR).rmdir()
     return report
 
 

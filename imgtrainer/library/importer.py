@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -28,24 +29,12 @@ from imgtrainer.library.models import DOMAINS, AnswerKey, Case, MediaRef, Patien
 from imgtrainer.library.sources import expand_sources
 
 STAGING_DIR = ".importing"
-_DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
-    "cardiac": (
-        "echo",
-        "cardiac",
-        "heart",
-        "focus",
-        "tte",
-        "plax",
-        "psax",
-        "apical",
-        "a4c",
-        "parasternal",
-        "ivc",
-    ),
-    "lung": ("lung", "chest", "thorax", "thoracic", "pleura", "blue protocol", "lus"),
-    "fast": ("fast", "efast", "trauma", "morison", "hepatorenal", "splenorenal"),
-    "gastric": ("gastric", "stomach", "antrum", "antral"),
-    "airway": ("airway", "trachea", "larynx", "cricothyroid", "vocal cord"),
+_DOMAIN_WORDS: dict[str, str] = {  # whole words (regex) that name an application in DICOM descriptions
+    "cardiac": r"echo\w*|cardiac|heart|focus(ed)?|tte|plax|psax|apical|a4c|parasternal|ivc",
+    "lung": r"lungs?|chest|thora(x|cic)|pleura[l]?|blue protocol|lus",
+    "fast": r"e?fast|trauma|morison'?s?|hepatorenal|splenorenal",
+    "gastric": r"gastric|stomach|antrum|antral",
+    "airway": r"airway|trachea[l]?|larynx|laryngeal|cricothyroid|vocal cords?",
 }
 
 
@@ -148,10 +137,8 @@ def infer_domain(ctx: dict[str, Any]) -> str | None:
         str(ctx.get(k) or "")
         for k in ("StudyDescription", "SeriesDescription", "ProtocolName", "BodyPartExamined")
     )
-    words = f" {words.lower()} "
-    hits = {
-        d for d, keys in _DOMAIN_WORDS.items() if any(f" {k} " in words or f" {k}" in words for k in keys)
-    }
+    text = words.lower()
+    hits = {d for d, pattern in _DOMAIN_WORDS.items() if re.search(rf"\b({pattern})\b", text)}
     return hits.pop() if len(hits) == 1 else None
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, delete, or_, select
+from sqlalchemy import Engine, Table, and_, delete, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from imgtrainer.errors import CaseFormatError
@@ -184,6 +184,18 @@ class LibraryIndex:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._ensure_table()
+
+    def _ensure_table(self) -> None:
+        """The index is a cache: a table from an older layout is dropped and rebuilt on the next scan."""
+        table = LibraryCaseRow.__table__
+        existing = inspect(self.engine)
+        if existing.has_table(table.name):
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            if have >= set(table.c.keys()):
+                return
+            table.drop(self.engine)
+        table.create(self.engine)
 
     def scan(self, library: Path) -> ScanReport:
         """Bring the index of ``library`` up to date, reading only changed case folders."""

@@ -143,6 +143,9 @@ class Clip:
             return 0.0
         return float(self.frame_times_s[-1] - self.frame_times_s[0]) + 1.0 / self.fps
 
+    def prefetch(self, start: int, count: int) -> None:
+        """Hint that frames ``start .. start+count-1`` come next (lazy clips decode them ahead)."""
+
     def close(self) -> None:
         """Release file handles and caches."""
 

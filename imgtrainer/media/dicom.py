@@ -1,8 +1,9 @@
 """DICOM files as lazy clips: the header is read once, each frame is decoded on demand.
 
-Opening reads only the header (``stop_before_pixels``) and indexes where each frame's bytes lie
-(``dicom_layout``), so ``imgtrainer info`` on a folder never decodes pixels and a truncated
-file is reported at once. ``frame(i)`` then reads and decodes just that frame.
+Opening reads only the header (the lean reader in ``dicom_header``, else pydicom with
+``stop_before_pixels``) and checks where the frames' bytes lie (``dicom_layout``), so
+``imgtrainer info`` on a folder never decodes pixels and a truncated file is reported at once.
+``frame(i)`` then reads and decodes just that frame; ``header`` gives the full pydicom header.
 """
 
 from __future__ import annotations
@@ -204,13 +205,15 @@ class DicomClip(CachedClip):
         *,
         cache_mb: float = 256,
         decode_timeout_s: float | None = DEFAULT_DECODE_TIMEOUT_S,
+        file: BinaryIO | None = None,
     ) -> None:
+        """Open ``path``; ``file``, if given, is that file already open for binary reading (we own it)."""
         self.path = Path(path)
         self._init_cache(cache_mb, decode_timeout_s)
         self._io_lock = threading.Lock()
         notes: list[str] = []
         try:
-            self._fp: BinaryIO = open(self.path, "rb")  # noqa: SIM115 - kept open for lazy frames
+            self._fp: BinaryIO = file or open(self.path, "rb")  # noqa: SIM115 - kept open for lazy frames
         except OSError as exc:
             raise MediaError(self.path, f"cannot open: {exc.strerror or exc}") from exc
         try:

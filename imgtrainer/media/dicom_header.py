@@ -52,7 +52,7 @@ _LONG_VRS = frozenset(
 )
 _UNDEFINED = 0xFFFFFFFF
 _ITEM, _ITEM_END, _SEQ_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
-_CHUNK = 1 << 16
+_CHUNK = 1 << 14  # most headers fit; bigger values are skipped by seeking
 _MAX_DEPTH = 16
 
 

@@ -66,20 +66,25 @@ def open_clip(
     UnsupportedTransferSyntaxError, CorruptVideoError or DecodeTimeoutError.
     """
     p = Path(path)
-    if p.is_dir():
-        raise MediaError(p, "is a folder, not a file")
     try:
-        with open(p, "rb") as fh:
-            head = fh.read(132)
+        fh = open(p, "rb")  # noqa: SIM115 - handed over to DicomClip, closed otherwise
     except FileNotFoundError:
         raise MediaError(p, "no such file") from None
+    except IsADirectoryError:
+        raise MediaError(p, "is a folder, not a file") from None
     except OSError as exc:
         raise MediaError(p, f"cannot read: {exc.strerror or exc}") from exc
-    if not head:
-        raise NotDicomError(p, "file is empty")
-    kind = sniff_kind(p, head)
-    if kind == "dicom":
-        return DicomClip(p, cache_mb=cache_mb, decode_timeout_s=decode_timeout_s)
+    try:
+        head = fh.read(132)
+        if not head:
+            raise NotDicomError(p, "file is empty")
+        kind = sniff_kind(p, head)
+        if kind == "dicom":
+            return DicomClip(p, cache_mb=cache_mb, decode_timeout_s=decode_timeout_s, file=fh)
+    except BaseException:
+        fh.close()
+        raise
+    fh.close()
     if kind == "video":
         return VideoClip(p, cache_mb=cache_mb, decode_timeout_s=decode_timeout_s)
     if kind == "still":

@@ -174,7 +174,8 @@ class AttemptStore:
                 )
             else:
                 row.kind, row.response_json, row.answered_at = response.kind, data, now
-                row.time_s = t if t is None or row.time_s is None else row.time_s + t
+                if t is not None:  # time spent on a question adds up over its answers
+                    row.time_s = t if row.time_s is None else row.time_s + t
 
     def answers(self, attempt_id: int) -> dict[str, Response]:
         """The answers committed so far (e.g. to resume after a crash)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from imgtrainer import DISCLAIMER
 from imgtrainer.progress.logbook import DomainLog, Logbook
@@ -65,13 +66,14 @@ def curve_png(d: DomainLog, threshold: float) -> bytes:
             (lc.competent_at, lc.h),
             fontsize=7,
             color=_GREEN,
-            xytext=(3, 3),
+            xytext=(-16 if lc.competent_at > 0.8 * n else 3, -10),
             textcoords="offset points",
         )
     ax2.set_title("LC-CUSUM (Biau)", fontsize=8)
     ax2.set_xlabel("case number", fontsize=7)
     ax2.legend(fontsize=6, loc="upper left")
     for ax in (ax1, ax2):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(labelsize=6)
         ax.set_xlim(0, max(n, 1))
     fig.suptitle(f"{_LABELS[d.domain]}: {n} case(s), correct = score >= {threshold:.0%}", fontsize=8)
@@ -111,6 +113,15 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.set_font("Helvetica", "", 9)
 
 
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` shortened with '...' to fit ``width`` mm in the current font."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "...") > width:
+        text = text[:-1]
+    return text.rstrip() + "..."
+
+
 def _table(
     pdf: FPDF, header: list[str], rows: list[list[str]], widths: list[float], bold_first: bool = False
 ) -> None:
@@ -125,7 +136,7 @@ def _table(
             pdf.add_page()
         for i, (c, w) in enumerate(zip(r, widths, strict=True)):
             pdf.set_font("Helvetica", "B" if (bold_first and i == 0) else "", 8)
-            pdf.cell(w, 6, _ascii(c), border=1, align="L" if i == 0 else "C")
+            pdf.cell(w, 6, _fit(pdf, _ascii(c), w - 2), border=1, align="L" if i == 0 else "C")
         pdf.ln()
 
 
@@ -247,7 +258,7 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
         for f in book.findings:
             rows.append(
                 [
-                    f"{_LABELS[f.domain]}: {f.label[:44]}"
+                    f"{_LABELS[f.domain]}: {f.label}"
                     + (" [distractor]" if f.distractor and "distractor" not in f.label.lower() else ""),
                     str(f.n),
                     f"{f.tp}/{f.fp}/{f.tn}/{f.fn}",

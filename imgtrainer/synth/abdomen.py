@@ -10,7 +10,15 @@ import numpy as np
 
 from imgtrainer.synth.phantom import EchoMap
 from imgtrainer.synth.probe import Probe
-from imgtrainer.synth.scene import Layer, SceneTruth, breathing, ellipse_pts, organ_texture, render_scene, to_px
+from imgtrainer.synth.scene import (
+    Layer,
+    SceneTruth,
+    breathing,
+    ellipse_pts,
+    organ_texture,
+    render_scene,
+    to_px,
+)
 
 
 def abdominal_probe(depth_cm: float = 16.0) -> Probe:
@@ -54,7 +62,7 @@ def render_upper_quadrant(
     """RUQ (liver / Morison's pouch) or LUQ (spleen / splenorenal) with optional free fluid."""
     pr = abdominal_probe(16.0 if side == "right" else 14.0)
     rng = np.random.default_rng([seed, 31])
-    em = body_wall(pr, rng)
+    em = body_wall(pr, rng, background=0.9 if side == "right" else 0.5)
     kx, kz, kax, kaz, kang = (2.2, 8.2, 4.8, 2.2, -22.0) if side == "right" else (2.0, 8.0, 4.4, 2.0, -28.0)
     organ = np.zeros_like(em.data, bool)
     # diaphragm (left of screen is cranial); mirror image of the organ beyond it
@@ -63,7 +71,7 @@ def render_upper_quadrant(
     em.polyline([tuple(p) for p in dia], 0.18, 40.0)
     if side == "left":
         spleen = ellipse_pts(-2.2, 4.6, 4.2, 2.3, 40, -25)
-        em.polygon([tuple(p) for p in spleen], 1.15)
+        em.polygon([tuple(p) for p in spleen], 1.7)
         organ_mask = EchoMap(pr, background=0.0)
         organ_mask.polygon([tuple(p) for p in spleen], 1.0)
         organ = organ_mask.data > 0.5
@@ -93,7 +101,9 @@ def render_upper_quadrant(
     return frames, truth
 
 
-def render_pelvis(fluid_cm: float, seed: int, n_frames: int = 24, fps: float = 20.0) -> tuple[np.ndarray, SceneTruth]:
+def render_pelvis(
+    fluid_cm: float, seed: int, n_frames: int = 24, fps: float = 20.0
+) -> tuple[np.ndarray, SceneTruth]:
     """Sagittal suprapubic view: bladder, uterus/prostate behind it, fluid in the pouch."""
     pr = abdominal_probe(14.0)
     rng = np.random.default_rng([seed, 32])
@@ -104,7 +114,12 @@ def render_pelvis(fluid_cm: float, seed: int, n_frames: int = 24, fps: float = 2
     em.ellipse(1.2, 8.6, 3.0, 1.5, 1.1, 8)  # uterus / prostate
     fluid_poly: list[tuple[float, float]] = []
     if fluid_cm > 0:
-        tri = [(-3.4, 6.0), (-1.0, 7.6 - 0.2), (-3.8 - fluid_cm, 8.6 + fluid_cm * 0.4), (-4.5 - fluid_cm, 6.6)]
+        th = np.linspace(0, 2 * np.pi, 28, endpoint=False)
+        rr = 1.0 + 0.25 * np.cos(3 * th + 0.7)
+        tri = [
+            (-3.3 - fluid_cm * 0.6 + 1.6 * r * np.cos(a), 7.3 + (0.5 + fluid_cm * 0.45) * r * np.sin(a))
+            for a, r in zip(th, rr, strict=True)
+        ]
         em.polygon(tri, 0.003)
         fluid_poly = tri
     for i in range(4):  # bowel loops with gas
@@ -135,8 +150,9 @@ def render_antrum(
     rng = np.random.default_rng([seed, 33])
     em = body_wall(pr, rng, background=0.75, wall_cm=1.3)
     liver = [(-9, 1.35), (9, 1.35), (4.5, 2.4), (-1.5, 3.4), (-9, 4.2)]
-    em.polygon(liver, 1.0)
-    organ_texture(em, rng, em.data > 0.95, 0.25)
+    em.polygon(liver, 1.5)
+    em.polyline(liver[2:], 0.08, 5.0)  # liver capsule
+    organ_texture(em, rng, em.data > 1.4, 0.25)
     ratio = {"empty": 1.35, "clear_fluid": 1.1, "solid": 1.15}[content]
     ap = np.sqrt(4 * csa_cm2 / np.pi / ratio)  # AP diameter (cm); CC = ratio * AP
     cc = ratio * ap
@@ -163,11 +179,21 @@ def render_antrum(
     elif content == "clear_fluid":
         ant.ellipse(cx, cz, *inner, 0.004)
         for _ in range(6):  # a few bubbles
-            ant.ellipse(cx + rng.uniform(-inner[0], inner[0]) * 0.7, cz + rng.uniform(-inner[1], inner[1]) * 0.7, 0.04, 0.04, 25)
+            ant.ellipse(
+                cx + rng.uniform(-inner[0], inner[0]) * 0.7,
+                cz + rng.uniform(-inner[1], inner[1]) * 0.7,
+                0.04,
+                0.04,
+                25,
+            )
     else:
         ant.ellipse(cx, cz, *inner, 2.2)
         organ_texture(ant, rng, ant.data > 2.0, 0.7)
-        ant.polyline([(cx - inner[0] * 0.9, cz - inner[1] * 0.85), (cx + inner[0] * 0.9, cz - inner[1] * 0.85)], 0.1, 30.0)
+        ant.polyline(
+            [(cx - inner[0] * 0.9, cz - inner[1] * 0.85), (cx + inner[0] * 0.9, cz - inner[1] * 0.85)],
+            0.1,
+            30.0,
+        )
     period = n_frames / fps
 
     def peristalsis(x: np.ndarray, z: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
@@ -182,4 +208,6 @@ def render_antrum(
         "cc": to_px(pr, [(cx - cc / 2, cz), (cx + cc / 2, cz)]),
     }
     values = {"csa_cm2": csa, "ap_cm": float(ap), "cc_cm": float(cc), "center_x": cx, "center_z": cz}
-    return frames, SceneTruth(pr, fps, {"antrum": outline}, lines, {"center": to_px(pr, [(cx, cz)])[0]}, values)
+    return frames, SceneTruth(
+        pr, fps, {"antrum": outline}, lines, {"center": to_px(pr, [(cx, cz)])[0]}, values
+    )

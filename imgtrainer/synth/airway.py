@@ -8,9 +8,17 @@ from typing import Literal
 
 import numpy as np
 
-from imgtrainer.synth.phantom import EchoMap, shadow_map
+from imgtrainer.synth.phantom import EchoMap
 from imgtrainer.synth.probe import Probe
-from imgtrainer.synth.scene import Layer, SceneTruth, breathing, ellipse_pts, organ_texture, render_scene, to_px
+from imgtrainer.synth.scene import (
+    Layer,
+    SceneTruth,
+    breathing,
+    ellipse_pts,
+    organ_texture,
+    render_scene,
+    to_px,
+)
 
 Tube = Literal["none", "trachea", "oesophagus"]
 
@@ -24,23 +32,19 @@ def _arc(cx: float, cz: float, r: float, a0: float, a1: float, n: int = 30) -> l
     return [(cx + r * np.cos(t), cz + r * np.sin(t)) for t in th]
 
 
-def _air_shadow(pr: Probe, arcs: list[list[tuple[float, float]]]) -> np.ndarray:
-    starts = []
-    for arc in arcs:
-        a = np.array(arc)
-        r, b = pr.to_beams(a[:, 0], a[:, 1])
-        o = np.argsort(b)
-        starts.append((np.interp(np.arange(pr.n_beams), b[o], r[o], left=np.nan, right=np.nan) + 0.04, 0.02))
-    return shadow_map(pr, starts)
-
-
-def _reverb(em: EchoMap, arc: list[tuple[float, float]], n: int = 3) -> None:
+def _air(em: EchoMap, arc: list[tuple[float, float]], depth: float, n_reverb: int = 3) -> None:
+    """A bright air interface: acoustic shadow beneath it (vertical beams) and reverberations."""
     a = np.array(arc)
-    for k in range(2, 2 + n):
-        em.polyline([(x, z * k * 0.5 + z * 0.5) for x, z in a], 0.05, 12.0 * 0.55 ** (k - 2))
+    x0, x1 = float(a[:, 0].min()), float(a[:, 0].max())
+    em.polygon([*arc, (x1, depth + 1), (x0, depth + 1)], 0.012)
+    em.polyline(arc, 0.05, 70.0)
+    for k in range(2, 2 + n_reverb):
+        em.polyline([(x, z * k) for x, z in a], 0.05, 10.0 * 0.5 ** (k - 2))
 
 
-def render_transverse(tube: Tube, seed: int, n_frames: int = 20, fps: float = 20.0) -> tuple[np.ndarray, SceneTruth]:
+def render_transverse(
+    tube: Tube, seed: int, n_frames: int = 20, fps: float = 20.0
+) -> tuple[np.ndarray, SceneTruth]:
     pr = airway_probe()
     rng = np.random.default_rng([seed, 61])
     em = EchoMap(pr, background=0.7)
@@ -58,23 +62,19 @@ def render_transverse(tube: Tube, seed: int, n_frames: int = 20, fps: float = 20
     ring = _arc(tc[0], tc[1], tr, 195, 345)
     em.polyline(ring, 0.22, 0.08)  # hypoechoic cartilage
     mucosa = _arc(tc[0], tc[1], tr - 0.13, 198, 342)
-    em.polyline(mucosa, 0.05, 70.0)  # air-mucosa interface
-    _reverb(em, mucosa)
-    oc = (1.35, 2.75)
+    oc = (1.6, 2.75)
     ox, oz = (0.75, 0.55) if tube == "oesophagus" else (0.6, 0.38)
     em.ellipse(*oc, ox, oz, 2.5)
     em.ellipse(*oc, ox - 0.08, oz - 0.08, 0.12)
     em.ellipse(*oc, ox - 0.22, oz - 0.2, 1.8)
-    arcs = [mucosa]
     tube_arc: list[tuple[float, float]] = []
+    em.polyline([(-3, 3.55), (3, 3.5)], 0.12, 9.0)  # prevertebral fascia / longus colli
+    _air(em, mucosa, pr.depth_cm)  # air-mucosa interface
     if tube == "oesophagus":
         tube_arc = _arc(oc[0], oc[1] + 0.05, 0.42, 200, 340, 16)
-        em.polyline(tube_arc, 0.05, 70.0)
-        _reverb(em, tube_arc, 2)
-        arcs.append(tube_arc)
-    em.polyline([(-3, 3.55), (3, 3.5)], 0.12, 9.0)  # prevertebral fascia / longus colli
+        _air(em, tube_arc, pr.depth_cm, 1)
     move = breathing(0.0, 0.03, n_frames / fps)
-    frames = render_scene(pr, [Layer(em, move)], n_frames, fps, seed, shadow=_air_shadow(pr, arcs))
+    frames = render_scene(pr, [Layer(em, move)], n_frames, fps, seed)
     pts = {"trachea": to_px(pr, [(tc[0], tc[1] - tr + 0.13)])[0], "oesophagus": to_px(pr, [oc])[0]}
     lines = {"air_mucosa": to_px(pr, mucosa[::3])}
     if tube_arc:
@@ -100,12 +100,15 @@ def render_longitudinal(seed: int, n_frames: int = 20, fps: float = 20.0) -> tup
         em.ellipse(x, 0.95, 0.28, 0.18, 0.08)  # tracheal rings: string of pearls
     ctm = [(-0.6, 1.0), (0.4, 1.02)]
     em.polyline(ctm, 0.12, 6.0)  # cricothyroid membrane
-    air = [(-3.0, air_z), (3.0, air_z)]
-    em.polyline(air, 0.05, 70.0)
-    _reverb(em, air)
-    frames = render_scene(pr, [Layer(em, breathing(0.0, 0.02, n_frames / fps))], n_frames, fps, seed, shadow=_air_shadow(pr, [air]))
+    air = [(-3.0 + 0.2 * i, air_z + 0.008 * np.sin(i)) for i in range(31)]
+    _air(em, air, pr.depth_cm, 2)
+    frames = render_scene(pr, [Layer(em, breathing(0.0, 0.02, n_frames / fps))], n_frames, fps, seed)
     ctm_pt = (-0.1, 1.01)
-    pts = {"ctm": to_px(pr, [ctm_pt])[0], "thyroid_cartilage": to_px(pr, [(-1.6, 0.85)])[0], "cricoid": to_px(pr, [(0.95, 0.88)])[0]}
+    pts = {
+        "ctm": to_px(pr, [ctm_pt])[0],
+        "thyroid_cartilage": to_px(pr, [(-1.6, 0.85)])[0],
+        "cricoid": to_px(pr, [(0.95, 0.88)])[0],
+    }
     lines = {"ctm_depth": to_px(pr, [(ctm_pt[0], 0.0), ctm_pt])}
     return frames, SceneTruth(pr, fps, {}, lines, pts, {"ctm_depth_cm": ctm_pt[1]})
 

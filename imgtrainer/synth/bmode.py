@@ -10,6 +10,7 @@ so that tissue of echogenicity 1 has mean intensity 1 (0 dB) at every depth.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +32,8 @@ class Look:
     noise_db: float = -40.0  # electronic noise power relative to echogenicity-1 tissue
     falloff_db_per_cm: float = 0.6  # attenuation left after TGC
     headroom_db: float = 32.0  # 0 dB tissue maps to gray 255*(DR-headroom)/DR
+    edge_db: float = 4.0  # darkening at the lateral edges of the field (element directivity)
+    smooth_px: float = 0.6  # display smoothing after scan conversion (sigma, pixels)
 
 
 @dataclass
@@ -92,9 +95,18 @@ def render(
     env = psf_envelope(probe, iq)
     if transmission is not None:
         env *= transmission
-    db = 20 * np.log10(env + 1e-6) + look.gain_db - look.falloff_db_per_cm * probe.r_cm[:, None]
+    edge = np.linspace(-1.0, 1.0, probe.n_beams) ** 4 * look.edge_db
+    db = (
+        20 * np.log10(env + 1e-6)
+        + look.gain_db
+        - look.falloff_db_per_cm * probe.r_cm[:, None]
+        - edge[None, :]
+    )
     img = (db + look.dynamic_range_db - look.headroom_db) * (255.0 / look.dynamic_range_db)
-    return scan_convert(probe, img.astype(np.float32))
+    out = scan_convert(probe, img.astype(np.float32))
+    if look.smooth_px > 0:
+        out = cv2.GaussianBlur(out, (0, 0), look.smooth_px)
+    return out
 
 
 def splat(probe: Probe, echoes: Echoes) -> np.ndarray:
@@ -109,7 +121,12 @@ def splat(probe: Probe, echoes: Echoes) -> np.ndarray:
     fi = ri - i0
     fj = b - j0
     out = np.zeros(nr * nb, np.complex128)
-    for di, dj, w in ((0, 0, (1 - fi) * (1 - fj)), (1, 0, fi * (1 - fj)), (0, 1, (1 - fi) * fj), (1, 1, fi * fj)):
+    for di, dj, w in (
+        (0, 0, (1 - fi) * (1 - fj)),
+        (1, 0, fi * (1 - fj)),
+        (0, 1, (1 - fi) * fj),
+        (1, 1, fi * fj),
+    ):
         idx = (i0 + di) * nb + (j0 + dj)
         wa = amp * w
         out.real += np.bincount(idx, wa.real, nr * nb)
@@ -167,7 +184,7 @@ def _gauss_kernel(sigma: float) -> np.ndarray:
 def _bands(probe: Probe) -> tuple[tuple[int, int, float], ...]:
     edges = np.linspace(0, probe.n_range, _N_BANDS + 1).astype(int)
     out = []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         r_mid = probe.r_cm[(lo + hi - 1) // 2]
         sig = float(probe.lateral_sigma_cm(r_mid) / probe.beam_spacing_cm(r_mid))
         out.append((int(lo), int(hi), float(np.clip(sig, 0.5, 10.0))))

@@ -14,7 +14,15 @@ _FAST_ALL = [
     "free_fluid_hepatorenal", "free_fluid_splenorenal", "free_fluid_perisplenic", "free_fluid_pelvis",
     "pericardial_effusion", "pleural_effusion",
 ]  # fmt: skip
-_GASTRIC_ALL = ["gastric_antrum", "liver_left_lobe", "aorta_sma", "empty_antrum", "clear_fluid", "solid_content", "frosted_glass"]
+_GASTRIC_ALL = [
+    "gastric_antrum",
+    "liver_left_lobe",
+    "aorta_sma",
+    "empty_antrum",
+    "clear_fluid",
+    "solid_content",
+    "frosted_glass",
+]
 
 
 def _wrap(fn):
@@ -98,11 +106,16 @@ def fast_cases() -> list[DemoCase]:
         if view == "subxiphoid":
             dec = Decision(
                 stem="Stab wound to the chest, BP 70/50, distended neck veins. What does this view show and what follows?",
-                options=["Pericardial blood: urgent pericardial decompression / thoracotomy", "Normal heart: look elsewhere", "Pleural effusion only: chest drain", "Hypovolaemia: more fluids only"],
+                options=[
+                    "Pericardial blood: urgent pericardial decompression / thoracotomy",
+                    "Normal heart: look elsewhere",
+                    "Pleural effusion only: chest drain",
+                    "Hypovolaemia: more fluids only",
+                ],
                 correct=0,
                 explanation="Pericardial fluid after penetrating chest trauma with shock is tamponade until proven otherwise.",
             )
-        extra = [] if present or view != "ruq" else []
+        extra = ["mirror_image"] if view in ("ruq", "luq") else []
         out.append(
             DemoCase(
                 id=cid, domain="fast", title=title, render=_wrap(fn), answers=_fast_answers(view, present, extra),
@@ -119,7 +132,11 @@ def _gastric_answers(content: str, grade: int, age: float, weight: float, view: 
         t: SceneTruth = out.truth  # type: ignore[assignment]
         csa = t.values["csa_cm2"]
         present = ["gastric_antrum", "liver_left_lobe", "aorta_sma"]
-        present += {"empty": ["empty_antrum"], "clear_fluid": ["clear_fluid"], "solid": ["solid_content", "frosted_glass"]}[content]
+        present += {
+            "empty": ["empty_antrum"],
+            "clear_fluid": ["clear_fluid"],
+            "solid": ["solid_content", "frosted_glass"],
+        }[content]
         a: dict[str, Answer] = {
             "indication_gastric": k.cat("uncertain_fasting"),
             "view": k.cat(view),

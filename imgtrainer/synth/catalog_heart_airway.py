@@ -10,7 +10,14 @@ from imgtrainer.synth.demo_library import Decision, DemoCase, Rendered
 from imgtrainer.synth.heart import HeartParams, render_heart
 from imgtrainer.synth.scene import SceneTruth
 
-_CARD_ALL = ["lv_systolic_reduced", "lv_hyperdynamic", "rv_dilated", "pericardial_effusion", "plethoric_ivc", "small_collapsing_ivc"]
+_CARD_ALL = [
+    "lv_systolic_reduced",
+    "lv_hyperdynamic",
+    "rv_dilated",
+    "pericardial_effusion",
+    "plethoric_ivc",
+    "small_collapsing_ivc",
+]
 _AIR_ALL = ["tracheal_rings", "air_mucosa_interface", "oesophagus", "thyroid_gland", "tube_in_trachea", "tube_in_oesophagus",
             "thyroid_cartilage", "cricoid_cartilage", "cricothyroid_membrane"]  # fmt: skip
 
@@ -39,10 +46,16 @@ def _cardiac_answers(p: HeartParams, indication: str, tamponade: str = "no"):
             plethoric = p.ivc_cm > 2.1 and p.ivc_collapse < 0.5
             small = p.ivc_cm <= 2.1 and p.ivc_collapse > 0.5
             present += ["plethoric_ivc"] if plethoric else ["small_collapsing_ivc"] if small else []
-            a["findings"] = k.findings(present, ["plethoric_ivc", "small_collapsing_ivc", "pericardial_effusion"])
-            a["ivc_diameter"] = k.measure(p.ivc_cm, "cm", 0.15, [k.line(*t.lines["ivc_diameter"], "IVC", frame=0)])
+            a["findings"] = k.findings(
+                present, ["plethoric_ivc", "small_collapsing_ivc", "pericardial_effusion"]
+            )
+            a["ivc_diameter"] = k.measure(
+                p.ivc_cm, "cm", 0.15, [k.line(*t.lines["ivc_diameter"], "IVC", frame=0)]
+            )
             a["ivc_collapsibility"] = k.measure(100 * p.ivc_collapse, "percent", 0.25)
-            a["ivc_assessment"] = k.cat("plethoric" if plethoric else "small_collapsing" if small else "intermediate")
+            a["ivc_assessment"] = k.cat(
+                "plethoric" if plethoric else "small_collapsing" if small else "intermediate"
+            )
             return a
         fn = _lv_function(p)
         if fn <= 1:
@@ -135,10 +148,27 @@ def _airway_answers(kind: str):
         if kind == "ctm":
             a["indication_airway"] = k.cat("front_of_neck_access")
             a["view"] = k.cat("longitudinal_midline")
-            a["findings"] = k.findings(["thyroid_cartilage", "cricoid_cartilage", "cricothyroid_membrane", "tracheal_rings", "air_mucosa_interface"], _AIR_ALL)
+            a["findings"] = k.findings(
+                [
+                    "thyroid_cartilage",
+                    "cricoid_cartilage",
+                    "cricothyroid_membrane",
+                    "tracheal_rings",
+                    "air_mucosa_interface",
+                ],
+                _AIR_ALL,
+            )
             a["ctm_mark"] = k.marks([k.point(t.points["ctm"], "cricothyroid membrane")], 20.0)
-            a["structure_marks"] = k.marks([k.point(t.points["thyroid_cartilage"], "thyroid cartilage"), k.point(t.points["cricoid"], "cricoid cartilage")], 30.0)
-            a["ctm_depth"] = k.measure(t.values["ctm_depth_cm"], "cm", 0.2, [k.line(*t.lines["ctm_depth"], "skin to membrane")])
+            a["structure_marks"] = k.marks(
+                [
+                    k.point(t.points["thyroid_cartilage"], "thyroid cartilage"),
+                    k.point(t.points["cricoid"], "cricoid cartilage"),
+                ],
+                30.0,
+            )
+            a["ctm_depth"] = k.measure(
+                t.values["ctm_depth_cm"], "cm", 0.2, [k.line(*t.lines["ctm_depth"], "skin to membrane")]
+            )
             return a
         a["indication_airway"] = k.cat("tube_confirmation" if kind != "none" else "airway_anatomy")
         a["view"] = k.cat("transverse_suprasternal")
@@ -185,8 +215,17 @@ def airway_cases() -> list[DemoCase]:
     out = []
     for cid, title, kind, dec, tps in specs:
         if kind == "trachea":
-            dec = Decision(stem=dec.stem, options=dec.options, correct=0, explanation="A single air-mucosa interface with no second one beside the trachea: tracheal tube. Confirm with capnography.")
-        fn = (lambda s: render_longitudinal(s)) if kind == "ctm" else (lambda s, kind=kind: render_transverse(kind, s))  # type: ignore[misc]
+            dec = Decision(
+                stem=dec.stem,
+                options=dec.options,
+                correct=0,
+                explanation="A single air-mucosa interface with no second one beside the trachea: tracheal tube. Confirm with capnography.",
+            )
+        fn = (
+            (lambda s: render_longitudinal(s))
+            if kind == "ctm"
+            else (lambda s, kind=kind: render_transverse(kind, s))
+        )  # type: ignore[misc]
         out.append(
             DemoCase(
                 id=cid, domain="airway", title=title, render=_wrap(fn), answers=_airway_answers(kind), decision=dec,

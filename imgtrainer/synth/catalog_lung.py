@@ -57,14 +57,18 @@ def _answers(p: LungParams, view: str, indication: str, acep: int = 4, improve: 
             return a
         sliding = {"present": "present", "absent": "absent", "lung_point": "lung_point"}[p.sliding]
         a["lung_sliding"] = k.cat(sliding)
-        a["b_line_count"] = k.count(n_bl if not p.confluent else n_bl, 1 if n_bl < 6 else 3)
+        a["b_line_count"] = k.count(n_bl, 1 if n_bl < 6 else 3)
         lus = 3 if p.consolidation else 2 if p.confluent else 1 if n_bl >= 3 else 0
         a["lus_score"] = k.ordinal(lus)
         a["pleural_line_mark"] = k.marks([k.line(*t.pleural_line_px, label="pleural line")], 15.0)
         if n_bl and not p.confluent:
-            a["b_line_marks"] = k.marks([k.line(*m, label="B-line") for m in t.blines_marks_px], 20.0)
+            a["b_line_marks"] = k.marks(
+                [k.line(*m, label="B-line", frame=t.blines_marks_frame) for m in t.blines_marks_px], 20.0
+            )
         if p.sliding == "lung_point":
-            a["lung_point_frames"] = k.frame_ranges(t.no_sliding_ranges, "frames where no sliding is seen anywhere")
+            a["lung_point_frames"] = k.frame_ranges(
+                t.no_sliding_ranges, "frames where no sliding is seen anywhere"
+            )
         return a
 
     return build
@@ -120,7 +124,21 @@ def lung_cases() -> list[DemoCase]:
     lin = LungParams(probe="linear", depth_cm=5.0, pleura_cm=1.2)
     out: list[DemoCase] = []
 
-    def add(cid, title, p, view, ind, decision, tps, diff=2, acep=4, improve="nothing", tags=(), ctx="", indication=""):
+    def add(
+        cid,
+        title,
+        p,
+        view,
+        ind,
+        decision,
+        tps,
+        diff=2,
+        acep=4,
+        improve="nothing",
+        tags=(),
+        ctx="",
+        indication="",
+    ):
         out.append(
             DemoCase(
                 id=cid, domain="lung", title=title, render=_renderer(p),
@@ -136,53 +154,184 @@ def lung_cases() -> list[DemoCase]:
         "Sliding rules out pneumothorax under the probe only.",
         "The 'bat sign': two rib shadows with the pleural line between and just below them.",
     ]
-    add("lung-normal-01", "Anterior chest, convex probe: sliding with A-lines", cx, "anterior_upper_blue",
-        "pneumothorax", _normal_decision(), tp_normal, 1, ctx="Dyspnoea after a subclavian line attempt.")
-    add("lung-normal-02", "Anterior chest, linear probe: the bat sign", replace(lin, slide_cm=0.12), "anterior_upper_blue",
-        "pneumothorax", _normal_decision(), tp_normal, 1, ctx="Routine check after a brachial plexus block (supraclavicular).")
-    add("lung-normal-03", "Anterior chest, too little gain", replace(cx, gain_db=-14.0), "anterior_lower_blue",
-        "pneumothorax", _normal_decision(), [*tp_normal[:2], "Low overall gain hides the A-lines and the texture: raise the gain before you read the image."],
-        2, acep=3, improve="gain", ctx="Desaturation during laparoscopy.")
+    add(
+        "lung-normal-01",
+        "Anterior chest, convex probe: sliding with A-lines",
+        cx,
+        "anterior_upper_blue",
+        "pneumothorax",
+        _normal_decision(),
+        tp_normal,
+        1,
+        ctx="Dyspnoea after a subclavian line attempt.",
+    )
+    add(
+        "lung-normal-02",
+        "Anterior chest, linear probe: the bat sign",
+        replace(lin, slide_cm=0.12),
+        "anterior_upper_blue",
+        "pneumothorax",
+        _normal_decision(),
+        tp_normal,
+        1,
+        ctx="Routine check after a brachial plexus block (supraclavicular).",
+    )
+    add(
+        "lung-normal-03",
+        "Anterior chest, too little gain",
+        replace(cx, gain_db=-9.0),
+        "anterior_lower_blue",
+        "pneumothorax",
+        _normal_decision(),
+        [
+            *tp_normal[:2],
+            "Low overall gain hides the A-lines and the texture: raise the gain before you read the image.",
+        ],
+        2,
+        acep=3,
+        improve="gain",
+        ctx="Desaturation during laparoscopy.",
+    )
     tp_ptx = [
         "No sliding, A-lines present, no B-lines: pneumothorax is likely at this point.",
         "A single B-line or a lung pulse excludes pneumothorax under the probe.",
         "Confirm with a lung point; M-mode shows the barcode (stratosphere) sign.",
     ]
-    add("lung-ptx-01", "Anterior chest, linear probe: absent sliding", replace(lin, sliding="absent"), "anterior_upper_blue",
-        "pneumothorax", _PTX_DECISION, tp_ptx, 2, tags=("pneumothorax",), ctx="Ventilated trauma patient, rising airway pressure, SpO2 85%.")
-    add("lung-ptx-02", "Anterior chest, convex probe: absent sliding", replace(cx, sliding="absent"), "anterior_upper_blue",
-        "pneumothorax", _PTX_DECISION, tp_ptx, 2, tags=("pneumothorax",), ctx="Sudden hypotension after an interscalene block with a long needle.")
+    add(
+        "lung-ptx-01",
+        "Anterior chest, linear probe: absent sliding",
+        replace(lin, sliding="absent"),
+        "anterior_upper_blue",
+        "pneumothorax",
+        _PTX_DECISION,
+        tp_ptx,
+        2,
+        tags=("pneumothorax",),
+        ctx="Ventilated trauma patient, rising airway pressure, SpO2 85%.",
+    )
+    add(
+        "lung-ptx-02",
+        "Anterior chest, convex probe: absent sliding",
+        replace(cx, sliding="absent"),
+        "anterior_upper_blue",
+        "pneumothorax",
+        _PTX_DECISION,
+        tp_ptx,
+        2,
+        tags=("pneumothorax",),
+        ctx="Sudden hypotension after an interscalene block with a long needle.",
+    )
     lp_decision = Decision(
         stem="What does the alternating pattern in this clip establish?",
-        options=["A lung point: pneumothorax is confirmed", "Normal lung", "Lung pulse from the heart", "Pleural effusion"],
+        options=[
+            "A lung point: pneumothorax is confirmed",
+            "Normal lung",
+            "Lung pulse from the heart",
+            "Pleural effusion",
+        ],
         correct=0,
         explanation="The lung point (sliding lung appearing and disappearing at one place with breathing) is 100% specific for pneumothorax.",
     )
-    add("lung-point-01", "Lateral chest, linear probe: lung point", replace(lin, sliding="lung_point", n_blines=1), "lateral_intercostal",
-        "pneumothorax", lp_decision, ["The lung point is where the sliding lung meets the pneumothorax: specific for pneumothorax.",
-        "Its position along the chest wall hints at the size of the pneumothorax.", *tp_ptx[1:2]], 3, tags=("pneumothorax",),
-        ctx="Chest trauma; absent sliding anteriorly, probe moved laterally.")
+    add(
+        "lung-point-01",
+        "Lateral chest, linear probe: lung point",
+        replace(lin, sliding="lung_point", n_blines=1),
+        "lateral_intercostal",
+        "pneumothorax",
+        lp_decision,
+        [
+            "The lung point is where the sliding lung meets the pneumothorax: specific for pneumothorax.",
+            "Its position along the chest wall hints at the size of the pneumothorax.",
+            *tp_ptx[1:2],
+        ],
+        3,
+        tags=("pneumothorax",),
+        ctx="Chest trauma; absent sliding anteriorly, probe moved laterally.",
+    )
     for i, n in enumerate((3, 4, 6), start=1):
         p = replace(cx, n_blines=n, a_lines=False)
-        add(f"lung-blines-0{i}", f"Lateral zone, convex probe: {n} B-lines", p, "lateral_intercostal", "interstitial_syndrome",
-            _bline_decision(n, False), ["B-lines arise from the pleural line, reach the bottom of the screen, erase A-lines and move with sliding.",
-            "Three or more B-lines in one intercostal space is a positive zone (LUS score 1).",
-            "Count the maximum number in one frame within one intercostal space."], 2, tags=("b-lines",),
-            ctx="Breathless, bibasal crackles, SpO2 90% on room air.")
-    add("lung-blines-04", "Lateral zone, linear probe: two B-lines", replace(lin, n_blines=2), "lateral_intercostal", "interstitial_syndrome",
-        Decision(stem="Is this zone positive for interstitial syndrome?", options=["No: fewer than 3 B-lines is normal", "Yes: 2 B-lines define a positive zone", "Cannot say without M-mode", "Yes: A-lines define interstitial syndrome"],
-                 correct=0, explanation="One or two B-lines per space can be normal, especially at the bases; 3 or more defines a positive zone."),
-        ["Up to 2 B-lines per intercostal space can be normal, especially at the bases.", "A-lines persist between the B-lines."], 2, tags=("b-lines",),
-        ctx="Healthy volunteer, dependent lateral zone.")
-    add("lung-confluent-01", "Lateral zone, convex probe: confluent B-lines (white lung)", replace(cx, confluent=True, a_lines=False),
-        "lateral_intercostal", "interstitial_syndrome", _bline_decision(0, True),
-        ["Confluent B-lines make a white lung: LUS score 2.", "The pleural line is still visible and sliding is present."], 2,
-        tags=("b-lines",), ctx="Severe hypoxaemia, bilateral infiltrates on the chest film.")
-    add("lung-consolidation-01", "Posterolateral zone: subpleural consolidation", replace(cx, consolidation=True, a_lines=False), "plaps",
-        "consolidation", Decision(stem="Fever, cough and hypoxia. What does this zone show?", options=["Consolidation with air bronchograms (pneumonia or atelectasis)", "Pneumothorax", "Normal lung", "Pleural effusion only"],
-        correct=0, explanation="Tissue-like lung (hepatisation) with bright air bronchograms and a shredded deep border is consolidation: LUS score 3."),
-        ["Consolidated lung looks like liver (hepatisation).", "Bright branching air bronchograms suggest pneumonia; a shred sign marks the deep border.", "LUS score 3."],
-        3, tags=("consolidation",), ctx="Day 3 after laparotomy, fever and productive cough.")
+        add(
+            f"lung-blines-0{i}",
+            f"Lateral zone, convex probe: {n} B-lines",
+            p,
+            "lateral_intercostal",
+            "interstitial_syndrome",
+            _bline_decision(n, False),
+            [
+                "B-lines arise from the pleural line, reach the bottom of the screen, erase A-lines and move with sliding.",
+                "Three or more B-lines in one intercostal space is a positive zone (LUS score 1).",
+                "Count the maximum number in one frame within one intercostal space.",
+            ],
+            2,
+            tags=("b-lines",),
+            ctx="Breathless, bibasal crackles, SpO2 90% on room air.",
+        )
+    add(
+        "lung-blines-04",
+        "Lateral zone, linear probe: two B-lines",
+        replace(lin, n_blines=2),
+        "lateral_intercostal",
+        "interstitial_syndrome",
+        Decision(
+            stem="Is this zone positive for interstitial syndrome?",
+            options=[
+                "No: fewer than 3 B-lines is normal",
+                "Yes: 2 B-lines define a positive zone",
+                "Cannot say without M-mode",
+                "Yes: A-lines define interstitial syndrome",
+            ],
+            correct=0,
+            explanation="One or two B-lines per space can be normal, especially at the bases; 3 or more defines a positive zone.",
+        ),
+        [
+            "Up to 2 B-lines per intercostal space can be normal, especially at the bases.",
+            "A-lines persist between the B-lines.",
+        ],
+        2,
+        tags=("b-lines",),
+        ctx="Healthy volunteer, dependent lateral zone.",
+    )
+    add(
+        "lung-confluent-01",
+        "Lateral zone, convex probe: confluent B-lines (white lung)",
+        replace(cx, confluent=True, a_lines=False),
+        "lateral_intercostal",
+        "interstitial_syndrome",
+        _bline_decision(0, True),
+        [
+            "Confluent B-lines make a white lung: LUS score 2.",
+            "The pleural line is still visible and sliding is present.",
+        ],
+        2,
+        tags=("b-lines",),
+        ctx="Severe hypoxaemia, bilateral infiltrates on the chest film.",
+    )
+    add(
+        "lung-consolidation-01",
+        "Posterolateral zone: subpleural consolidation",
+        replace(cx, consolidation=True, a_lines=False),
+        "plaps",
+        "consolidation",
+        Decision(
+            stem="Fever, cough and hypoxia. What does this zone show?",
+            options=[
+                "Consolidation with air bronchograms (pneumonia or atelectasis)",
+                "Pneumothorax",
+                "Normal lung",
+                "Pleural effusion only",
+            ],
+            correct=0,
+            explanation="Tissue-like lung (hepatisation) with bright air bronchograms and a shredded deep border is consolidation: LUS score 3.",
+        ),
+        [
+            "Consolidated lung looks like liver (hepatisation).",
+            "Bright branching air bronchograms suggest pneumonia; a shred sign marks the deep border.",
+            "LUS score 3.",
+        ],
+        3,
+        tags=("consolidation",),
+        ctx="Day 3 after laparotomy, fever and productive cough.",
+    )
     eff_tps = [
         "Effusion: anechoic space above the diaphragm, with compressed (atelectatic) lung floating in it.",
         "The spine sign: vertebral bodies seen above the diaphragm through fluid.",
@@ -190,18 +339,48 @@ def lung_cases() -> list[DemoCase]:
     ]
     eff_decision = Decision(
         stem="Hypoxic after cardiac surgery. Based on the scan, which option is best?",
-        options=["Large effusion: consider drainage", "Pneumothorax: decompress", "Normal: no action", "Interstitial syndrome: diuretics only"],
+        options=[
+            "Large effusion: consider drainage",
+            "Pneumothorax: decompress",
+            "Normal: no action",
+            "Interstitial syndrome: diuretics only",
+        ],
         correct=0,
         explanation="An effusion with an interpleural distance over about 4.5 cm at the base corresponds to a volume over 1 L; drainage can improve oxygenation.",
     )
     small_decision = Decision(
         stem="Mild hypoxia after abdominal surgery. What does the scan show and what follows?",
-        options=["Small effusion with compressive atelectasis: treat the cause, drainage not needed now", "Large effusion: drain it urgently", "Pneumothorax", "Normal lung"],
+        options=[
+            "Small effusion with compressive atelectasis: treat the cause, drainage not needed now",
+            "Large effusion: drain it urgently",
+            "Pneumothorax",
+            "Normal lung",
+        ],
         correct=0,
         explanation="A small effusion (interpleural distance under about 2-3 cm) rarely needs drainage.",
     )
-    add("lung-effusion-01", "PLAPS point: large pleural effusion", replace(cx, depth_cm=15.0, effusion_cm=5.0, n_frames=24), "plaps",
-        "effusion", eff_decision, eff_tps, 2, tags=("effusion",), ctx="Postoperative day 2 after cardiac surgery, SpO2 88%.")
-    add("lung-effusion-02", "PLAPS point: small pleural effusion", replace(cx, depth_cm=14.0, effusion_cm=1.8, n_frames=24), "plaps",
-        "effusion", small_decision, eff_tps, 2, tags=("effusion",), ctx="Postoperative day 1 after upper abdominal surgery.")
+    add(
+        "lung-effusion-01",
+        "PLAPS point: large pleural effusion",
+        replace(cx, depth_cm=15.0, effusion_cm=5.0, n_frames=24),
+        "plaps",
+        "effusion",
+        eff_decision,
+        eff_tps,
+        2,
+        tags=("effusion",),
+        ctx="Postoperative day 2 after cardiac surgery, SpO2 88%.",
+    )
+    add(
+        "lung-effusion-02",
+        "PLAPS point: small pleural effusion",
+        replace(cx, depth_cm=14.0, effusion_cm=1.8, n_frames=24),
+        "plaps",
+        "effusion",
+        small_decision,
+        eff_tps,
+        2,
+        tags=("effusion",),
+        ctx="Postoperative day 1 after upper abdominal surgery.",
+    )
     return out

@@ -26,7 +26,9 @@ def contact_sheet(library: Path, out: Path, tile: tuple[int, int] = (240, 200), 
         if img.ndim == 3:
             img = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
         scale = min(tw / img.shape[1], th / img.shape[0])
-        small = cv2.resize(img, (int(img.shape[1] * scale), int(img.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            img, (int(img.shape[1] * scale), int(img.shape[0] * scale)), interpolation=cv2.INTER_AREA
+        )
         cell = np.zeros((th + label_h, tw), np.uint8)
         y0, x0 = label_h + (th - small.shape[0]) // 2, (tw - small.shape[1]) // 2
         cell[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small

@@ -12,7 +12,15 @@ import numpy as np
 
 from imgtrainer.synth.phantom import EchoMap
 from imgtrainer.synth.probe import Probe
-from imgtrainer.synth.scene import Layer, SceneTruth, contraction, ellipse_pts, organ_texture, render_scene, to_px
+from imgtrainer.synth.scene import (
+    Layer,
+    SceneTruth,
+    contraction,
+    ellipse_pts,
+    organ_texture,
+    render_scene,
+    to_px,
+)
 
 View = Literal["plax", "psax", "a4c", "s4c", "ivc"]
 BLOOD, MYO, PERI, FLUID = 0.004, 1.0, 30.0, 0.003
@@ -45,10 +53,12 @@ class _Pen:
     def tf(self, pts: np.ndarray) -> np.ndarray:
         p = np.asarray(pts, float).reshape(-1, 2)
         c, s = np.cos(self.a), np.sin(self.a)
-        return np.stack([p[:, 0] * c - p[:, 1] * s + self.shift[0], p[:, 0] * s + p[:, 1] * c + self.shift[1]], 1)
+        return np.stack(
+            [p[:, 0] * c - p[:, 1] * s + self.shift[0], p[:, 0] * s + p[:, 1] * c + self.shift[1]], 1
+        )
 
     def ellipse(self, cx: float, cz: float, ax: float, az: float, v: float, ang: float = 0.0) -> None:
-        (x, z), = self.tf([(cx, cz)])
+        ((x, z),) = self.tf([(cx, cz)])
         self.em.ellipse(x, z, ax, az, v, ang + self.rot)
 
     def poly(self, pts: np.ndarray, v: float) -> None:
@@ -76,7 +86,16 @@ def _four_chamber(pen: _Pen, eff: float, rv: float) -> dict[str, np.ndarray]:
     pen.line(np.array([(0.4, 7.0), (3.6, 7.05)]), 0.12, 12.0)  # mitral annulus
     pen.line(np.array([(-3.4, 7.0), (-0.4, 7.0)]), 0.12, 12.0)  # tricuspid annulus
     if eff:
-        return {"effusion": pen.tf(np.concatenate([ellipse_pts(0.2, 5.0, 4.45 + eff, 6.05 + eff, 40)[5:16], ellipse_pts(0.2, 5.0, 4.45, 6.05, 40)[15:4:-1]]))}
+        return {
+            "effusion": pen.tf(
+                np.concatenate(
+                    [
+                        ellipse_pts(0.2, 5.0, 4.45 + eff, 6.05 + eff, 40)[5:16],
+                        ellipse_pts(0.2, 5.0, 4.45, 6.05, 40)[15:4:-1],
+                    ]
+                )
+            )
+        }
     return {}
 
 
@@ -94,7 +113,10 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
     if p.view == "plax":
         pen = _Pen(heart, rot_deg=-8, shift=(0.0, 0.0))
         pen.poly(np.array([(-9, 1.4), (8, 1.4), (8, 11.2 + eff), (-9, 11.2 + eff)]), MYO)
-        pen.poly(np.array([(-9, 1.9), (2.6, 1.9), (2.6, 3.2 + 0.8 * p.rv_scale), (-9, 3.2 + 0.8 * p.rv_scale)]), BLOOD)  # RV
+        pen.poly(
+            np.array([(-9, 1.9), (2.6, 1.9), (2.6, 3.2 + 0.8 * p.rv_scale), (-9, 3.2 + 0.8 * p.rv_scale)]),
+            BLOOD,
+        )  # RV
         pen.ellipse(-1.8, 6.6, 4.6, 2.3, BLOOD)  # LV cavity (apex off screen left)
         pen.poly(np.array([(2.2, 4.2), (6.5, 4.0), (6.5, 6.4), (2.2, 6.2)]), BLOOD)  # aortic root
         pen.ellipse(4.4, 8.4, 1.9, 1.7, BLOOD)  # LA
@@ -102,7 +124,9 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
         pen.line(np.array([(2.3, 4.3), (2.9, 5.2)]), 0.08, 10.0)  # aortic cusps
         if eff:
             pen.poly(np.array([(-9, 10.1), (6.4, 10.1), (6.4, 10.1 + eff), (-9, 10.1 + eff)]), FLUID)
-            polys["effusion"] = pen.tf(np.array([(-3.5, 10.1), (2.0, 10.1), (2.0, 10.1 + eff), (-3.5, 10.1 + eff)]))
+            polys["effusion"] = pen.tf(
+                np.array([(-3.5, 10.1), (2.0, 10.1), (2.0, 10.1 + eff), (-3.5, 10.1 + eff)])
+            )
             lines["effusion_depth"] = pen.tf(np.array([(-1.0, 10.1), (-1.0, 10.1 + eff)]))
         pen.line(np.array([(-9, 10.2 + eff), (8, 10.2 + eff)]), 0.18, PERI)
         pen.ellipse(2.6, 11.7 + eff, 0.9, 0.85, 6.0)  # descending aorta wall
@@ -121,7 +145,9 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
         pen.ellipse(1.3, 9.0, 0.45, 0.35, MYO)
         lv_c = (0.2, 7.6)
         if eff:
-            ring = np.concatenate([ellipse_pts(*c, 4.7 + eff, 4.2 + eff, 48)[4:21], ellipse_pts(*c, 4.7, 4.2, 48)[20:3:-1]])
+            ring = np.concatenate(
+                [ellipse_pts(*c, 4.7 + eff, 4.2 + eff, 48)[4:21], ellipse_pts(*c, 4.7, 4.2, 48)[20:3:-1]]
+            )
             polys["effusion"] = ring
             lines["effusion_depth"] = np.array([(c[0], c[1] + 4.2), (c[0], c[1] + 4.2 + eff)])
     elif p.view == "a4c":

@@ -51,7 +51,9 @@ def point(p: Sequence[float], label: str = "", frame: int | None = None) -> Mark
     return Mark(type="point", points=[_r(p)], label=label, frame=frame)
 
 
-def ellipse(box_a: Sequence[float], box_b: Sequence[float], label: str = "", frame: int | None = None) -> Mark:
+def ellipse(
+    box_a: Sequence[float], box_b: Sequence[float], label: str = "", frame: int | None = None
+) -> Mark:
     return Mark(type="ellipse", points=[_r(box_a), _r(box_b)], label=label, frame=frame)
 
 
@@ -59,9 +61,15 @@ def marks(items: Sequence[Mark], tolerance_px: float = 20.0, note: str = "") -> 
     return MarksAnswer(marks=list(items), tolerance_px=tolerance_px, note=note)
 
 
-def measure(value: float, unit: str, tol: float = 0.15, calipers: Sequence[Mark] = (), note: str = "") -> MeasurementAnswer:
+def measure(
+    value: float, unit: str, tol: float = 0.15, calipers: Sequence[Mark] = (), note: str = ""
+) -> MeasurementAnswer:
     return MeasurementAnswer(
-        value=round(float(value), 2), unit=unit, tolerance_rel=tol, marks=list(calipers), note=note  # type: ignore[arg-type]
+        value=round(float(value), 2),
+        unit=unit,
+        tolerance_rel=tol,
+        marks=list(calipers),
+        note=note,  # type: ignore[arg-type]
     )
 
 

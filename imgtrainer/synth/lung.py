@@ -47,6 +47,7 @@ class LungTruth:
     pleural_line_px: list[tuple[float, float]]  # two end points
     blines_x_px: list[list[float]] = field(default_factory=list)  # per frame, at the pleura
     blines_marks_px: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)
+    blines_marks_frame: int | None = None  # frame the marks belong to (None: every frame)
     sliding_frames: list[int] = field(default_factory=list)  # frames where some sliding is seen
     no_sliding_ranges: list[tuple[int, int]] = field(default_factory=list)
     a_line_rows_px: list[float] = field(default_factory=list)
@@ -103,12 +104,17 @@ class _Scene:
             self.cons_mask = True
         self.lung = Tissue(pr, lung, np.random.default_rng([seed, 3]))
         self.rng_static = np.random.default_rng([seed, 4])
-        self.parietal = reflector(pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 5]), roughness=0.35)
-        self.visceral = reflector(pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 6]), roughness=0.45)
+        self.parietal = reflector(
+            pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 5]), roughness=0.35
+        )
+        self.visceral = reflector(
+            pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 6]), roughness=0.45
+        )
         self.shadow = self._rib_shadow()
         self.bline_x = self._bline_positions(np.random.default_rng([seed, 8]))
         self.bline_noise = [np.random.default_rng([seed, 9, i]) for i in range(len(self.bline_x))]
         self.bline_pts = [self._bline_points(g) for g in self.bline_noise]
+        self.bline_gain = list(np.random.default_rng([seed, 12]).uniform(0.7, 1.2, len(self.bline_x)))
         self.a_refl = self._a_line_reflectors()
 
     # ------------------------------------------------------------ geometry
@@ -184,7 +190,9 @@ class _Scene:
         t = i / p.fps
         u = self.slide(t)
         lp = self.lung_point_x(t) if p.sliding == "lung_point" else 99.0
-        sliding_here = p.sliding == "present" or (p.sliding == "lung_point" and lp > pr.to_tissue(np.array(p.pleura_cm), pr.beam_pos[0])[0])
+        sliding_here = p.sliding == "present" or (
+            p.sliding == "lung_point" and lp > pr.to_tissue(np.array(p.pleura_cm), pr.beam_pos[0])[0]
+        )
 
         def move(x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             return np.full_like(x, u), np.zeros_like(z)
@@ -200,7 +208,7 @@ class _Scene:
         parts.append(vis)
         bl_x = []
         profile = np.zeros(pr.n_beams)
-        for bx, (along, lateral, amp) in zip(self.bline_x, self.bline_pts, strict=True):
+        for bx, (along, lateral, amp), g in zip(self.bline_x, self.bline_pts, self.bline_gain, strict=True):
             x_now = bx + u
             if x_now > lp:
                 continue
@@ -210,12 +218,22 @@ class _Scene:
             beam = b0[0] + lateral[keep] / pr.beam_spacing_cm(along[keep])
             fade = 1.0 - 0.35 * (along[keep] - r0[0]) / pr.depth_cm
             level = 3.5 if not p.confluent else 2.4
-            parts.append(beam_echoes(pr, along[keep], beam, amp[keep] * fade * level))
-            profile = np.maximum(profile, np.exp(-0.5 * ((np.arange(pr.n_beams) - b0[0]) * pr.beam_spacing_cm(r0[0]) / 0.25) ** 2))
+            parts.append(beam_echoes(pr, along[keep], beam, amp[keep] * fade * level * g))
+            profile = np.maximum(
+                profile,
+                np.exp(-0.5 * ((np.arange(pr.n_beams) - b0[0]) * pr.beam_spacing_cm(r0[0]) / 0.25) ** 2),
+            )
         if p.a_lines:
             parts.append(self._a_lines((1 - profile) * self.shadow[-1]))
         echoes = Echoes.join(parts)
-        img = render(pr, echoes, self.wall.density, np.random.default_rng([self.seed, 100, i]), Look(gain_db=p.gain_db), transmission=self.shadow)
+        img = render(
+            pr,
+            echoes,
+            self.wall.density,
+            np.random.default_rng([self.seed, 100, i]),
+            Look(gain_db=p.gain_db),
+            transmission=self.shadow,
+        )
         return img, bl_x, bool(sliding_here)
 
     def _a_lines(self, keep: np.ndarray) -> Echoes:
@@ -242,7 +260,15 @@ class _Scene:
             if ok.sum() < 2:
                 break
             amp = 20.0 * 0.6 ** (k - 2)
-            out.append(reflector(pr, list(zip(x[ok], z[ok], strict=True)), amp, np.random.default_rng([self.seed, 11, k]), roughness=0.5))
+            out.append(
+                reflector(
+                    pr,
+                    list(zip(x[ok], z[ok], strict=True)),
+                    amp,
+                    np.random.default_rng([self.seed, 11, k]),
+                    roughness=0.5,
+                )
+            )
         return out
 
     def clip(self) -> tuple[np.ndarray, LungTruth]:
@@ -256,14 +282,17 @@ class _Scene:
 
     def _truth(self, bls: list[list[float]], slid: list[bool]) -> LungTruth:
         pr, p = self.probe, self.p
-        cx, cy = pr.to_pixels(0.0, self.zp)
+        _, cy = pr.to_pixels(0.0, self.zp)
         ends = [pr.to_pixels(x, self.pleura_z(x)) for x in (self.ribs[0][0] + 0.75, self.ribs[1][0] - 0.75)]
         t = LungTruth(pr, p.fps, self.zp, float(cy), [(float(a), float(b)) for a, b in ends])
         for xs in bls:
             t.blines_x_px.append([float(pr.to_pixels(x, self.pleura_z(x))[0]) for x in xs])
-        for x in bls[0]:
+        counts = [len(b) for b in bls]
+        best = int(np.argmax(counts))
+        t.blines_marks_frame = None if min(counts) == max(counts) else best
+        for x in bls[best]:
             top = pr.to_pixels(x, self.pleura_z(x))
-            r0, b0 = pr.to_beams(np.array([x]), self.pleura_z(np.array([x])))
+            _, b0 = pr.to_beams(np.array([x]), self.pleura_z(np.array([x])))
             pos = pr.beam_pos[0] + b0 * pr.beam_step
             bx, bz = pr.to_tissue(np.array([pr.depth_cm * 0.92]), pos)
             bot = pr.to_pixels(bx[0], bz[0])
@@ -271,11 +300,17 @@ class _Scene:
         t.sliding_frames = [i for i, s in enumerate(slid) if s]
         t.no_sliding_ranges = _ranges([not s for s in slid])
         if p.a_lines:
-            t.a_line_rows_px = [float(pr.to_pixels(0.0, k * self.zp)[1]) for k in (2, 3, 4) if k * self.zp < pr.depth_cm]
+            t.a_line_rows_px = [
+                float(pr.to_pixels(0.0, k * self.zp)[1]) for k in (2, 3, 4) if k * self.zp < pr.depth_cm
+            ]
         for cx_rib, _ in self.ribs:
-            t.rib_shadow_x_px.append((float(pr.to_pixels(cx_rib - 0.8, self.zp)[0]), float(pr.to_pixels(cx_rib + 0.8, self.zp)[0])))
+            t.rib_shadow_x_px.append(
+                (float(pr.to_pixels(cx_rib - 0.8, self.zp)[0]), float(pr.to_pixels(cx_rib + 0.8, self.zp)[0]))
+            )
         if p.consolidation:
-            t.consolidation_polygon_px = [tuple(map(float, pr.to_pixels(x, z))) for x, z in self.cons_poly[::2]]
+            t.consolidation_polygon_px = [
+                tuple(map(float, pr.to_pixels(x, z))) for x, z in self.cons_poly[::2]
+            ]
         return t
 
 

@@ -73,13 +73,15 @@ def render_plaps_clip(p: LungParams, seed: int) -> tuple[np.ndarray, LungTruth]:
             return sway * w, np.zeros_like(z)
 
         e = Echoes.join([wall.echoes(), lung.echoes(move)])
-        frames.append(render(pr, e, wall.density, np.random.default_rng([seed, 100, i]), Look(gain_db=p.gain_db)))
+        frames.append(
+            render(pr, e, wall.density, np.random.default_rng([seed, 100, i]), Look(gain_db=p.gain_db))
+        )
     truth = _truth(pr, p, dia, lung_poly)
     return np.stack(frames), truth
 
 
 def _truth(pr, p: LungParams, dia: np.ndarray, lung_poly: np.ndarray) -> LungTruth:
-    cx, cy = pr.to_pixels(0.0, _WALL)
+    _, cy = pr.to_pixels(0.0, _WALL)
     wall_pts = [pr.to_pixels(x, _WALL) for x in (-3.0, 1.0)]
     t = LungTruth(pr, p.fps, _WALL, float(cy), [(float(a), float(b)) for a, b in wall_pts])
     t.effusion_depth_cm = float(p.effusion_cm)
@@ -90,7 +92,12 @@ def _truth(pr, p: LungParams, dia: np.ndarray, lung_poly: np.ndarray) -> LungTru
     top = _WALL + p.effusion_cm
     tip = lung_poly[10]
     dia_part = [v for v in dia if v[1] <= tip[1] + 0.3]
-    pts = [(-3.2, _WALL + 0.05), *[(float(x), float(z)) for x, z in dia_part], (float(tip[0]), float(tip[1])), (-3.2, top)]
+    pts = [
+        (-3.2, _WALL + 0.05),
+        *[(float(x), float(z)) for x, z in dia_part],
+        (float(tip[0]), float(tip[1])),
+        (-3.2, top),
+    ]
     px = []
     for x, z in pts:
         xx, zz = _clip_to_field(pr, x, z)

@@ -40,16 +40,33 @@ class EchoMap:
     def polygon(self, pts: Sequence[tuple[float, float]], value: float) -> None:
         cv2.fillPoly(self.data, [self._pts(pts)], float(value), cv2.LINE_AA, _SHIFT)
 
-    def ellipse(self, cx: float, cz: float, ax: float, az: float, value: float, angle_deg: float = 0.0) -> None:
+    def ellipse(
+        self, cx: float, cz: float, ax: float, az: float, value: float, angle_deg: float = 0.0
+    ) -> None:
         c = self._pts([(cx, cz)])[0]
         axes = (round(ax / self.res * (1 << _SHIFT)), round(az / self.res * (1 << _SHIFT)))
-        cv2.ellipse(self.data, tuple(int(v) for v in c), axes, angle_deg, 0, 360, float(value), -1, cv2.LINE_AA, _SHIFT)
+        cv2.ellipse(
+            self.data,
+            tuple(int(v) for v in c),
+            axes,
+            angle_deg,
+            0,
+            360,
+            float(value),
+            -1,
+            cv2.LINE_AA,
+            _SHIFT,
+        )
 
-    def ring(self, cx: float, cz: float, ax: float, az: float, thick: float, value: float, angle_deg: float = 0.0) -> None:
+    def ring(
+        self, cx: float, cz: float, ax: float, az: float, thick: float, value: float, angle_deg: float = 0.0
+    ) -> None:
         c = self._pts([(cx, cz)])[0]
         axes = (round(ax / self.res * (1 << _SHIFT)), round(az / self.res * (1 << _SHIFT)))
         t = max(1, round(thick / self.res))
-        cv2.ellipse(self.data, tuple(int(v) for v in c), axes, angle_deg, 0, 360, float(value), t, cv2.LINE_AA, _SHIFT)
+        cv2.ellipse(
+            self.data, tuple(int(v) for v in c), axes, angle_deg, 0, 360, float(value), t, cv2.LINE_AA, _SHIFT
+        )
 
     def polyline(self, pts: Sequence[tuple[float, float]], thick_cm: float, value: float) -> None:
         t = max(1, round(thick_cm / self.res))
@@ -64,7 +81,9 @@ class EchoMap:
     def texture(self, rng: np.random.Generator, scale_cm: float, strength: float) -> None:
         """Multiply by a smooth log-normal texture (organ echotexture, muscle fibres)."""
         f = max(1, int(scale_cm / self.res / 4))
-        small = rng.standard_normal((self.data.shape[0] // f + 2, self.data.shape[1] // f + 2)).astype(np.float32)
+        small = rng.standard_normal((self.data.shape[0] // f + 2, self.data.shape[1] // f + 2)).astype(
+            np.float32
+        )
         small = cv2.GaussianBlur(small, (0, 0), scale_cm / self.res / f)
         noise = cv2.resize(small, (self.data.shape[1], self.data.shape[0]), interpolation=cv2.INTER_LINEAR)
         noise /= noise.std() + 1e-9
@@ -75,11 +94,19 @@ class EchoMap:
         n = np.size(x)
         width = 4096
         pad = (-n) % width
-        mx = np.pad(((np.asarray(x) - self.x0) / self.res).astype(np.float32).ravel(), (0, pad), constant_values=-9)
-        mz = np.pad(((np.asarray(z) - self.z0) / self.res).astype(np.float32).ravel(), (0, pad), constant_values=-9)
+        mx = np.pad(
+            ((np.asarray(x) - self.x0) / self.res).astype(np.float32).ravel(), (0, pad), constant_values=-9
+        )
+        mz = np.pad(
+            ((np.asarray(z) - self.z0) / self.res).astype(np.float32).ravel(), (0, pad), constant_values=-9
+        )
         out = cv2.remap(
-            self.data, mx.reshape(-1, width), mz.reshape(-1, width), cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT, borderValue=0,
+            self.data,
+            mx.reshape(-1, width),
+            mz.reshape(-1, width),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0,
         )
         return out.ravel()[:n]
 
@@ -87,7 +114,9 @@ class EchoMap:
 class Tissue:
     """A fixed scatterer cloud over the field with per-scatterer echogenicity."""
 
-    def __init__(self, probe: Probe, echo: EchoMap, rng: np.random.Generator, density_per_cm2: float | None = None):
+    def __init__(
+        self, probe: Probe, echo: EchoMap, rng: np.random.Generator, density_per_cm2: float | None = None
+    ):
         density_per_cm2 = density_per_cm2 or probe.scatter_density
         x0, x1, z0, z1 = probe._extent
         margin = 0.6
@@ -103,7 +132,12 @@ class Tissue:
         self.base = amp[keep].astype(np.complex64)
         self.weight = np.sqrt(np.maximum(echo.sample(self.x, self.z), 0)).astype(np.float32)
         live = self.weight > 1e-4
-        self.x, self.z, self.base, self.weight = self.x[live], self.z[live], self.base[live], self.weight[live]
+        self.x, self.z, self.base, self.weight = (
+            self.x[live],
+            self.z[live],
+            self.base[live],
+            self.weight[live],
+        )
         self._static: Echoes | None = None
 
     def echoes(self, move: Displacement | None = None, mask: np.ndarray | None = None) -> Echoes:

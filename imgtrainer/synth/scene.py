@@ -34,7 +34,9 @@ def breathing(amp_x: float, amp_z: float, period_s: float) -> Move:
     return move
 
 
-def contraction(cx: float, cz: float, radius: float, amount: float, period_s: float, systole: float = 0.35) -> Move:
+def contraction(
+    cx: float, cz: float, radius: float, amount: float, period_s: float, systole: float = 0.35
+) -> Move:
     """Radial squeeze toward (cx, cz): walls move in by ``amount`` x distance at end-systole.
 
     Points beyond ``1.6 * radius`` do not move; the cycle is a smooth pulse in the first
@@ -79,7 +81,14 @@ def render_scene(
             else:
                 parts.append(tis.echoes(lambda x, z, m=lay.move, t=t: m(x, z, t)))
         frames.append(
-            render(probe, Echoes.join(parts), probe.scatter_density, np.random.default_rng([seed, 100, f]), look, shadow)
+            render(
+                probe,
+                Echoes.join(parts),
+                probe.scatter_density,
+                np.random.default_rng([seed, 100, f]),
+                look,
+                shadow,
+            )
         )
     return np.stack(frames)
 
@@ -120,7 +129,9 @@ def to_px(probe: Probe, pts: Sequence[tuple[float, float]] | np.ndarray) -> list
     return out
 
 
-def ellipse_pts(cx: float, cz: float, ax: float, az: float, n: int = 24, angle_deg: float = 0.0) -> np.ndarray:
+def ellipse_pts(
+    cx: float, cz: float, ax: float, az: float, n: int = 24, angle_deg: float = 0.0
+) -> np.ndarray:
     th = np.linspace(0, 2 * np.pi, n, endpoint=False)
     a = np.deg2rad(angle_deg)
     ex, ez = ax * np.cos(th), az * np.sin(th)

@@ -40,6 +40,14 @@ def gastric_details(case: Case, key: AnswerKey, responses: Mapping[str, object])
         text += f" = {per_kg:.2f} mL/kg for {weight:g} kg ({side} the {EMPTY_LIMIT_ML_PER_KG} mL/kg limit)"
     resp = responses.get(qid)
     value = getattr(resp, "value", None)
+    if isinstance(value, int | float):
+        from imgtrainer.errors import ResponseFormatError
+        from imgtrainer.training.responses import convert_value
+
+        try:
+            value = convert_value(float(value), getattr(resp, "unit", None) or "cm2", "cm2", qid)
+        except ResponseFormatError:
+            value = None
     if isinstance(value, int | float) and value >= 0:
         try:
             tv = gastric_volume_ml(float(value), age)

@@ -68,6 +68,7 @@ class QuestionView(_Plain):
     weight: float = 1.0
     partial_credit: bool = True
     finding: str | None = None
+    finding_label: str = ""
 
 
 class QuestionSet(_Plain):
@@ -98,8 +99,12 @@ class QuestionSet(_Plain):
         return [q.id for q in self.questions]
 
     def candidate_dict(self) -> dict:
-        """What a candidate may see: everything except the shuffle mapping."""
-        return self.model_dump(mode="json", exclude={"option_order"})
+        """What a candidate may see: no shuffle mapping, no title (titles often name the
+        finding) and no domain when the application question is asked (it is the answer)."""
+        exclude = {"option_order", "title"}
+        if "application" in self.ids:
+            exclude.add("domain")
+        return self.model_dump(mode="json", exclude=exclude)
 
 
 def effective_key(case: Case, key: AnswerKey | None) -> dict:
@@ -180,6 +185,7 @@ def build_question_set(
             weight=q.weight,
             partial_credit=q.partial_credit,
             finding=q.finding,
+            finding_label=findings[q.finding].label if q.finding in findings else "",
         )
         if q.kind == "category":
             opts = [

@@ -182,7 +182,7 @@ def parse_answers(data: Any, qset: QuestionSet) -> dict[str, Response]:
     for qid, raw in data.items():
         if qid not in known:
             raise ResponseFormatError(
-                f"question {qid!r} is not in case {qset.case_id!r}'s question set ({', '.join(known)})"
+                f"question {qid!r} is not in the question set of case {qset.case_id!r} ({', '.join(known)})"
             )
         out[qid] = parse_response(known[qid], raw)
     return out

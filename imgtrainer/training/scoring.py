@@ -2,7 +2,8 @@
 
 Rules (``rule_<kind>(question, answer, response) -> RuleResult``):
 
-- category: 1 for the key's value or one of its ``acceptable`` alternatives, else 0.
+- category: 1 for the key's value or one of its ``acceptable`` alternatives, else 0. A yes/no
+  or present/absent question about a finding also records a TP/FP/TN/FN for that finding.
 - ordinal: ``max(0, 1 - |given - expected| / span)`` with span = the scale's range (e.g. ACEP
   3 for 4: 0.75; LUS 0 for 1: 0.67; Perlas 1 for 2: 0.5); exact only if ``partial_credit`` is off.
 - findings: each finding the key assesses (in its present or absent list) is a TP/FP/TN/FN; a
@@ -112,7 +113,12 @@ class CaseScore(BaseModel):
 
     @property
     def outcomes(self) -> list[FindingOutcome]:
-        return [o for q in self.questions for o in q.outcomes]
+        """One outcome per finding: a dedicated yes/no question wins over the findings checklist."""
+        chosen: dict[str, FindingOutcome] = {}
+        for q in sorted(self.questions, key=lambda q: q.kind != "findings"):
+            for o in q.outcomes:
+                chosen[o.finding] = o
+        return list(chosen.values())
 
 
 @dataclass
@@ -134,13 +140,35 @@ def _scale_label(q: QuestionView, value: int) -> str:
     return next((p.label for p in q.scale if p.value == value), str(value))
 
 
+_BINARY = ({"yes", "no"}, {"present", "absent"})
+
+
+def binary_outcome(q: QuestionView, a: CategoryAnswer, r: CategoryResponse) -> list[FindingOutcome]:
+    """TP/FP/TN/FN of a yes/no (present/absent) category question about a finding (e.g. free
+    fluid per FAST view). A key of 'indeterminate' (or any third option) is not assessed; a
+    trainee's third option counts as a miss (FN) or as failing to rule out (FP)."""
+    ids = {o.id for o in q.options}
+    pair = next((p for p in _BINARY if p <= ids), None)
+    if q.finding is None or pair is None or a.value not in pair:
+        return []
+    pos, neg = ("yes", "no") if "yes" in pair else ("present", "absent")
+    truth = a.value == pos
+    outcome = ("TP" if r.value == pos else "FN") if truth else ("TN" if r.value == neg else "FP")
+    return [
+        FindingOutcome(
+            question_id=q.id, finding=q.finding, label=q.finding_label or q.finding, outcome=outcome
+        )
+    ]
+
+
 def rule_category(q: QuestionView, a: CategoryAnswer, r: CategoryResponse) -> RuleResult:
     ok = {a.value, *a.acceptable}
     expected = " or ".join(_label(q, v) for v in [a.value, *a.acceptable])
     given = _label(q, r.value)
+    outcomes = binary_outcome(q, a, r)
     if r.value in ok:
-        return RuleResult(1.0, f"correct: {given}", expected, given)
-    return RuleResult(0.0, f"expected {expected}; you answered {given}", expected, given)
+        return RuleResult(1.0, f"correct: {given}", expected, given, outcomes)
+    return RuleResult(0.0, f"expected {expected}; you answered {given}", expected, given, outcomes)
 
 
 def rule_ordinal(q: QuestionView, a: OrdinalAnswer, r: OrdinalResponse) -> RuleResult:
@@ -215,15 +243,39 @@ def rule_count(q: QuestionView, a: CountAnswer, r: CountResponse) -> RuleResult:
     return RuleResult(score, f"expected {exp}; you counted {r.value}", exp, str(r.value))
 
 
-def _frames(ranges: list[tuple[int, int]]) -> set[int]:
-    return {f for s, e in ranges for f in range(s, e + 1)}
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Inclusive ranges merged into disjoint sorted ones (interval arithmetic: no frame sets)."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _length(ranges: list[tuple[int, int]]) -> int:
+    return sum(e - s + 1 for s, e in ranges)
+
+
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    total, i, j = 0, 0, 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        total += max(0, hi - lo + 1)
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
 
 
 def rule_frame_ranges(q: QuestionView, a: FrameRangesAnswer, r: FrameRangesResponse) -> RuleResult:
-    ka, ra = _frames(a.ranges), _frames(r.ranges)
+    ka, ra = _merge(list(a.ranges)), _merge(list(r.ranges))
     fmt = lambda rs: ", ".join(f"{s}-{e}" for s, e in rs) or "none"  # noqa: E731
-    union = ka | ra
-    iou = 1.0 if not union else len(ka & ra) / len(union)
+    inter = _overlap(ka, ra)
+    union = _length(ka) + _length(ra) - inter
+    iou = 1.0 if union == 0 else inter / union
     return RuleResult(
         iou, f"frame overlap (IoU) {iou:.2f}", f"frames {fmt(a.ranges)}", f"frames {fmt(r.ranges)}"
     )

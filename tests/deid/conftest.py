@@ -15,7 +15,7 @@ import phi_factory as pf
 
 from imgtrainer.deid import DeidContext, DeidResult, deidentify_tree
 
-KINDS = ["grey", "rgb", "jpeg", "rle", "palette", "palette_noblack"]
+KINDS = ["grey", "rgb", "jpeg", "ybr", "rle", "palette", "palette_noblack"]
 
 
 @dataclass

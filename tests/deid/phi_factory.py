@@ -5,7 +5,8 @@ sequences nested three deep, in private tags (also inside sequences), in the Ori
 Sequence, in overlays/curves and in the file meta, plus text burned into the top banner of every
 frame. The scan area is a Sequence of Ultrasound Regions rectangle below the banner (or, with
 ``regions=False``, a sector that must be detected). Encodings: grey, RGB, YBR_FULL_422 JPEG
-Baseline, RLE, palette (with and without a black LUT entry), single- and multi-frame.
+Baseline, uncompressed YBR_FULL, RLE, palette (with and without a black LUT entry), single- and
+multi-frame.
 """
 
 from __future__ import annotations
@@ -165,9 +166,9 @@ def make_file(
     referenced_uid: str | None = None,
     seed: int = 0,
 ) -> Planted:
-    """Write one PHI-laden file. ``kind``: grey, rgb, jpeg (YBR_FULL_422), rle, palette,
-    palette_noblack."""
-    colour = kind in ("rgb", "jpeg")
+    """Write one PHI-laden file. ``kind``: grey, rgb, jpeg (YBR_FULL_422), ybr (YBR_FULL), rle,
+    palette, palette_noblack."""
+    colour = kind in ("rgb", "jpeg", "ybr")
     frames = _frames(n, colour, seed, sector=not regions)
     ds = Dataset()
     sop, study = generate_uid(), generate_uid()
@@ -217,12 +218,17 @@ def make_file(
         ds.PhotometricInterpretation = "YBR_FULL_422"
         meta.TransferSyntaxUID = JPEGBaseline8Bit
         ds.LossyImageCompression = "01"
+    elif kind == "ybr":  # uncompressed YBR_FULL
+        from pydicom.pixels import convert_color_space
+
+        ds.PixelData = convert_color_space(stored if n > 1 else stored[0], "RGB", "YBR_FULL").tobytes()
+        ds.PhotometricInterpretation = "YBR_FULL"
     else:
         ds.PixelData = (stored if n > 1 else stored[0]).tobytes()
         if kind == "rle":
             ds.compress(RLELossless, generate_instance_uid=False)
     ds.save_as(path, enforce_file_format=True)
-    if kind == "jpeg":  # ground truth is what a decoder gives back
+    if kind in ("jpeg", "ybr"):  # ground truth is what a decoder gives back
         import pydicom
 
         dec = pydicom.dcmread(path).pixel_array

@@ -12,7 +12,9 @@ from pydicom.pixels import apply_color_lut
 from imgtrainer.deid import DeidContext, deidentify_file
 
 ENCODED = [
-    f"{k}_{n}.dcm" for k in ("grey", "rgb", "jpeg", "rle", "palette", "palette_noblack") for n in (1, 3)
+    f"{k}_{n}.dcm"
+    for k in ("grey", "rgb", "jpeg", "ybr", "rle", "palette", "palette_noblack")
+    for n in (1, 3)
 ]
 
 

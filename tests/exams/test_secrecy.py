@@ -74,6 +74,13 @@ def test_no_key_material_in_package_db_or_data_dir(
         s.heartbeat()
     during = _hits([package.path, s.db_path, Path(str(s.db_path) + "-wal"), home], needles)
     assert during == [], during
+    # the exam copy of a DICOM still decodes to the same pixels (only text was scrubbed)
+    import pydicom
+
+    src = pydicom.dcmread(library[0] / "media" / "clip.dcm")
+    pos = s.order.index("item-001")
+    copy = pydicom.dcmread(s.media_folder(pos) / "media" / "m0.dcm")
+    assert (copy.pixel_array == src.pixel_array).all() and copy.SeriesDescription == ""
     s.submit()
     after = _hits([package.path, home], needles)
     assert after == [], after

@@ -185,3 +185,33 @@ def test_start_needs_the_proctor_passphrase_and_refuses_a_changed_package(
     pkg2 = ExamPackage.open(package.path)
     with pytest.raises(TamperError, match="changed"):
         ExamSession.open(pkg2, "alice", home=tmp_path, clock=FakeClock())
+
+
+def test_media_on_disk_and_no_replay(library: list[Path], tmp_path: Path) -> None:
+    pkg = make_package(library, tmp_path / "n.itexam", replay_loops=False)
+    s = _open(pkg, tmp_path, FakeClock())
+    s.start(PASS)
+    paths = s.media_paths(0)
+    assert len(paths) == 1 and paths[0].is_file() and paths[0].suffix in (".dcm", ".png")
+    assert s.play(0) is True
+    assert s.play(0) is False  # loops may not be replayed in this exam
+    assert s.play(1) is True
+    assert [r["event"] for r in s._db.audit()].count("play") == 2
+
+
+def test_scripted_run_stops_cleanly_when_time_runs_out(library: list[Path], tmp_path: Path) -> None:
+    from imgtrainer.exams.scripted import run
+
+    pkg = make_package(library, tmp_path / "t.itexam", time_limit_s=10)
+    clock = FakeClock()
+    s = _open(pkg, tmp_path, clock)
+    steps = [(0, "view", "plaps"), (0, "lus_score", 1), (1, "view", "plaps"), (1, "lus_score", 0)]
+
+    def slow(i: int) -> float:
+        clock.advance(4)  # each answer takes the candidate 4 s
+        return 0.0
+
+    status = run(s, steps, PASS, delay_s=slow)
+    assert status["state"] == "submitted" and status["submit_reason"] == "time_limit"
+    assert status["answered_questions"] == 2  # answers at 4 s and 8 s; the third came at 12 s
+    assert s.results_path.is_file()

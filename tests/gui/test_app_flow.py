@@ -57,7 +57,10 @@ def test_full_practice_flow(qtbot, window) -> None:
     # answer with digit keys: application (lung = 2), view (lateral intercostal = 4)
     ps.set_focus(0)
     qtbot.keyClick(w, Qt.Key.Key_2)
-    ps.set_focus(1)
+    assert ps.focus == 1  # a single-choice digit answer moves to the next question
+    qtbot.keyClick(w, Qt.Key.Key_PageDown)
+    qtbot.keyClick(w, Qt.Key.Key_PageUp)
+    assert ps.focus == 1
     qtbot.keyClick(w, Qt.Key.Key_4)
     assert ps.answers["application"] == "lung" and ps.answers["view"] == "lateral_intercostal"
     ps.focus_id("findings")  # multiple choice: digits toggle findings 1 (pleural line) and 6 (B-lines)
@@ -237,7 +240,7 @@ def _drop(w, path) -> None:
     w.dropEvent(ev)
 
 
-def test_quality_panel_toggle(qtbot, window) -> None:  # noqa: ANN001
+def test_quality_panel_toggle(qtbot, window) -> None:
     w = window
     _open_first_case(qtbot, w)
     assert not w.quality_panel.isVisible()
@@ -251,7 +254,7 @@ def test_quality_panel_toggle(qtbot, window) -> None:  # noqa: ANN001
     assert not w.quality_panel.isVisible()
 
 
-def test_mmode_line_shows_strip(qtbot, window) -> None:  # noqa: ANN001
+def test_mmode_line_shows_strip(qtbot, window) -> None:
     w = window
     _open_first_case(qtbot, w)
     st = w.viewer_state
@@ -266,3 +269,40 @@ def test_mmode_line_shows_strip(qtbot, window) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: strip.mmode is not None, timeout=10000)
     assert strip.mmode.image.shape[1] >= st.n_frames - 1  # one column per frame at least
     assert strip.mmode.cm_per_row is not None  # the line lies in the calibrated region
+
+
+def test_hover_preview_animates_and_wrong_last_time_filter(qtbot, window) -> None:
+    w = window
+    lib = w.library_page
+    qtbot.waitUntil(lambda: len(lib._thumbs) == 2, timeout=10000)
+    item = lib.list.item(0)
+    lib.list.itemEntered.emit(item)
+    cid = item.data(lib_id_role())
+    qtbot.waitUntil(lambda: cid in lib._previews and lib._hover_timer.isActive(), timeout=10000)
+    frames, _step = lib._previews[cid]
+    assert len(frames) > 1
+    qtbot.waitUntil(lambda: lib._hover_step > 0, timeout=3000)  # the icon cycles through the preview
+    lib._stop_hover()
+    assert not lib._hover_timer.isActive()
+    # answer a case badly: it shows up under "Wrong last time"
+    _open_first_case(qtbot, w)
+    ps = w.practice_state
+    ps.focus_id("decision")
+    ps.answer_digit(3)
+    w.practice_panel.submit()
+    w.practice_panel.submit()
+    assert ps.submitted and not ps.result.correct
+    lib.state.set_filter("status", "wrong")
+    qtbot.waitUntil(lambda: lib.list.count() == 1, timeout=10000)
+    assert lib.list.item(0).text().startswith("✘") and lib.list.item(0).data(lib_id_role()) == ps.qset.case_id
+    lib.state.set_filter("status", "undone")
+    qtbot.waitUntil(
+        lambda: lib.list.count() == 1 and lib.list.item(0).data(lib_id_role()) != ps.qset.case_id,
+        timeout=10000,
+    )
+
+
+def lib_id_role() -> int:
+    from imgtrainer.gui.library_browser import _ID_ROLE
+
+    return _ID_ROLE

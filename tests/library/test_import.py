@@ -4,6 +4,7 @@ as valid pending-review cases), zip and DICOMDIR sources, re-import, and the no-
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -43,6 +44,9 @@ def test_import_every_shared_dicom(
         problems
     )  # everything intact is imported (deid may quarantine a little)
     assert rc == 1  # some files failed
+    if quarantined:  # put aside in the per-user quarantine, with the reason
+        home = Path(os.environ["IMGTRAINER_HOME"])
+        assert len(list((home / "quarantine").glob("*.json"))) == len(quarantined)
     by_name = {Path(c["source"]).name: c for c in imported}
     assert by_name["color3d_jpeg_baseline.dcm"]["n_frames"] == 120
     for c in imported:
@@ -101,6 +105,15 @@ def test_zip_dicomdir_and_unsafe_members(tmp_path: Path) -> None:
 
 
 def test_domain_is_inferred_or_the_file_fails(tmp_path: Path) -> None:
+    from imgtrainer.library.importer import infer_domain
+
+    assert infer_domain({"StudyDescription": "Echocardiogram"}) == "cardiac"
+    assert infer_domain({"StudyDescription": "eFAST", "SeriesDescription": "RUQ"}) == "fast"
+    assert (
+        infer_domain({"StudyDescription": "Fasting status", "SeriesDescription": "gastric antrum"})
+        == "gastric"
+    )
+    assert infer_domain({"StudyDescription": "chest and heart"}) is None  # two applications: ambiguous
     path = write_dicom(tmp_path / "x.dcm")  # StudyDescription "Lung ultrasound"
     report = import_files([path], ImportOptions(library=tmp_path / "lib", deidentify=False))
     case = load_case(Path(report.imported[0].folder))

@@ -154,3 +154,15 @@ def test_moved_case_folder_keeps_one_row(library: Path, tmp_path: Path) -> None:
     hits = index.search(CaseFilter(library=library, text="renamed"))
     assert [(c.id, Path(c.path).name) for c in hits] == [("lung-a", "renamed")]
     assert len(index.search(CaseFilter(library=library))) == 3
+
+
+def test_index_table_of_an_older_layout_is_rebuilt(library: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE library_cases (pk INTEGER PRIMARY KEY, library TEXT, case_id TEXT)")
+    con.commit()
+    con.close()
+    index = LibraryIndex(make_engine(db))
+    assert sorted(index.scan(library).added) == ["lung-a", "lung-b", "lung-c"]

@@ -219,3 +219,36 @@ def test_unknown_transfer_syntax(tmp_path: Path) -> None:
     ds.save_as(tmp_path / "u.dcm", enforce_file_format=True, implicit_vr=False, little_endian=True)
     with pytest.raises(errors.UnsupportedTransferSyntaxError, match=r"1\.2\.3\.4\.5\.6"):
         open_clip(tmp_path / "u.dcm")
+
+
+def test_8bit_monochrome1_is_inverted(tmp_path: Path) -> None:
+    ds = _base_ds(ExplicitVRLittleEndian, 1, 3, PhotometricInterpretation="MONOCHROME1")
+    ds.PixelData = bytes([0, 100, 255]) + b"\x00"
+    ds.save_as(tmp_path / "m1.dcm", enforce_file_format=True)
+    with open_clip(tmp_path / "m1.dcm") as clip:
+        assert clip.frame(0).tolist() == [[255, 155, 0]]
+
+
+@pytest.mark.parametrize("implicit", [False, True])
+def test_lean_header_reader_handles_undefined_length_sequences(tmp_path: Path, implicit: bool) -> None:
+    from imgtrainer.media.dicom_header import read_header_fast
+
+    path = write_dicom_cine(tmp_path / "r.dcm", _cine(3), frame_time_ms=40.0, regions=REGIONS)
+    ds = pydicom.dcmread(path)
+    seq = ds.SequenceOfUltrasoundRegions
+    seq.is_undefined_length = True
+    for item in seq:
+        item.is_undefined_length_sequence_item = True
+    other = Dataset()
+    other.CodeValue = "T-D3000"
+    ds.AnatomicRegionSequence = [other]  # an undefined-length sequence the reader must skip
+    ds.AnatomicRegionSequence.is_undefined_length = True
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2" if implicit else ExplicitVRLittleEndian
+    out = tmp_path / "u.dcm"
+    ds.save_as(out, enforce_file_format=True, implicit_vr=implicit, little_endian=True)
+    with open(out, "rb") as fh:
+        assert read_header_fast(fh, out.stat().st_size) is not None  # the fast path is taken
+    with open_clip(out) as clip:
+        assert clip.regions == REGIONS
+        assert clip.n_frames == 3
+        assert np.array_equal(clip.frame(2), _cine(3)[2])

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from imgtrainer.library.case_io import load_case, load_key
 from imgtrainer.media import open_clip
-from imgtrainer.synth.demo_library import all_demo_cases, case_seed, write_demo_case
+from imgtrainer.synth.airway import render_transverse
+from imgtrainer.synth.demo_library import Rendered, all_demo_cases, case_seed, write_demo_case
 
 
-def _demo(case_id: str):
-    return next(d for d in all_demo_cases() if d.id == case_id)
+def _demo(case_id: str, tube: str = "none"):
+    """A real demo case, rendered with 4 frames to keep the test fast."""
+
+    def small(seed: int) -> Rendered:
+        frames, truth = render_transverse(tube, seed, n_frames=4)  # type: ignore[arg-type]
+        return Rendered(frames, truth.fps, truth.probe, truth)
+
+    return replace(next(d for d in all_demo_cases() if d.id == case_id), render=small)
 
 
 def test_library_covers_all_applications():
@@ -21,7 +30,7 @@ def test_library_covers_all_applications():
 
 
 def test_demo_case_is_deterministic_and_opens(tmp_path):
-    demo = _demo("airway-ctm-01")
+    demo = _demo("airway-tube-trachea-01", "trachea")
     a = write_demo_case(tmp_path / "a", demo, seed=9)
     b = write_demo_case(tmp_path / "b", demo, seed=9)
     for name in ("media/clip.dcm", "case.json", "key.json"):
@@ -47,7 +56,7 @@ def test_demo_case_validates(tmp_path):
     from imgtrainer.library.taxonomy_io import load_all_taxonomies
     from imgtrainer.library.validate import validate_case_folder
 
-    folder = write_demo_case(tmp_path, _demo("airway-tube-oesophagus-01"), seed=3)
+    folder = write_demo_case(tmp_path, _demo("airway-tube-oesophagus-01", "oesophagus"), seed=3)
     problems = validate_case_folder(folder, load_all_taxonomies(None), open_media=True)
     assert [p for p in problems if p.severity == "error"] == []
     assert "b_lines" not in (folder / "key.json").read_text() + (folder / "case.json").read_text()

@@ -9,17 +9,21 @@ from scipy.signal import find_peaks
 
 from imgtrainer.synth.lung import LungParams, render_lung_clip
 
-LIN = LungParams(probe="linear", depth_cm=5.0, pleura_cm=1.3, n_frames=8, fps=8.0)
+LIN = LungParams(probe="linear", depth_cm=5.0, pleura_cm=1.3, n_frames=6, fps=6.0)
 
 
 @pytest.fixture(scope="module")
 def blines_clip():
-    return render_lung_clip(LungParams(probe="linear", depth_cm=5.0, pleura_cm=1.3, n_frames=3, n_blines=3, a_lines=False), 11)
+    return render_lung_clip(
+        LungParams(probe="linear", depth_cm=5.0, pleura_cm=1.3, n_frames=1, n_blines=3, a_lines=False), 11
+    )
 
 
 @pytest.fixture(scope="module")
 def sliding_clips():
-    return {s: render_lung_clip(LungParams(**{**LIN.__dict__, "sliding": s}), 5) for s in ("present", "absent")}
+    return {
+        s: render_lung_clip(LungParams(**{**LIN.__dict__, "sliding": s}), 5) for s in ("present", "absent")
+    }
 
 
 def _brightest_row(frame: np.ndarray, x_lo: int, x_hi: int, y_lo: int, y_hi: int) -> float:
@@ -54,7 +58,9 @@ def test_a_lines_at_multiples_of_pleural_depth(sliding_clips):
 def test_b_line_count_from_bright_columns(blines_clip):
     frames, truth = blines_clip
     pr = truth.probe
-    below = frames[0, int(truth.pleura_row_px + 0.6 / pr.pixel_cm) : int(pr.image_shape[0] * 0.9)].astype(float)
+    below = frames[0, int(truth.pleura_row_px + 0.6 / pr.pixel_cm) : int(pr.image_shape[0] * 0.9)].astype(
+        float
+    )
     x0, _, x1, _ = pr.field_box
     cols = uniform_filter1d(below.mean(axis=0), 5)[x0:x1]
     peaks, _ = find_peaks(cols, height=np.median(cols) + 25, distance=int(0.3 / pr.pixel_cm))
@@ -66,7 +72,10 @@ def test_b_line_count_from_bright_columns(blines_clip):
 def _lateral_shift(a: np.ndarray, b: np.ndarray, max_shift: int = 12) -> int:
     a = (a - a.mean()) / (a.std() + 1e-9)
     b = (b - b.mean()) / (b.std() + 1e-9)
-    scores = [float((a[:, max_shift:-max_shift] * np.roll(b, -s, axis=1)[:, max_shift:-max_shift]).mean()) for s in range(-max_shift, max_shift + 1)]
+    scores = [
+        float((a[:, max_shift:-max_shift] * np.roll(b, -s, axis=1)[:, max_shift:-max_shift]).mean())
+        for s in range(-max_shift, max_shift + 1)
+    ]
     return int(np.argmax(scores)) - max_shift
 
 
@@ -79,8 +88,12 @@ def test_sliding_moves_subpleural_speckle_only_when_present(sliding_clips):
         x0, _, x1, _ = pr.field_box
         cols = slice(x0 + 60, x1 - 60)
         half = len(frames) // 2  # peak excursion of the breath
-        lung_shift = _lateral_shift(frames[0, band, cols].astype(float), frames[half, band, cols].astype(float))
-        wall_shift = _lateral_shift(frames[0, wall, cols].astype(float), frames[half, wall, cols].astype(float))
+        lung_shift = _lateral_shift(
+            frames[0, band, cols].astype(float), frames[half, band, cols].astype(float)
+        )
+        wall_shift = _lateral_shift(
+            frames[0, wall, cols].astype(float), frames[half, wall, cols].astype(float)
+        )
         expected = 0.13 / pr.pixel_cm if state == "present" else 0.0
         assert abs(lung_shift - expected) <= 2, (state, lung_shift, expected)
         assert wall_shift == 0

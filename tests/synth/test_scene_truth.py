@@ -12,8 +12,8 @@ from imgtrainer.synth.lung import LungParams, render_lung_clip
 def test_effusion_depth_is_the_anechoic_band():
     frames, truth = render_lung_clip(LungParams(depth_cm=14.0, effusion_cm=3.0, n_frames=1), 4)
     pr = truth.probe
-    (xa, ya), (xb, yb) = truth.effusion_caliper_px
-    col = frames[0, :, int(round(xa)) - 2 : int(round(xa)) + 3].astype(float).mean(axis=1)
+    (xa, ya), _ = truth.effusion_caliper_px
+    col = frames[0, :, round(xa) - 2 : round(xa) + 3].astype(float).mean(axis=1)
     col = np.convolve(col, np.ones(3) / 3, mode="same")
     dark = col < 20
     start = int(ya) - 5
@@ -29,8 +29,8 @@ def test_effusion_depth_is_the_anechoic_band():
 def _lumen_area_cm2(frame: np.ndarray, centre: tuple[float, float], px_cm: float) -> float:
     blur = cv2.GaussianBlur(frame, (0, 0), 2)
     mask = (blur < 25).astype(np.uint8)
-    n, labels = cv2.connectedComponents(mask)
-    lab = labels[int(round(centre[1])), int(round(centre[0]))]
+    _, labels = cv2.connectedComponents(mask)
+    lab = labels[round(centre[1]), round(centre[0])]
     assert lab != 0, "antrum centre is not anechoic"
     return float((labels == lab).sum()) * px_cm**2
 
@@ -56,7 +56,9 @@ def test_free_fluid_outline_is_anechoic_and_absent_without_fluid():
     inside = np.zeros(frames.shape[1:], np.uint8)
     cv2.fillPoly(inside, [poly], 1)
     inner = cv2.erode(inside, np.ones((5, 5), np.uint8)).astype(bool)
-    ring = cv2.dilate(inside, np.ones((25, 25), np.uint8)).astype(bool) & ~cv2.dilate(inside, np.ones((9, 9), np.uint8)).astype(bool)
+    ring = cv2.dilate(inside, np.ones((25, 25), np.uint8)).astype(bool) & ~cv2.dilate(
+        inside, np.ones((9, 9), np.uint8)
+    ).astype(bool)
     assert frames[0][inner].mean() < 20
     assert frames[0][ring & truth.probe.field_mask].mean() > 45
     dry, dry_truth = render_upper_quadrant("right", 0.0, 3, n_frames=1)

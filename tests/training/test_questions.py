@@ -44,6 +44,7 @@ def test_no_answer_leaks_into_the_candidate_view(tax):
     assert "B-lines with sliding" not in text  # the decision explanation
     assert "tolerance" not in text and "correct" not in text and 'present": [' not in text
     assert "option_order" not in text
+    assert case.title not in text and '"domain"' not in text  # the title names findings; domain = answer
 
 
 def test_named_set_and_explicit_ids(tax):

@@ -62,7 +62,7 @@ def test_bare_and_object_forms(qset):
         ({"effusion_depth": "deep"}, "'effusion_depth': field 'value'"),
         ({"decision": 9}, "'decision': field 'choice'"),
         ({"decision": "Something else"}, "'decision': field 'choice'"),
-        ({"viewz": "plaps"}, "'viewz' is not in case"),
+        ({"viewz": "plaps"}, "'viewz' is not in the question set"),
         ({"view": {"value": "plaps", "extra": 1}}, "'view': field 'extra'"),
         ({"view": {"kind": "count", "value": 1}}, "field 'kind'"),
     ],

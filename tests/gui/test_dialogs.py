@@ -1,0 +1,85 @@
+"""First-run profile screen, About and keyboard help; the gui CLI command wiring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QLabel
+
+from imgtrainer import DISCLAIMER
+from imgtrainer.gui.dialogs import AboutDialog, ProfileDialog, ShortcutsDialog
+from imgtrainer.gui.shortcuts import SHORTCUTS
+
+pytestmark = pytest.mark.gui
+
+
+def test_first_run_creates_profile_and_shows_disclaimer(qtbot) -> None:
+    dlg = ProfileDialog([])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    texts = " ".join(lbl.text() for lbl in dlg.findChildren(QLabel))
+    assert "Educational use, not for diagnosis" in texts and DISCLAIMER in texts
+    qtbot.mouseClick(dlg.create_button, Qt.MouseButton.LeftButton)
+    assert dlg.chosen is None and "Type a name" in dlg.error.text()
+    qtbot.keyClicks(dlg.name_edit, "  Dr   New  Trainee ")
+    qtbot.mouseClick(dlg.create_button, Qt.MouseButton.LeftButton)
+    assert dlg.chosen == "Dr New Trainee" and dlg.result() == 1
+
+
+def test_pick_existing_profile(qtbot) -> None:
+    dlg = ProfileDialog(["Alice", "Bob"])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.list.setCurrentRow(1)
+    dlg.buttons.accepted.emit()
+    assert dlg.chosen == "Bob"
+
+
+def test_about_and_shortcut_help_are_complete(qtbot) -> None:
+    about = AboutDialog()
+    qtbot.addWidget(about)
+    labels = [w.text() for w in about.findChildren(QLabel)]
+    assert any("Educational use, not for diagnosis" in t for t in labels)
+    help_dialog = ShortcutsDialog()
+    qtbot.addWidget(help_dialog)
+    keys = {help_dialog.table.item(r, 0).text() for r in range(help_dialog.table.rowCount())}
+    for required in ("Space", "Left", "Right", "Up", "Down", "F", "1 … 9", "Return / Enter", "N"):
+        assert required in keys
+    assert help_dialog.table.rowCount() >= len(SHORTCUTS)
+
+
+def test_every_shortcut_is_bound_to_a_window_action(qtbot) -> None:
+    from imgtrainer.gui.context import AppContext
+    from imgtrainer.gui.main_window import MainWindow
+
+    for sc in SHORTCUTS:
+        if sc.action != "answer_digit":
+            assert callable(getattr(MainWindow, sc.action)), sc.action
+    w = MainWindow(AppContext(library_dir=Path("/nonexistent-library"), trainee="x"))
+    qtbot.addWidget(w)
+    bound = {seq.toString() for act in w.actions() for seq in act.shortcuts()}
+    assert {"Space", "Left", "Right", "Up", "Down", "F", "1", "9", "Return", "N", "Q", "A"} <= bound
+    qtbot.waitUntil(lambda: "Cannot read the library" in w.library_page.status.text(), timeout=10000)
+
+
+def test_gui_command_is_registered_without_importing_qt() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from imgtrainer.cli import build_parser; p = build_parser();"
+        "a = p.parse_args(['gui', '--library', '.', '--trainee', 'T']); print(a.handler.__module__, a.trainee);"
+        "print(any(m.startswith('PyQt6') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["imgtrainer.cli.gui", "T", "False"]
+
+
+def test_gui_command_rejects_missing_library(tmp_path) -> None:
+    from imgtrainer.cli import main
+
+    assert main(["gui", "--library", str(tmp_path / "missing")]) == 1
