@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import re
 import sys
 import time
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = (ROOT / ".." / "shared" / "data").resolve()
 sys.path.insert(0, str(ROOT))
 
-from imgtrainer.analysis.lung import DEFAULT_MODEL, FEATURES, LungModel, assess_lung  # noqa: E402
+from imgtrainer.analysis.lung import CANDIDATES, DEFAULT_MODEL, FEATURES, LungModel, assess_lung  # noqa: E402
 from imgtrainer.analysis.quality import assess_quality  # noqa: E402
 from imgtrainer.media import open_clip  # noqa: E402
 from imgtrainer.media.clip import ArrayClip  # noqa: E402
@@ -174,6 +173,12 @@ def lung(args: argparse.Namespace) -> None:
     rows = _rows()
     feats, keep = [], []
     t0 = time.perf_counter()
+    cache = Path(args.cache) if args.cache else None
+    if cache and cache.exists():
+        import pickle
+
+        feats, keep = pickle.loads(cache.read_bytes())
+        rows = []
     for r in rows:
         try:
             with open_clip(DATA / r["file"]) as c:
@@ -181,10 +186,14 @@ def lung(args: argparse.Namespace) -> None:
         except Exception as exc:
             print(f"fail {r['file']}: {exc}")
             continue
-        feats.append([rep.features[k] for k in FEATURES])
+        feats.append([rep.features.get(k, 0.0) for k in CANDIDATES])
         keep.append((r, rep.b_lines["present"], rep.a_lines["present"]))
     print(f"{len(keep)} clips in {time.perf_counter() - t0:.0f} s")
-    x = np.array(feats)
+    if cache and not cache.exists():
+        import pickle
+
+        cache.write_bytes(pickle.dumps((feats, keep)))
+    x = np.array(feats)[:, : len(FEATURES)]
     blus = np.array([r["source"] == "NinaWie/COVID-BLUES" for r, _, _ in keep])
     model = DEFAULT_MODEL
     if args.fit:
@@ -237,7 +246,6 @@ def _report(x: np.ndarray, keep: list, model: LungModel) -> None:
         ba, se, sp, n = _ba(pairs)
         name = "B-lines" if which == "b" else "A-lines"
         print(f"{src:28s} {name}: BA {ba:.3f} sens {se:.3f} spec {sp:.3f} n={n}")
-    del math
 
 
 def main() -> None:
@@ -249,6 +257,7 @@ def main() -> None:
     d.add_argument("--n", type=int, default=40)
     l = sub.add_parser("lung")  # noqa: E741
     l.add_argument("--fit", action="store_true")
+    l.add_argument("--cache", help="pickle of computed features (written if absent, read if present)")
     a = ap.parse_args()
     {"speed": speed, "degrade": degrade, "lung": lung}[a.cmd](a)
 

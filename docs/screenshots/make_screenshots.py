@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--hidpi",
         action="store_true",
-        help="only the feedback screen, saved as 09-case-4k.png at half size (run with QT_SCALE_FACTOR=2 "
+        help="only the feedback screen, saved as 10-case-4k.png at half size (run with QT_SCALE_FACTOR=2 "
         "on a 3840x2160 screen)",
     )
     a = ap.parse_args(argv)
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     panel.scroll.verticalScrollBar().setValue(0)
     if a.hidpi:
         pump(0.3)
-        path = a.out / "09-case-4k.png"
+        path = a.out / "10-case-4k.png"
         w.grab().scaled(1600, 900).save(str(path))
         if shutil.which("convert"):
             subprocess.run(["convert", str(path), "-colors", "192", "-strip", f"PNG8:{path}"], check=False)
@@ -137,18 +137,28 @@ def main(argv: list[str] | None = None) -> int:
     pump(until=lambda: w.quality_panel.report is not None and w.viewer.mmode_strip.mmode is not None)
     shot(w, "05-viewer-tools.png")
     w.toggle_quality()
+    st.clear_annotations()
+    st.set_message("")
+    st.set_show_assist(True)
+    pump(
+        until=lambda: (
+            w.viewer.assist.report is not None or w.viewer.assist.error.startswith("Lung assist not")
+        )
+    )
+    shot(w, "06-lung-assist.png")
+    st.set_show_assist(False)
 
     w.show_progress()
     pump(until=lambda: w.progress_page.logbook is not None)
-    shot(w, "06-progress.png")
+    shot(w, "07-progress.png")
 
     help_dialog = ShortcutsDialog(w)
     help_dialog.show()
-    shot(help_dialog, "07-shortcuts.png")
+    shot(help_dialog, "08-shortcuts.png")
     help_dialog.close()
     about = AboutDialog(w)
     about.show()
-    shot(about, "08-about.png")
+    shot(about, "09-about.png")
     about.close()
 
     pump(until=lambda: workers.pending() == 0, timeout=10)

@@ -26,7 +26,25 @@ from imgtrainer.errors import MediaError
 from imgtrainer.media.clip import Clip
 from imgtrainer.media.scanarea import ScanArea, find_scan_area
 
-FEATURES = ("orientation", "horizontal_texture", "ridge_p90", "bline_frames", "aline_prominence", "deep_level", "pleura_strength")
+FEATURES = (
+    "orientation",
+    "horizontal_texture",
+    "ridge_p90",
+    "bline_frames",
+    "aline_prominence",
+    "deep_level",
+    "pleura_strength",
+)
+CANDIDATES = FEATURES + (
+    "orientation_p75",
+    "bline_mean_count",
+    "aline_2",
+    "aline_3",
+    "pleura_extent",
+    "pleura_depth_fraction",
+    "deep_temporal_std",
+    "deep_lateral_cv",
+)
 
 
 @dataclass(frozen=True)
@@ -180,7 +198,41 @@ def _features(
         "pleura_strength": float(np.median(pleura.strength[pleura.on])) if pleura.on.any() else 0.0,
     }
     feats["aline_depth_multiple"] = float(prof.best[0])
+    feats.update(_extra_features(frames, valid, pleura, prof, orient, per_frame, top, h))
     return feats, positions[:200], per_frame
+
+
+def _extra_features(
+    frames: dict[int, np.ndarray],
+    valid: np.ndarray,
+    pleura: Pleura,
+    prof: object,
+    orient: list[float],
+    per_frame: dict[int, object],
+    top: int,
+    h: int,
+) -> dict[str, float]:
+    """Further descriptive measurements (reported; used only if a model names them)."""
+    series = np.stack(list(frames.values()))
+    nd = valid.shape[0]
+    deep = slice(top + int(0.55 * h), min(nd, top + int(0.95 * h)))
+    ok = valid[deep].mean(axis=0) > 0.8
+    out = {
+        "orientation_p75": float(np.percentile(orient, 75)) if orient else 0.0,
+        "bline_mean_count": float(np.mean([len(fb.beams) for fb in per_frame.values()])) if per_frame else 0.0,
+        "aline_2": float(prof.prominence.get(2, 0.0)),
+        "aline_3": float(prof.prominence.get(3, 0.0)),
+        "pleura_extent": pleura.extent,
+        "pleura_depth_fraction": pleura.depth_rows / max(1, h),
+        "deep_temporal_std": 0.0,
+        "deep_lateral_cv": 0.0,
+    }
+    if ok.sum() >= 5:
+        cols = series[:, deep][:, :, ok].mean(axis=1)
+        m = float(cols.mean()) + 1.0
+        out["deep_temporal_std"] = float(np.percentile(cols.std(axis=0), 90)) / m
+        out["deep_lateral_cv"] = float(cols.mean(axis=0).std()) / m
+    return out
 
 
 def _grid_pairs(clip: Clip, grid: BeamGrid, max_pairs: int) -> list[tuple[np.ndarray, np.ndarray, float]]:

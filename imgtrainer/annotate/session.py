@@ -155,8 +155,9 @@ class AnnotationSession:
         self.set_answer(question_id, current.model_copy(update={"marks": marks}))
 
     def update_case(self, **fields: Any) -> None:
-        """Edit case-level fields: teaching_points, difficulty, decision, tags, title, indication."""
-        allowed = {"teaching_points", "difficulty", "decision", "tags", "title", "indication", "patient"}
+        """Edit case-level fields: teaching_points, difficulty, decision, tags, title, indication,
+        domain (the application, e.g. to correct one inferred on import)."""
+        allowed = {"teaching_points", "difficulty", "decision", "tags", "title", "indication", "patient", "domain"}
         bad = set(fields) - allowed
         if bad:
             raise CaseFormatError(f"cannot edit case fields {sorted(bad)} here")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from imgtrainer.cli._common import print_json, progress
+from imgtrainer.cli._common import print_json
 from imgtrainer.errors import CaseFormatError
 
 
@@ -26,44 +26,40 @@ def _taxonomies(args: argparse.Namespace) -> dict:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from imgtrainer.errors import TaxonomyError
-    from imgtrainer.library.validate import Problem, find_case_folders, validate_case_folder
+    from imgtrainer.library.taxonomy_io import available_domains, load_taxonomy
+    from imgtrainer.library.validate import Problem, find_case_folders, validate_library
 
     target = Path(args.dir)
-    problems: list[Problem] = []
-    try:
-        taxonomies = _taxonomies(args)
-    except TaxonomyError as exc:
-        taxonomies = {}
-        problems.append(Problem(str(exc).split(":", 1)[0], "", str(exc).split(":", 1)[-1].strip()))
     if not target.is_dir():
         raise CaseFormatError(f"{target}: not a folder")
-    folders = find_case_folders(target)
-    seen: dict[str, Path] = {}
-    for folder in progress(folders, len(folders), "validating", enabled=not args.json):
-        problems += validate_case_folder(folder, taxonomies, open_media=not args.no_media)
+    problems: list[Problem] = []
+    directory = Path(args.taxonomy_dir) if args.taxonomy_dir else None
+    taxonomies = {}
+    for domain in available_domains(directory):
         try:
-            from imgtrainer.library.case_io import read_json
+            taxonomies[domain] = load_taxonomy(domain, directory)
+        except TaxonomyError as exc:  # cases of that application are then reported unchecked
+            file, _, rest = str(exc).partition(": ")
+            if not any(p.file == file and p.message == rest for p in problems):
+                problems.append(Problem(file, "", rest or str(exc)))
+    show = sys.stderr.isatty() and not args.json
 
-            case_id = read_json(folder / "case.json").get("id")
-        except (CaseFormatError, AttributeError):
-            case_id = None
-        if isinstance(case_id, str):
-            if case_id in seen:
-                problems.append(
-                    Problem(
-                        str(folder / "case.json"),
-                        "id",
-                        f"duplicate case id {case_id!r} (also in {seen[case_id]})",
-                    )
-                )
-            seen.setdefault(case_id, folder)
+    def on_case(i: int, total: int, _folder: Path) -> None:
+        if show:
+            sys.stderr.write(f"\rvalidating {i}/{total}")
+            sys.stderr.flush()
+
+    problems += validate_library(target, taxonomies, open_media=not args.no_media, on_case=on_case)
+    if show:
+        sys.stderr.write("\n")
+    n_cases = len(find_case_folders(target))
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     if args.json:
         print_json(
             {
                 "library": str(target),
-                "cases": len(folders),
+                "cases": n_cases,
                 "errors": len(errors),
                 "warnings": len(warnings),
                 "valid": not errors,
@@ -73,7 +69,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         for p in problems:
             print(p)
-        print(f"{len(folders)} case(s), {len(errors)} error(s), {len(warnings)} warning(s)")
+        print(f"{n_cases} case(s), {len(errors)} error(s), {len(warnings)} warning(s)")
     return 1 if errors else 0
 
 

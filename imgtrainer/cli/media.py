@@ -39,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--json", action="store_true", help="print a JSON list, one entry per file")
+    p.add_argument(
+        "--verify", action="store_true", help="also decode every frame (slower; finds corrupt pixel data)"
+    )
     p.set_defaults(handler=_info)
 
     f = subparsers.add_parser("frame", help="write one decoded frame to an image file")
@@ -64,14 +67,20 @@ def iter_media_files(paths: list[Path]) -> Iterator[Path]:
             yield p
 
 
-def describe(path: Path) -> dict[str, Any]:
-    """Summary of one file, or ``{"path", "error", "error_type"}``; never raises for bad input."""
+def describe(path: Path, verify: bool = False) -> dict[str, Any]:
+    """Summary of one file, or ``{"path", "error", "error_type"}``; never raises for bad input.
+
+    With ``verify`` every frame is decoded too, so corrupt pixel data is reported as an error.
+    """
     from imgtrainer.media.open import open_clip
     from imgtrainer.media.summary import clip_summary
 
     try:
-        with open_clip(path) as clip:
-            return clip_summary(clip)
+        with open_clip(path, cache_mb=0 if verify else 256) as clip:
+            summary = clip_summary(clip)
+            for i in range(clip.n_frames if verify else 0):
+                clip.frame(i)
+            return summary
     except ImgTrainerError as exc:
         return {
             "path": str(path),
@@ -93,7 +102,7 @@ def _info(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not p.exists()]
     results: list[dict[str, Any]] = []
     for p in progress(files, len(files), "info"):
-        entry = describe(p)
+        entry = describe(p, verify=args.verify)
         results.append(entry)
         if not args.json:
             if "error" in entry:

@@ -29,6 +29,8 @@ class DeidOptions:
     retain_device_identity: bool = True
     mask_pixels: bool = True  # black out everything outside the scan area
     min_scan_confidence: float = 0.5
+    manual_keep_box: tuple[int, int, int, int] | None = None
+    """Faculty re-mask: keep exactly this (x0, y0, x1, y1) inclusive box, skipping detection."""
     rle_output: bool = True  # re-encode DICOM pixels as RLE Lossless (else uncompressed)
     safe_private: frozenset[tuple[str, int, int]] = frozenset()
     """Private elements kept: (private creator, group, element low byte), e.g. ("ACME 1.0", 0x0009, 0x10)."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from imgtrainer.deid.context import DeidContext, DeidResult
 from imgtrainer.deid.pipeline import quarantine, write_json
+from imgtrainer.deid.pixels import manual_keep_mask
 from imgtrainer.deid.textlines import cut_text
 from imgtrainer.errors import DeidError, ImgTrainerError
 from imgtrainer.media.scanarea import find_scan_area, to_gray
@@ -72,6 +73,24 @@ def _write_ffv1(path: Path, clip: Any, outside: np.ndarray) -> None:
         raise
 
 
+def media_keep_mask(clip: Any, ctx: DeidContext, where: str) -> tuple[np.ndarray, dict[str, Any]]:
+    """Kept pixels of a video/still: the faculty's hand-drawn box if given, else the detected
+    scan area without the text lines found in it. Raises DeidError when it cannot be trusted."""
+    if ctx.options.manual_keep_box is not None:
+        manual = manual_keep_mask(ctx.options.manual_keep_box, clip.rows, clip.cols, where)
+        return manual.mask, manual.to_dict()
+    area = find_scan_area(clip)
+    conf = float(area.confidence)
+    if conf < ctx.options.min_scan_confidence:
+        raise DeidError(
+            f"{where}: scan area not found with confidence ({conf:.2f}); burned-in text cannot be removed"
+        )
+    if area.mask.mean() >= 0.995:
+        raise DeidError(f"{where}: detected scan area is the whole frame; burned-in text cannot be excluded")
+    keep, cut = cut_text(area.mask.astype(bool), _sample_gray(clip))
+    return keep, {**area.to_dict(), "text_lines_cut": [[int(v) for v in b] for b in cut]}
+
+
 def deidentify_media(src: Path, out_dir: Path, ctx: DeidContext, kind: str) -> DeidResult:
     """One video or still -> masked lossless output (PNG / FFV1 .mkv) or quarantine."""
     from imgtrainer.media import open_clip
@@ -85,15 +104,9 @@ def deidentify_media(src: Path, out_dir: Path, ctx: DeidContext, kind: str) -> D
         return quarantine(src, out_dir, ctx, f"{where}: cannot be decoded ({type(exc).__name__}: {exc})")
     try:
         with clip:
-            area = find_scan_area(clip)
-            conf = float(area.confidence)
-            if conf < ctx.options.min_scan_confidence:
-                raise DeidError(
-                    f"{where}: scan area not found with confidence ({conf:.2f}); burned-in text cannot be removed"
-                )
-            if area.mask.mean() >= 0.995:
-                raise DeidError(f"{where}: detected scan area is the whole frame; burned-in text cannot be excluded")
-            keep, cut = cut_text(area.mask.astype(bool), _sample_gray(clip))
+            if ctx.options.manual_keep_box is not None:  # faculty re-mask: the hand-drawn box
+                return _manual(src, out_dir, ctx, kind, clip)
+            keep, kept_area = media_keep_mask(clip, ctx, where)
             outside = ~keep
             stem = ctx.file_stem(f"file:{src.resolve()}")
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -107,7 +120,7 @@ def deidentify_media(src: Path, out_dir: Path, ctx: DeidContext, kind: str) -> D
                 "kind": kind,
                 "pixels": {
                     "frames": int(clip.n_frames),
-                    "kept_area": {**area.to_dict(), "text_lines_cut": [[int(v) for v in b] for b in cut]},
+                    "kept_area": kept_area,
                     "masked_fraction": round(float(outside.mean()), 4),
                     "encoding_out": "PNG" if still else "FFV1 (lossless) in Matroska",
                 },
@@ -120,5 +133,33 @@ def deidentify_media(src: Path, out_dir: Path, ctx: DeidContext, kind: str) -> D
         return quarantine(
             src, out_dir, ctx, f"{where}: cannot be de-identified ({type(exc).__name__}: {exc})"
         )
+    write_json(out.with_name(out.name + SIDECAR_SUFFIX), {"review": "pending", "report": report})
+    return DeidResult(src, "cleaned", out, None, report)
+
+
+def _manual(src: Path, out_dir: Path, ctx: DeidContext, kind: str, clip: Any) -> DeidResult:
+    """Mask with the faculty's hand-drawn keep box (no detection, no text cut)."""
+    from imgtrainer.deid.pixels import manual_keep_mask
+
+    keep = manual_keep_mask(ctx.options.manual_keep_box, clip.rows, clip.cols, src.name)  # type: ignore[arg-type]
+    outside = ~keep.mask
+    out_dir.mkdir(parents=True, exist_ok=True)
+    still = kind == "still" or clip.n_frames == 1
+    out = out_dir / (ctx.file_stem(f"file:{src.resolve()}") + (".png" if still else ".mkv"))
+    if still:
+        _write_png(out, _masked(clip.frame(0), outside))
+    else:
+        _write_ffv1(out, clip, outside)
+    report: dict[str, Any] = {
+        "kind": kind,
+        "pixels": {
+            "frames": int(clip.n_frames),
+            "kept_area": keep.to_dict(),
+            "masked_fraction": round(float(outside.mean()), 4),
+            "encoding_out": "PNG" if still else "FFV1 (lossless) in Matroska",
+        },
+        "header": {"removed": ["all container metadata (pixels re-encoded)"]},
+        "review": "pending",
+    }
     write_json(out.with_name(out.name + SIDECAR_SUFFIX), {"review": "pending", "report": report})
     return DeidResult(src, "cleaned", out, None, report)

@@ -117,7 +117,7 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
         report["unreadable_elements_removed"] = drop_unreadable(ds)
         frames = decode_frames(ds, where)
         if ctx.options.mask_pixels:
-            keep = keep_mask(ds, frames, ctx.options.min_scan_confidence, where)
+            keep = keep_mask(ds, frames, ctx.options.min_scan_confidence, where, ctx.options.manual_keep_box)
             frames, note = mask_frames(ds, frames, keep)
             report["pixels"] = {**note, "kept_area": keep.to_dict()}
         cleaner = HeaderCleaner(ds, ctx)

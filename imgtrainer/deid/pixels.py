@@ -104,9 +104,17 @@ def display_gray(ds: Dataset, frames: np.ndarray) -> np.ndarray:
     return np.stack(out)
 
 
-def keep_mask(ds: Dataset, frames: np.ndarray, min_confidence: float, where: str) -> KeepMask:
+def keep_mask(
+    ds: Dataset,
+    frames: np.ndarray,
+    min_confidence: float,
+    where: str,
+    manual_box: tuple[int, int, int, int] | None = None,
+) -> KeepMask:
     """The kept area: union of usable region rectangles, else the detected scan area."""
     rows, cols = frames.shape[1], frames.shape[2]
+    if manual_box is not None:  # faculty drew the scan area by hand (re-mask in import review)
+        return manual_keep_mask(manual_box, rows, cols, where)
     regions, _ = parse_regions(ds)
     mask = np.zeros((rows, cols), bool)
     boxes = []
@@ -134,6 +142,18 @@ def keep_mask(ds: Dataset, frames: np.ndarray, min_confidence: float, where: str
         raise DeidError(f"{where}: detected scan area is the whole frame; burned-in text cannot be excluded")
     mask, cut = cut_text(area.mask.astype(bool), gray)
     return KeepMask(mask, "detected", float(area.confidence), [tuple(area.bbox)], cut)
+
+
+def manual_keep_mask(box: tuple[int, int, int, int], rows: int, cols: int, where: str) -> KeepMask:
+    """A keep mask of exactly the inclusive box (x0, y0, x1, y1), clipped to the frame."""
+    x0, y0, x1, y1 = (round(v) for v in box)
+    x0, x1 = sorted((max(0, x0), min(cols - 1, x1)))
+    y0, y1 = sorted((max(0, y0), min(rows - 1, y1)))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        raise DeidError(f"{where}: the hand-drawn scan area ({x0},{y0})-({x1},{y1}) is too small")
+    mask = np.zeros((rows, cols), bool)
+    mask[y0 : y1 + 1, x0 : x1 + 1] = True
+    return KeepMask(mask, "manual", 1.0, [(x0, y0, x1, y1)])
 
 
 def _black_value(ds: Dataset, frames: np.ndarray) -> int:

@@ -16,10 +16,9 @@ import numpy as np
 import pydicom
 
 from imgtrainer.deid.context import DeidContext
-from imgtrainer.deid.media_files import SIDECAR_SUFFIX, _sample_gray
+from imgtrainer.deid.media_files import SIDECAR_SUFFIX, media_keep_mask
 from imgtrainer.deid.pipeline import atomic_write_bytes, dataset_bytes, write_json
 from imgtrainer.deid.pixels import decode_frames, keep_mask, mask_frames
-from imgtrainer.deid.textlines import cut_text
 from imgtrainer.errors import DeidError
 
 APPROVED_NOTE = "Burned-in text review: approved"
@@ -109,18 +108,14 @@ def render_preview(src: Path, ctx: DeidContext | None = None, frame: int = 0) ->
         frames = decode_frames(ds, src.name)
         i = min(max(frame, 0), len(frames) - 1)
         before_rgb = _display_rgb(ds, frames[i])
-        keep = keep_mask(ds, frames, ctx.options.min_scan_confidence, src.name)
+        keep = keep_mask(ds, frames, ctx.options.min_scan_confidence, src.name, ctx.options.manual_keep_box)
         masked, _ = mask_frames(ds, frames[i : i + 1].copy(), keep)
         after_rgb = _display_rgb(ds, masked[0])
         return preview_image(before_rgb, after_rgb, keep.mask)
     from imgtrainer.media import open_clip
-    from imgtrainer.media.scanarea import find_scan_area
 
     with open_clip(src) as clip:
-        area = find_scan_area(clip)
-        if area.confidence < ctx.options.min_scan_confidence:
-            raise DeidError(f"{src.name}: scan area not found with confidence ({area.confidence:.2f})")
-        keep, _ = cut_text(area.mask.astype(bool), _sample_gray(clip))
+        keep, _ = media_keep_mask(clip, ctx, src.name)
         img = clip.frame(min(max(frame, 0), clip.n_frames - 1))
         after = np.array(img, copy=True)
         after[~keep] = 0

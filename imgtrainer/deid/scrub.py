@@ -16,6 +16,11 @@ _SPLIT = re.compile(r"[^0-9A-Za-z\u00C0-\uFFFF]+")
 _DATE_LIKE = re.compile(
     r"\b(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|(?:19|20)\d{6})\b"
 )
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WORD_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?[\s-]+{_MONTH}[\s,-]+\d{{2,4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
 _LONG_DIGITS = re.compile(r"\d{5,}")
 _MIN_WORD = 3
 _GENERIC = frozenset({"none", "unknown", "anonymous", "anonymized", "other", "yes", "n/a", "null", "not"})
@@ -61,6 +66,7 @@ class Scrubber:
         out = self._pattern.sub("", text) if self._pattern is not None else text
         if descriptor:
             out = _DATE_LIKE.sub("", out)
+            out = _WORD_DATE.sub("", out)
             out = _LONG_DIGITS.sub("", out)
         if out != text:
             out = re.sub(r"\s{2,}", " ", out).strip(" ,;:-^")

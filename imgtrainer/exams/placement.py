@@ -6,6 +6,9 @@ import hashlib
 import random
 import re
 from pathlib import Path
+from typing import IO
+
+from imgtrainer.errors import ExamError
 
 CANDIDATE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -25,3 +28,20 @@ def candidate_order(exam_id: str, candidate: str, what: str, n: int) -> list[int
     seed = hashlib.sha256(f"{exam_id}\x00{candidate}\x00{what}".encode()).digest()
     random.Random(int.from_bytes(seed[:8], "big")).shuffle(perm)
     return perm
+
+
+def lock_attempt(folder: Path, candidate: str) -> IO[bytes] | None:
+    """One live process per attempt: an exclusive lock the OS drops when the process dies.
+    Returns the open lock file (keep it open while the session runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory lock (a second window would double-count)
+        return None
+    fh = open(folder / f"{candidate}.lock", "a+b")  # noqa: SIM115 - held until the session closes
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise ExamError(f"{candidate}: this exam is already open in another window or process") from None
+    return fh

@@ -135,4 +135,10 @@ def _main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+    from imgtrainer.errors import ImgTrainerError
+
+    try:
+        sys.exit(_main(sys.argv[1:]))
+    except ImgTrainerError as exc:
+        sys.stderr.write(f"imgtrainer: error: {exc}\n")
+        sys.exit(1)

@@ -28,7 +28,7 @@ from typing import Any
 from imgtrainer.errors import ExamError, ResponseFormatError, TamperError
 from imgtrainer.exams import crypto
 from imgtrainer.exams.package import ExamPackage
-from imgtrainer.exams.placement import CANDIDATE_PATTERN, candidate_order, sessions_dir
+from imgtrainer.exams.placement import CANDIDATE_PATTERN, candidate_order, lock_attempt, sessions_dir
 from imgtrainer.exams.responses import check_response, normalise_decision
 from imgtrainer.exams.session_db import SessionDB
 
@@ -112,6 +112,7 @@ class ExamSession:
             raise ExamError(f"{self.candidate}: this attempt was already started ({self.state}); use resume")
         master = self.package.check_passphrase(passphrase)
         secret = self.package.results_secret(master=master)
+        self._lock()
         self.attempt_id = uuid.uuid4().hex
         key = crypto.attempt_key(secret, self.package.exam_id, self.candidate, self.attempt_id)
         db = SessionDB(self.db_path)
@@ -136,8 +137,9 @@ class ExamSession:
         """Continue a running attempt after a crash: elapsed += heartbeat_s (upper bound)."""
         if self.state == "new":
             raise ExamError(f"{self.candidate}: no attempt to resume; the proctor must start the exam")
-        if self.state == "submitted":
+        if self.state == "submitted" or self._live:
             return
+        self._lock()
         penalty = float(self.settings.get("heartbeat_s", 1.0))
         persisted = self._elapsed
         self._elapsed += penalty
@@ -148,7 +150,14 @@ class ExamSession:
         self._event("resume", {"persisted_elapsed_s": round(persisted, 6), "penalty_s": penalty})
         self._check_time()
 
+    def _lock(self) -> None:
+        self._lock_file = lock_attempt(self.folder, self.candidate)
+
     def close(self) -> None:
+        lock = getattr(self, "_lock_file", None)
+        if lock is not None:
+            lock.close()
+            self._lock_file = None
         if self._db is not None:
             self._db.close()
             self._db = None

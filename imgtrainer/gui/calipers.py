@@ -1,8 +1,8 @@
-"""Caliper arithmetic for the viewer: distance, ellipse area and traced area (Qt-free).
+"""Calipers for the viewer: distance, ellipse area and traced area (Qt-free).
 
-Points are ``(x, y)`` in stored-frame pixels. Physical units only come from the clip's
-ultrasound regions; a measurement whose points fall in different regions is refused with a
-``CalibrationError``. A clip without any calibrated region is measured in pixels.
+Points are ``(x, y)`` in stored-frame pixels. Physical units come only through
+``imgtrainer.media.calibration`` (one cm-calibrated ultrasound region per measurement; across
+regions it raises ``CalibrationError``). A clip without any cm calibration is measured in pixels.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from imgtrainer.errors import CalibrationError
+from imgtrainer.media import calibration
 from imgtrainer.media.clip import Region
 
 Point = tuple[float, float]
@@ -34,34 +35,6 @@ class Measurement:
         return f"{name}: {self.value:.2f} {self.unit}"
 
 
-def _region_for(points: Sequence[Point], regions: Sequence[Region]) -> Region | None:
-    """The one calibrated 2-D region holding every point; None when the clip has none."""
-    calibrated = [r for r in regions if r.calibrated_cm]
-    if not calibrated:
-        return None
-    hits = []
-    for x, y in points:
-        inside = [i for i, r in enumerate(calibrated) if r.contains(x, y)]
-        if not inside:
-            raise CalibrationError(f"point ({x:.0f}, {y:.0f}) is outside every calibrated ultrasound region")
-        hits.append(inside[0])
-    if len(set(hits)) > 1:
-        raise CalibrationError(
-            "measurement spans two ultrasound regions with different calibrations: refused"
-        )
-    return calibrated[hits[0]]
-
-
-def _polygon_area(points: Sequence[Point], sx: float, sy: float) -> float:
-    area = 0.0
-    n = len(points)
-    for i in range(n):
-        x0, y0 = points[i]
-        x1, y1 = points[(i + 1) % n]
-        area += (x0 * sx) * (y1 * sy) - (x1 * sx) * (y0 * sy)
-    return abs(area) / 2
-
-
 def measure(kind: str, points: Sequence[Point], regions: Sequence[Region], frame: int = 0) -> Measurement:
     """Measure ``kind`` over ``points``: distance needs 2, ellipse 2 (bounding box corners), trace >= 3."""
     if kind not in KINDS:
@@ -70,15 +43,31 @@ def measure(kind: str, points: Sequence[Point], regions: Sequence[Region], frame
     need = 3 if kind == "trace" else 2
     if len(pts) < need:
         raise CalibrationError(f"{kind} needs at least {need} points, got {len(pts)}")
-    region = _region_for(pts, regions)
-    sx, sy = (region.delta_x, region.delta_y) if region else (1.0, 1.0)
-    unit = "cm" if region else "px"
+    if not any(r.calibrated_cm for r in regions):
+        return _measure_px(kind, pts, frame)
+    (x0, y0), (x1, y1) = pts[0], pts[-1]
     if kind == "distance":
-        (x0, y0), (x1, y1) = pts[0], pts[-1]
-        value = math.hypot((x1 - x0) * sx, (y1 - y0) * sy)
-        return Measurement(kind, (pts[0], pts[-1]), value, unit, frame)
+        return Measurement(kind, (pts[0], pts[-1]), calibration.distance_cm(regions, pts[0], pts[-1]), "cm", frame)
+    if kind == "ellipse":  # the drag is the bounding box: its two diameters through the centre
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        area = calibration.ellipse_area_cm2(regions, ((x0, cy), (x1, cy)), ((cx, y0), (cx, y1)))
+        return Measurement(kind, (pts[0], pts[-1]), area, "cm²", frame)
+    return Measurement(kind, pts, calibration.polygon_area_cm2(regions, pts), "cm²", frame)
+
+
+def _measure_px(kind: str, pts: tuple[Point, ...], frame: int) -> Measurement:
+    """A clip without any cm calibration is measured in pixels (and says so)."""
+    (x0, y0), (x1, y1) = pts[0], pts[-1]
+    if kind == "distance":
+        return Measurement(kind, (pts[0], pts[-1]), math.hypot(x1 - x0, y1 - y0), "px", frame)
     if kind == "ellipse":
-        (x0, y0), (x1, y1) = pts[0], pts[-1]
-        value = math.pi * abs(x1 - x0) * sx / 2 * abs(y1 - y0) * sy / 2
-        return Measurement(kind, (pts[0], pts[-1]), value, unit + "²", frame)
-    return Measurement(kind, pts, _polygon_area(pts, sx, sy), unit + "²", frame)
+        return Measurement(kind, (pts[0], pts[-1]), math.pi * abs(x1 - x0) * abs(y1 - y0) / 4, "px²", frame)
+    return Measurement(kind, pts, _polygon_area(pts), "px²", frame)
+
+
+def _polygon_area(points: Sequence[Point]) -> float:
+    """Shoelace area in square pixels."""
+    twice = 0.0
+    for (x0, y0), (x1, y1) in zip(points, [*points[1:], points[0]], strict=True):
+        twice += x0 * y1 - x1 * y0
+    return abs(twice) / 2

@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from imgtrainer.gui.assist_overlay import AssistOverlay
 from imgtrainer.gui.cine_view import CineView
 from imgtrainer.gui.mmode_strip import MModeStrip
 from imgtrainer.gui.playback import SPEEDS
@@ -44,6 +45,7 @@ class CineViewer(QWidget):
         self.state = state or ViewerState()
         self.player = Player(self.state, self)
         self.view = CineView(self.state, self)
+        self.assist = AssistOverlay(self.view)
         self.timeline = Timeline(self.state, self)
         self.tools = self._build_tools()
         self.transport = self._build_transport()
@@ -151,8 +153,3 @@ class CineViewer(QWidget):
             enabled = st.clip is not None
             for w in (self.prev_button, self.play_button, self.next_button, self.speed_box):
                 w.setEnabled(enabled)
-
-    def set_tools_visible(self, tools: list[str]) -> None:
-        """Show only these tools (practice asks for the marks a question needs)."""
-        for tool, act in self.tool_actions.items():
-            act.setVisible(tool in tools or tool in ("navigate", "window_level"))

@@ -260,8 +260,21 @@ class MainWindow(QMainWindow):
 
         name = choose_trainee(self.ctx, self)
         if name:
-            self.ctx.trainee = name
-            self._update_status()
+            self.set_trainee(name)
+
+    def set_trainee(self, name: str) -> None:
+        """Another trainee takes over: their queue, done/undone marks and progress."""
+        from PyQt6.QtCore import QSettings
+
+        self.ctx.trainee = name
+        QSettings().setValue(f"last_trainee/{self.ctx.db_url}", name)
+        if hasattr(self, "practice_panel"):
+            self.practice_panel.clear("Choose a case in the library, or press Practise next case.")
+            self.viewer_state.set_clip(None)
+        self._update_status()
+        self.library_page.refresh()
+        if self.tabs.currentIndex() == PAGES.index("progress"):
+            self.progress_page.refresh()
 
     # opening clips -----------------------------------------------------------------------------
     def open_file(self) -> None:

@@ -227,7 +227,7 @@ class ViewerState:
             try:
                 m = measure(tool, pts, self.clip.regions if self.clip else [], self.index)
             except CalibrationError as exc:
-                self.set_message(str(exc))
+                self.set_message(f"Measurement refused: {exc}")
                 self.changed.emit("draft")
                 return
             self.measurements.append(m)

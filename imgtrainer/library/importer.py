@@ -338,6 +338,7 @@ def import_files(
             ctx.quarantine_copy_dir = opts.quarantine_dir
             deid = (deidentify_file, ctx)
     batch = (opts.now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    library_root = opts.library.resolve()
     try:
         for i, item in enumerate(expand_sources(sources), 1):
             if on_item is not None:
@@ -346,6 +347,9 @@ def import_files(
                 (report.skipped if item.skipped else report.failed).append(
                     (item.display, item.problem or "?")
                 )
+                continue
+            if library_root in item.path.resolve().parents:
+                report.skipped.append((item.display, "already inside the target library"))
                 continue
             import_one(item.path, item.display, opts, deid, report, batch)
     finally:

@@ -10,6 +10,7 @@ options.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -257,15 +258,24 @@ def find_case_folders(library: Path) -> list[Path]:
 
 
 def validate_library(
-    library: Path, taxonomies: dict[str, Taxonomy], open_media: bool = True
+    library: Path,
+    taxonomies: dict[str, Taxonomy],
+    open_media: bool = True,
+    on_case: Callable[[int, int, Path], None] | None = None,
 ) -> list[Problem]:
-    """Every problem of every case folder in ``library``, plus duplicate case ids."""
+    """Every problem of every case folder in ``library``, plus duplicate case ids.
+
+    ``on_case(i, total, folder)`` is called before each case (progress display).
+    """
     library = Path(library)
     if not library.is_dir():
         return [Problem(str(library), "", "not a folder")]
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
-    for folder in find_case_folders(library):
+    folders = find_case_folders(library)
+    for i, folder in enumerate(folders, 1):
+        if on_case is not None:
+            on_case(i, len(folders), folder)
         problems += validate_case_folder(folder, taxonomies, open_media)
         try:
             case_id = read_json(folder / CASE_FILE).get("id")

@@ -225,8 +225,10 @@ class CachedClip(Clip):
         """
         if self.n_frames == 0 or count <= 0:
             return
-        frame_bytes = self.rows * self.cols * self.channels
-        cap = max(1, self._cache.max_bytes // max(1, frame_bytes) - 1)
+        frame_bytes = max(1, self.rows * self.cols * self.channels)
+        cap = self._cache.max_bytes // frame_bytes - 1  # keep room for the frame on screen
+        if cap < 1:
+            return  # no room to read ahead into
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="imgtrainer-prefetch")
         for k in range(min(count, cap, self.n_frames)):

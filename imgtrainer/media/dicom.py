@@ -34,6 +34,7 @@ from imgtrainer.media.dicom_layout import (
     read_frame_bytes,
 )
 from imgtrainer.media.dicom_pixels import (
+    ENCAPSULATED_UNCOMPRESSED,
     DisplayMapping,
     decode_stored,
     display_mapping,
@@ -179,9 +180,11 @@ def _in_memory_layout(path: Path, geometry: PixelGeometry, ts: str) -> tuple[Bin
     """Deflated datasets have no usable file offsets: inflate and index the pixel value in memory."""
     try:
         ds = pydicom.dcmread(path)
-        value = bytes(ds.PixelData)
     except Exception as exc:
         raise MediaError(path, f"deflated dataset cannot be read: {exc}") from exc
+    if "PixelData" not in ds:
+        raise NoPixelDataError(path, "no Pixel Data (7FE0,0010): not an image")
+    value = bytes(ds.PixelData)
     encaps = ts not in _NATIVE
     head = b"\xe0\x7f\x10\x00OB\x00\x00" + struct.pack("<I", 0xFFFFFFFF if encaps else len(value))
     tail = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00" if encaps else b""
@@ -245,10 +248,10 @@ class DicomClip(CachedClip):
             implicit, little = ds.original_encoding
             little = True if little is None else little
             tag = struct.unpack("<HH" if little else ">HH", peek) if len(peek) == 4 else None
-            if tag != (0x7FE0, 0x0010):
+            if tag != (0x7FE0, 0x0010) and ts != _DEFLATED:  # deflated: offsets are not file offsets
                 raise NoPixelDataError(path, "no Pixel Data (7FE0,0010): not an image")
             geometry = _geometry(ds, path, notes)
-            if ts not in _NATIVE_FAST_TS:
+            if ts not in _NATIVE_FAST_TS and ts != ENCAPSULATED_UNCOMPRESSED:
                 require_decoder(ts, path)  # fail at open, naming the package to install
             encaps_syntax = ts not in _NATIVE
             if ts == _DEFLATED:

@@ -25,6 +25,8 @@ _JPEG_8BIT = {"1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51"}
 _YBR_FOR_CV2 = {"YBR_FULL", "YBR_FULL_422"}
 _NATIVE_FAST = {"MONOCHROME1", "MONOCHROME2", "PALETTE COLOR", "RGB"}
 _RLE = "1.2.840.10008.1.2.5"
+ENCAPSULATED_UNCOMPRESSED = "1.2.840.10008.1.2.1.98"
+"""Native little-endian frames, one per fragment (DICOM 2023); pydicom 3.0 has no decoder."""
 _IMREAD_RGB = getattr(cv2, "IMREAD_COLOR_RGB", None)
 _PACKAGE_HINT = {
     "1.2.840.10008.1.2.4.50": "pylibjpeg-libjpeg",
@@ -76,7 +78,7 @@ def display_mapping(ds: Dataset, geometry: PixelGeometry) -> DisplayMapping:
         c, w = ds.get("WindowCenter"), ds.get("WindowWidth")
         if c is not None and w is not None:
             c, w = _first_float(c), _first_float(w)
-            if w >= 1 and np.isfinite(c) and np.isfinite(w):
+            if w > 1 and np.isfinite(c) and np.isfinite(w):  # width 1 is a threshold: use min-max
                 window = (c, w)
     except (TypeError, ValueError, IndexError):
         window = None
@@ -168,6 +170,10 @@ def decode_stored(
 ) -> np.ndarray:
     """Stored values of one frame (colour already converted to RGB), as pydicom would give them."""
     g = geometry
+    if encapsulated and transfer_syntax == ENCAPSULATED_UNCOMPRESSED:
+        if len(data) < g.frame_nbytes:
+            raise MediaError(path, f"frame {index} holds {len(data)} bytes, needs {g.frame_nbytes}")
+        return decode_stored(data[: g.frame_nbytes], index, "1.2.840.10008.1.2.1", False, g, path)
     jpeg8 = encapsulated and transfer_syntax in _JPEG_8BIT and g.bits_allocated == 8
     if jpeg8 and (g.samples == 1 or g.photometric in _YBR_FOR_CV2):
         arr = _decode_cv2(data, g)

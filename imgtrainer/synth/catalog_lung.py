@@ -179,7 +179,7 @@ def lung_cases() -> list[DemoCase]:
     add(
         "lung-normal-03",
         "Anterior chest, too little gain",
-        replace(cx, gain_db=-9.0),
+        replace(cx, gain_db=-7.0),
         "anterior_lower_blue",
         "pneumothorax",
         _normal_decision(),

@@ -113,10 +113,7 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
     if p.view == "plax":
         pen = _Pen(heart, rot_deg=-8, shift=(0.0, 0.0))
         pen.poly(np.array([(-9, 1.4), (8, 1.4), (8, 11.2 + eff), (-9, 11.2 + eff)]), MYO)
-        pen.poly(
-            np.array([(-9, 1.9), (2.6, 1.9), (2.6, 3.2 + 0.8 * p.rv_scale), (-9, 3.2 + 0.8 * p.rv_scale)]),
-            BLOOD,
-        )  # RV
+        pen.ellipse(-0.8, 2.9, 4.2, 0.75 * p.rv_scale, BLOOD)  # RV outflow
         pen.ellipse(-1.8, 6.6, 4.6, 2.3, BLOOD)  # LV cavity (apex off screen left)
         pen.poly(np.array([(2.2, 4.2), (6.5, 4.0), (6.5, 6.4), (2.2, 6.2)]), BLOOD)  # aortic root
         pen.ellipse(4.4, 8.4, 1.9, 1.7, BLOOD)  # LA
@@ -178,7 +175,7 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
     if p.view == "ivc":
         em_layers = [Layer(static), Layer(heart, None), _ivc_layer(pr, p, n_frames)]
         z0, d = 7.0, p.ivc_cm
-        lines["ivc_diameter"] = np.array([(2.0 - 2.0, z0 - d / 2), (0.0, z0 + d / 2)])
+        lines["ivc_diameter"] = np.array([(1.0, z0 - d / 2), (1.0, z0 + d / 2)])  # 1.6 cm from the RA
     else:
         em_layers[1] = Layer(heart, contraction(lv_c[0], lv_c[1], lv_r, p.squeeze, period))
     for lay in em_layers[1:]:
@@ -205,7 +202,7 @@ def _ivc_layer(pr: Probe, p: HeartParams, n_frames: int) -> Layer:
 
     def move(x: np.ndarray, z: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
         s = 0.5 * (1 - np.cos(2 * np.pi * t / period)) * p.ivc_collapse
-        w = np.clip(1.0 - np.abs(z - z0) / (r + 1.2), 0, 1) * (x < 2.6)
+        w = np.clip((r + 1.2 - np.abs(z - z0)) / 1.0, 0, 1) * (x < 2.6)
         return np.zeros_like(x), -(z - z0) * s * w
 
     return Layer(em, move)

@@ -90,11 +90,11 @@ class _Scene:
             wall.polyline(_arc(cx, cz, 0.8, 0.4), 0.07, 90.0)
         self.wall = Tissue(pr, wall, np.random.default_rng([seed, 2]))
         lung = EchoMap(pr, background=0.0)
-        lung.polygon(self._below_pleura(0.06), 0.05)
+        lung.polygon(self._below_pleura(0.06), 0.07)
         lung.polyline(self._pleura_pts(), 0.1, 50.0)
         if p.consolidation:
             self.cons_poly = self._consolidation_poly(rng)
-            lung.polygon(self.cons_poly, 0.55)
+            lung.polygon(self.cons_poly, 1.0)
             lung.texture(rng, 0.15, 0.5)
             for _ in range(9):
                 x0 = rng.uniform(-1.2, 1.2)
@@ -132,7 +132,7 @@ class _Scene:
 
     def _consolidation_poly(self, rng: np.random.Generator) -> list[tuple[float, float]]:
         xs = np.linspace(-1.6, 1.6, 24)
-        deep = self.zp + 2.0 + 0.35 * np.sin(xs * 3.1 + rng.uniform(0, 6)) + rng.normal(0, 0.12, xs.size)
+        deep = self.zp + 3.0 + 0.45 * np.sin(xs * 3.1 + rng.uniform(0, 6)) + rng.normal(0, 0.12, xs.size)
         deep = deep - 1.2 * (np.abs(xs) / 1.6) ** 3
         top = self.pleura_z(xs) + 0.05
         return list(zip(xs, top, strict=True)) + list(zip(xs[::-1], deep[::-1], strict=True))
@@ -147,7 +147,7 @@ class _Scene:
             r_arc, b_arc = pr.to_beams(arc[:, 0], arc[:, 1])
             order = np.argsort(b_arc)
             start = np.interp(np.arange(pos.size), b_arc[order], r_arc[order], left=np.nan, right=np.nan)
-            starts.append((start + 0.06, 0.008))
+            starts.append((start + 0.06, 0.12))
         return shadow_map(pr, starts)
 
     def _bline_positions(self, rng: np.random.Generator) -> list[float]:
@@ -259,16 +259,14 @@ class _Scene:
             ok = k * r_beam < pr.depth_cm - 0.1
             if ok.sum() < 2:
                 break
-            amp = 20.0 * 0.6 ** (k - 2)
-            out.append(
-                reflector(
-                    pr,
-                    list(zip(x[ok], z[ok], strict=True)),
-                    amp,
-                    np.random.default_rng([self.seed, 11, k]),
-                    roughness=0.5,
+            amp = 14.0 * 0.6 ** (k - 2)
+            for j, dz in enumerate(
+                (-pr.pulse_sigma_cm, pr.pulse_sigma_cm)
+            ):  # a reverberation is as thick as the pleura
+                pts = list(zip(x[ok], z[ok] + dz, strict=True))
+                out.append(
+                    reflector(pr, pts, amp, np.random.default_rng([self.seed, 11, k, j]), roughness=0.5)
                 )
-            )
         return out
 
     def clip(self) -> tuple[np.ndarray, LungTruth]:

@@ -15,7 +15,7 @@ _X_MEASURE = -1.8  # cm, where the effusion depth is measured
 
 def _diaphragm(depth: float) -> np.ndarray:
     s = np.linspace(0, 1, 40)
-    x = 1.6 - 5.0 * s - 0.9 * np.sin(np.pi * s)
+    x = 1.6 - 5.0 * s - 1.8 * np.sin(np.pi * s)
     z = _WALL - 0.1 + (depth - 1.2) * s**0.85
     return np.stack([x, z], axis=1)
 

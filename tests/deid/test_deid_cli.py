@@ -115,3 +115,28 @@ def test_unsupported_file_quarantined(tmp_path):
     r = deidentify_file(p, tmp_path / "o", DeidContext())
     assert r.status == "quarantined" and "not a DICOM" in r.reason
     assert Path(r.report["sidecar"]).is_file()
+
+
+def test_manual_keep_box_overrides_detection(tmp_path):
+    """Faculty re-mask: exactly the drawn box is kept (DICOM without regions, and a still)."""
+    from dataclasses import replace
+
+    import phi_factory as pf2
+
+    box = (30, 30, 129, 109)
+    ctx = DeidContext()
+    ctx.options = replace(ctx.options, manual_keep_box=box)
+    amb = pf2.make_ambiguous(tmp_path / "amb.dcm")  # undetectable: would be quarantined
+    r = deidentify_file(amb, tmp_path / "o", ctx)
+    assert r.status == "cleaned" and r.report["pixels"]["kept_area"]["source"] == "manual"
+    a, b = pydicom.dcmread(amb).pixel_array, pydicom.dcmread(r.output).pixel_array
+    x0, y0, x1, y1 = box
+    keep = np.zeros(a.shape, bool)
+    keep[y0 : y1 + 1, x0 : x1 + 1] = True
+    assert np.array_equal(a[keep], b[keep]) and (b[~keep] == 0).all()
+    still = tmp_path / "s.png"
+    cv2.imwrite(str(still), np.full((pf2.ROWS, pf2.COLS, 3), 120, np.uint8))
+    r2 = deidentify_file(still, tmp_path / "o", ctx)
+    assert r2.status == "cleaned"
+    img = cv2.imread(str(r2.output))
+    assert (img[y0 : y1 + 1, x0 : x1 + 1] == 120).all() and img[:y0].max() == 0

@@ -29,6 +29,8 @@ def test_descriptor_loses_dates_and_long_numbers():
     assert scrub.scrub("Lung Doe 2024-03-15 MRN 12345678", descriptor=True) == "Lung MRN"
     assert "04/07/1951" in date_variants("19510704")
     assert scrub.scrub("born 04/07/1951") == "born"
+    assert scrub.scrub("Lung 15 March 2024 follow-up", descriptor=True) == "Lung follow-up"
+    assert scrub.scrub("seen Mar 5, 2024 by us", descriptor=True) == "seen by us"
 
 
 def test_only_listed_private_elements_survive():

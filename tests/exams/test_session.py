@@ -215,3 +215,14 @@ def test_scripted_run_stops_cleanly_when_time_runs_out(library: list[Path], tmp_
     assert status["state"] == "submitted" and status["submit_reason"] == "time_limit"
     assert status["answered_questions"] == 2  # answers at 4 s and 8 s; the third came at 12 s
     assert s.results_path.is_file()
+
+
+def test_one_live_process_per_attempt(package: ExamPackage, tmp_path: Path) -> None:
+    s = _open(package, tmp_path, FakeClock())
+    s.start(PASS)
+    twin = _open(package, tmp_path, FakeClock())
+    with pytest.raises(ExamError, match="already open"):
+        twin.resume()
+    s.close()
+    twin.resume()  # once the first one is gone, the attempt continues
+    assert twin.state == "running"

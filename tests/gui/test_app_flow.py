@@ -306,3 +306,37 @@ def lib_id_role() -> int:
     from imgtrainer.gui.library_browser import _ID_ROLE
 
     return _ID_ROLE
+
+
+def test_lung_assist_hidden_until_submitted_then_drawn(qtbot, window) -> None:
+    w = window
+    _open_first_case(qtbot, w)
+    st = w.viewer_state
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    assert not st.show_assist and w.viewer.assist.report is None
+    w.practice_panel.submit()
+    w.practice_panel.submit()
+    assert w.practice_state.submitted and not st.assist_locked
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    assert st.show_assist and w.assist_action.isChecked()
+    qtbot.waitUntil(
+        lambda: w.viewer.assist.report is not None or w.viewer.assist.error.startswith("Lung assist not"),
+        timeout=20000,
+    )
+    report = w.viewer.assist.report
+    assert report is not None and "lus_score" in report
+    img = w.viewer.view.grab().toImage()  # the summary box is painted in the top-right corner
+    assert img.pixelColor(img.width() - 20, 40).red() < 60
+
+
+def test_switching_trainee_resets_the_case_and_progress(qtbot, window) -> None:  # noqa: ANN001
+    w = window
+    _open_first_case(qtbot, w)
+    w.practice_panel.submit()
+    w.practice_panel.submit()
+    w.set_trainee("Second Trainee")
+    assert w.viewer_state.clip is None and w.practice_state.qset is None
+    w.show_progress()
+    qtbot.waitUntil(lambda: w.progress_page.logbook is not None and w.progress_page.logbook.trainee == "Second Trainee",
+                    timeout=10000)
+    assert w.progress_page.logbook.attempts == 0

@@ -73,10 +73,13 @@ def test_calipers_in_cm_and_refused_across_regions() -> None:
     assert e.unit == "cm²" and e.value == pytest.approx(np.pi * 0.5 * 1.0)
     t = measure("trace", [(0, 0), (20, 0), (20, 20), (0, 20)], regions)
     assert t.value == pytest.approx(1.0)
-    with pytest.raises(CalibrationError, match="two ultrasound regions"):
+    with pytest.raises(CalibrationError, match="span two regions"):
         measure("distance", [(10, 10), (120, 10)], regions)
     px = measure("distance", [(0, 0), (3, 4)], [Region(0, 0, 9, 9)])
     assert px.unit == "px" and px.value == 5
+    e = measure("ellipse", [(0, 0), (20, 40)], [])
+    assert e.unit == "px²" and e.value == pytest.approx(np.pi * 10 * 20)
+    assert measure("trace", [(0, 0), (4, 0), (4, 3)], []).value == pytest.approx(6.0)
 
 
 def test_state_loop_tools_and_messages() -> None:
@@ -93,7 +96,7 @@ def test_state_loop_tools_and_messages() -> None:
     assert len(st.measurements) == 1 and st.measurements[0].value == pytest.approx(2.0)
     st.press((10, 10))
     st.release((150, 10))
-    assert len(st.measurements) == 1 and "refused" in st.message
+    assert len(st.measurements) == 1 and st.message.startswith("Measurement refused") and "two regions" in st.message
     st.set_tool("polygon")
     for p in [(5, 5), (30, 5), (30, 30)]:
         st.press(p)
@@ -105,3 +108,72 @@ def test_state_loop_tools_and_messages() -> None:
     st.set_frame_range(8, 3)
     assert st.frame_range == (3, 8)
     assert {"clip", "frame", "measurements", "message", "marks", "range"} <= set(topics)
+
+
+def test_assist_drawables_pick_nearest_analysed_frame() -> None:
+    from imgtrainer.gui.assist_view import drawables, summary_lines
+
+    report = {
+        "pleura": {"present": True, "positions": [[10, 20], [50, 22], [90, 21]]},
+        "a_lines": {"present": True, "positions": [{"multiple": 2, "points": [[10, 40], [90, 41]]}]},
+        "b_lines": {
+            "present": True,
+            "max_count": 2,
+            "positions": [
+                {"frame": 0, "x0": 30, "y0": 22, "x1": 30, "y1": 100},
+                {"frame": 8, "x0": 40, "y0": 22, "x1": 42, "y1": 100},
+                {"frame": 8, "x0": 60, "y0": 22, "x1": 61, "y1": 100},
+            ],
+        },
+        "sliding": {"status": "present"},
+        "lus_score": 1,
+    }
+    roles = [d.role for d in drawables(report, frame=6)]
+    assert roles == ["pleura", "a_line", "b_line", "b_line"]
+    assert [d.role for d in drawables(report, frame=1)].count("b_line") == 1
+    text = "\n".join(summary_lines(report))
+    assert "B-lines: 2" in text and "LUS score: 1" in text and "advisory" in text
+
+
+def test_practice_state_keyboard_answers_and_measurement() -> None:
+    from imgtrainer.gui.practice_state import PracticeState, response_to_raw
+    from imgtrainer.training.questions import QuestionSet, QuestionView, ScaleView
+    from imgtrainer.training.responses import parse_response
+
+    qset = QuestionSet(
+        case_id="c1",
+        domain="lung",
+        questions=[
+            QuestionView(
+                id="lus",
+                step="interpretation",
+                kind="ordinal",
+                prompt="LUS",
+                scale=[ScaleView(value=v, label=str(v)) for v in range(4)],
+            ),
+            QuestionView(id="depth", step="interpretation", kind="measurement", prompt="depth", unit="cm"),
+            QuestionView(id="n", step="interpretation", kind="count", prompt="count"),
+        ],
+    )
+    t = [0.0]
+    ps = PracticeState(clock=lambda: t[0])
+    ps.load(qset)
+    t[0] = 4.0
+    ps.answer_digit(1)  # ordinal by position: value 0, then focus moves on
+    assert ps.answers["lus"] == 0 and ps.focus == 1
+    viewer = ViewerState()
+    viewer.set_clip(make_cine())
+    ps.take_measurement("depth", viewer)
+    assert "distance" in ps.error and "depth" not in ps.answers
+    viewer.set_tool("distance")
+    viewer.press((10, 10))
+    viewer.release((10, 50))
+    ps.take_measurement("depth", viewer)
+    assert ps.answers["depth"]["value"] == pytest.approx(2.0) and ps.answers["depth"]["unit"] == "cm"
+    assert not ps.set_answer("n", -3) and "n" not in ps.answers  # invalid answers are refused with a reason
+    resp = ps.responses()
+    assert resp["lus"].time_s == pytest.approx(4.0)
+    for qid in ("lus", "depth"):
+        assert parse_response(qset.question(qid), response_to_raw(resp[qid])) == resp[qid].model_copy(
+            update={"time_s": None}
+        )

@@ -139,6 +139,12 @@ def test_without_deid_patient_data_keeps_case_private(tmp_path: Path) -> None:
     assert case.status == "pending_review" and not case.public
     assert "contains-patient-data" in case.tags and case.provenance.deid == {"status": "not_deidentified"}
     assert "Doe" not in json.dumps(case.model_dump(mode="json"))
+    # importing the library into itself adds nothing
+    again = import_files(
+        [tmp_path / "lib"], ImportOptions(library=tmp_path / "lib", domain="lung", deidentify=False)
+    )
+    assert not again.imported and not again.failed
+    assert {why for _, why in again.skipped} == {"already inside the target library", "not a media file"}
 
 
 def test_faculty_review_approves_cleaned_media(shared_data: Path, tmp_path: Path) -> None:

@@ -182,3 +182,24 @@ def test_library_duplicate_ids_and_cli_exit_codes(
     assert out["cases"] == 3 and out["valid"] is False
     fields = {(Path(p["file"]).parent.name, p["field"]) for p in out["problems"]}
     assert ("a-1-copy", "id") in fields and ("b-1", "") in fields
+
+
+def test_cli_reports_a_broken_taxonomy(
+    make_case: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imgtrainer.resources import taxonomy_dir
+
+    lib = tmp_path / "lib"
+    make_case("a-1", library=lib)
+    tax = tmp_path / "tax"
+    shutil.copytree(taxonomy_dir(), tax)
+    (tax / "fast.toml").write_text(
+        (tax / "fast.toml").read_text().replace('kind = "category"', 'kind = "colour"', 1)
+    )
+    assert main(["cases", "validate", "--json", "--taxonomy-dir", str(tax), str(lib)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["problems"][0]["file"] == str(tax / "fast.toml")
+    assert (
+        out["problems"][0]["message"].startswith("line ")
+        and "questions[0].kind" in out["problems"][0]["message"]
+    )

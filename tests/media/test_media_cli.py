@@ -58,3 +58,16 @@ def test_frame_writes_rgb_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert tuple(bgr[0, 0]) == (0, 0, 250)
     assert main(["frame", str(path), "--index", "9", "-o", str(out)]) == 1
     assert "out of range" in capsys.readouterr().err
+
+
+def test_info_verify_decodes_every_frame(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    frames = np.zeros((3, 16, 16), np.uint8)
+    path = write_dicom_cine(tmp_path / "r.dcm", frames, transfer_syntax="rle")
+    data = bytearray(path.read_bytes())
+    data[-40:-8] = b"\xff" * 32  # corrupt the last RLE frame, keep the structure
+    path.write_bytes(bytes(data))
+    assert main(["info", "--json", str(path)]) == 0  # headers and layout are fine
+    capsys.readouterr()
+    assert main(["info", "--json", "--verify", str(path)]) == 1
+    entry = json.loads(capsys.readouterr().out)[0]
+    assert entry["error_type"] == "MediaError" and "frame 2" in entry["error"]

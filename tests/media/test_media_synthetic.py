@@ -252,3 +252,19 @@ def test_lean_header_reader_handles_undefined_length_sequences(tmp_path: Path, i
         assert clip.regions == REGIONS
         assert clip.n_frames == 3
         assert np.array_equal(clip.frame(2), _cine(3)[2])
+
+
+def test_deflated_and_encapsulated_uncompressed(tmp_path: Path) -> None:
+    frames = _cine(3)
+    path = write_dicom_cine(tmp_path / "a.dcm", frames)
+    ds = pydicom.dcmread(path)
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.1.99"  # Deflated Explicit VR Little Endian
+    ds.save_as(tmp_path / "deflated.dcm", enforce_file_format=True)
+    ds = pydicom.dcmread(path)
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.1.98"  # Encapsulated Uncompressed
+    ds.PixelData = encapsulate([f.tobytes() for f in frames])
+    ds["PixelData"].VR = "OB"
+    ds.save_as(tmp_path / "encaps.dcm", enforce_file_format=True)
+    for name in ("deflated.dcm", "encaps.dcm"):
+        with open_clip(tmp_path / name) as clip:
+            assert clip.frames().tobytes() == frames.tobytes(), name

@@ -1,0 +1,68 @@
+"""What the lung-assist overlay draws for one frame, from ``LungReport.to_dict()`` (Qt-free).
+
+The report gives stored-frame coordinates: the pleural line as points, A-lines as point rows
+per depth multiple, B-lines as segments for each analysed frame. A cine shows the B-lines of
+the analysed frame nearest to the one on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Drawable:
+    role: str  # "pleura" | "a_line" | "b_line"
+    points: tuple[Point, ...]
+    label: str = ""
+
+
+def _pts(raw: Any) -> tuple[Point, ...]:
+    out = []
+    for p in raw or []:
+        try:
+            out.append((float(p[0]), float(p[1])))
+        except (TypeError, ValueError, IndexError):
+            continue
+    return tuple(out)
+
+
+def drawables(report: dict[str, Any], frame: int) -> list[Drawable]:
+    """The overlay items for ``frame`` (B-lines from the nearest analysed frame)."""
+    items: list[Drawable] = []
+    pleura = report.get("pleura") or {}
+    pts = _pts(pleura.get("positions"))
+    if pleura.get("present") and len(pts) >= 2:
+        items.append(Drawable("pleura", pts, "pleura"))
+    for a in (report.get("a_lines") or {}).get("positions") or []:
+        pts = _pts(a.get("points") if isinstance(a, dict) else a)
+        if len(pts) >= 2:
+            items.append(Drawable("a_line", pts, f"A{a.get('multiple', '')}" if isinstance(a, dict) else "A"))
+    segments = [s for s in (report.get("b_lines") or {}).get("positions") or [] if isinstance(s, dict)]
+    frames = sorted({int(s.get("frame", 0)) for s in segments})
+    if frames:
+        nearest = min(frames, key=lambda f: abs(f - frame))
+        for s in segments:
+            if int(s.get("frame", 0)) == nearest:
+                items.append(Drawable("b_line", ((s["x0"], s["y0"]), (s["x1"], s["y1"])), "B"))
+    return items
+
+
+def summary_lines(report: dict[str, Any]) -> list[str]:
+    """Short text for the overlay's corner box."""
+    yes = {True: "yes", False: "no"}
+    b = report.get("b_lines") or {}
+    lines = [
+        "Lung assist (advisory)",
+        f"Pleural line: {yes.get(bool((report.get('pleura') or {}).get('present')))}",
+        f"A-lines: {yes.get(bool((report.get('a_lines') or {}).get('present')))}",
+        f"B-lines: {'confluent' if b.get('confluent') else b.get('max_count', 0)} (max in a frame)"
+        if b.get("present")
+        else "B-lines: none",
+        f"Sliding: {(report.get('sliding') or {}).get('status', 'n/a')}",
+        f"Suggested LUS score: {report.get('lus_score', '?')}",
+    ]
+    return lines

@@ -1,0 +1,172 @@
+"""Import review, Qt-free: the queue of pending cases, their before/after frames, and the
+approve / re-mask / reject actions.
+
+The originals of an import never enter the library (they hold the patient's identity). The
+faculty machine remembers where each imported case came from in a private file
+``<data dir>/faculty/import_sources.json`` so that the review can show the original beside the
+cleaned frame and re-run the masking from it; without the original the cleaned frame is shown
+alone and a re-mask can only black out more.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from imgtrainer.errors import ImgTrainerError
+from imgtrainer.library._files import atomic_write_text
+from imgtrainer.library.case_io import is_case_folder, load_case, media_path, read_json, save_case
+from imgtrainer.library.importer import sha256_file
+from imgtrainer.library.models import Case
+
+Box = tuple[int, int, int, int]
+SOURCES_FILE = "import_sources.json"
+
+
+def pending_cases(library: Path) -> list[Path]:
+    """Case folders directly under ``library`` whose status is ``pending_review``, by id."""
+    out = []
+    for folder in sorted(p for p in Path(library).iterdir() if p.is_dir() and is_case_folder(p)):
+        try:
+            data = read_json(folder / "case.json")
+        except ImgTrainerError:
+            continue
+        if isinstance(data, dict) and data.get("status") == "pending_review":
+            out.append(folder)
+    return out
+
+
+class ImportSources:
+    """case id -> original file path, kept on this computer only (never in the library)."""
+
+    def __init__(self, home: Path) -> None:
+        self.path = Path(home) / "faculty" / SOURCES_FILE
+        self._map: dict[str, str] = {}
+        if self.path.is_file():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                self._map = {str(k): str(v) for k, v in dict(data).items()}
+            except (ValueError, TypeError):
+                self._map = {}
+
+    def remember(self, case_id: str, original: Path) -> None:
+        self._map[case_id] = str(Path(original).resolve())
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.path, json.dumps(self._map, indent=2))
+
+    def original(self, case: Case) -> Path | None:
+        """The remembered original of ``case`` when it still exists."""
+        p = self._map.get(case.id)
+        return Path(p) if p and Path(p).is_file() else None
+
+    def locate(self, case: Case, candidate: Path) -> bool:
+        """Remember ``candidate`` as the original if its SHA-256 matches the import record."""
+        want = (case.provenance.original_file or "").removeprefix("sha256:")
+        if not want or sha256_file(Path(candidate)) != want:
+            return False
+        self.remember(case.id, candidate)
+        return True
+
+
+@dataclass
+class ReviewPreview:
+    """Side-by-side picture (RGB uint8) and what it shows."""
+
+    image: np.ndarray
+    has_original: bool
+    frame: int
+    n_frames: int
+    kept_fraction: float
+    split_x: int  # first column of the right (cleaned) panel
+
+
+def _rgb(frame: np.ndarray) -> np.ndarray:
+    a = np.asarray(frame)
+    if a.ndim == 2:
+        a = np.stack([a] * 3, axis=-1)
+    return np.ascontiguousarray(a[..., :3]).astype(np.uint8)
+
+
+def kept_area(frames: list[np.ndarray]) -> np.ndarray:
+    """Bool (rows, cols) mask of the area the cleaned file keeps: the largest non-black blob over
+    the sampled frames, holes filled (dark anechoic areas inside the scan area stay kept)."""
+    lit = np.zeros(frames[0].shape[:2], np.uint8)
+    for f in frames:
+        g = f if f.ndim == 2 else f[..., :3].max(axis=-1)
+        lit |= (g > 0).astype(np.uint8)
+    lit = cv2.morphologyEx(lit, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    contours, _ = cv2.findContours(lit, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    keep = np.zeros_like(lit)
+    if contours:
+        biggest = max(contours, key=cv2.contourArea)
+        cv2.drawContours(keep, [biggest], -1, 1, thickness=cv2.FILLED)
+    return keep.astype(bool)
+
+
+def build_preview(folder: Path, original: Path | None, frame: int = 0) -> ReviewPreview:
+    """Original (left) and cleaned (right) frame ``frame``; the masked area tinted red, the kept
+    area outlined in green (``imgtrainer.deid.review.preview_image``)."""
+    from imgtrainer.deid.review import preview_image
+    from imgtrainer.media import open_clip
+
+    case = load_case(folder)
+    with open_clip(media_path(folder, case)) as clip:
+        n = clip.n_frames
+        i = min(max(int(frame), 0), n - 1)
+        after = _rgb(clip.frame(i))
+        samples = [np.asarray(clip.frame(int(k))) for k in np.linspace(0, n - 1, min(n, 8)).round()]
+    keep = kept_area(samples)
+    before, has_original = after, False
+    if original is not None:
+        try:
+            with open_clip(original) as oclip:
+                candidate = _rgb(oclip.frame(min(i, oclip.n_frames - 1)))
+            if candidate.shape == after.shape:
+                before, has_original = candidate, True
+        except ImgTrainerError:
+            pass
+    image = preview_image(before, after, keep)
+    return ReviewPreview(image, has_original, i, n, float(keep.mean()), after.shape[1] + 8)
+
+
+def approve(folder: Path, reviewer: str, public: bool = True, now: datetime | None = None) -> Case:
+    """Approve: status approved (and public), Burned In Annotation = NO on the media."""
+    from imgtrainer.library.review import review_case
+
+    return review_case(folder, "approved", public=public, reviewer=reviewer, now=now)
+
+
+def reject(folder: Path, reviewer: str, now: datetime | None = None) -> Case:
+    from imgtrainer.library.review import review_case
+
+    return review_case(folder, "rejected", public=False, reviewer=reviewer, now=now)
+
+
+def remask(folder: Path, box: Box, original: Path | None, reviewer: str) -> Case:
+    """Re-run the pixel masking keeping only ``box`` (stored-frame pixels, inclusive); the case
+    stays pending review with its new checksum and the re-mask recorded in its provenance."""
+    from imgtrainer.deid.remask import remask_file
+
+    case = load_case(folder)
+    path = media_path(folder, case)
+    report = remask_file(path, box, original)
+    media = [
+        m.model_copy(update={"sha256": sha256_file(path)}) if folder / m.path == path else m for m in case.media
+    ]
+    deid = dict(case.provenance.deid or {})
+    deid["remask"] = {"box": [int(v) for v in box], "by": reviewer, "pixels": report}
+    updated = case.model_copy(
+        update={
+            "media": media,
+            "status": "pending_review",
+            "public": False,
+            "provenance": case.provenance.model_copy(update={"deid": deid}),
+        }
+    )
+    save_case(folder, updated)
+    return updated
