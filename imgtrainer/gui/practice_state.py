@@ -36,6 +36,19 @@ def option_values(q: QuestionView) -> list[Any]:
     return [o.id for o in q.options]
 
 
+def _as_allowed(kind: str, points: list[list[float]], allowed: list[str]) -> tuple[str | None, list[list[float]]]:
+    """A viewer mark as a mark type the question accepts (a drawn polygon may answer a polyline
+    or, by its bounding box, an ellipse); None when it cannot."""
+    if not allowed or kind in allowed:
+        return kind, points
+    if kind in ("polygon", "line") and "polyline" in allowed:
+        return "polyline", points
+    if kind == "polygon" and "ellipse" in allowed:
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        return "ellipse", [[min(xs), min(ys)], [max(xs), max(ys)]]
+    return None, points
+
+
 def response_to_raw(resp: Response) -> Any:
     """A stored Response back in the answers.json form the widgets show."""
     data = resp.model_dump(mode="json", exclude={"time_s", "kind"})
@@ -160,11 +173,14 @@ class PracticeState:
 
     def take_marks(self, qid: str, viewer: ViewerState) -> None:
         """The viewer's marks tagged for ``qid`` become that question's answer."""
-        marks = [
-            {"type": _VIEWER_TO_MARK[m.kind], "points": [list(p) for p in m.points], "frame": m.frame}
-            for m in viewer.marks
-            if m.tag == qid
-        ]
+        allowed = self.qset.question(qid).mark_types if self.qset else []
+        marks = []
+        for m in viewer.marks:
+            if m.tag != qid:
+                continue
+            kind, points = _as_allowed(m.kind, [list(p) for p in m.points], allowed)
+            if kind is not None:
+                marks.append({"type": kind, "points": points, "frame": m.frame})
         self.set_answer(qid, marks)
 
     def take_range(self, qid: str, viewer: ViewerState) -> None:

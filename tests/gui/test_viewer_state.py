@@ -177,3 +177,30 @@ def test_practice_state_keyboard_answers_and_measurement() -> None:
         assert parse_response(qset.question(qid), response_to_raw(resp[qid])) == resp[qid].model_copy(
             update={"time_s": None}
         )
+
+
+def test_drawn_marks_become_the_mark_types_a_question_accepts() -> None:
+    from imgtrainer.gui.practice_state import PracticeState
+    from imgtrainer.training.questions import QuestionSet, QuestionView
+
+    qset = QuestionSet(case_id="c1", domain="gastric", questions=[
+        QuestionView(id="antrum", step="interpretation", kind="marks", prompt="outline", mark_types=["ellipse"]),
+        QuestionView(id="trace", step="interpretation", kind="marks", prompt="trace", mark_types=["polyline", "line"]),
+    ])
+    ps = PracticeState()
+    ps.load(qset)
+    st = ViewerState()
+    st.set_clip(make_cine())
+    st.set_tool("polygon")
+    st.set_mark_tag("antrum")
+    for p in [(10, 10), (40, 12), (30, 50)]:
+        st.press(p)
+    st.finish_draw()
+    ps.take_marks("antrum", st)
+    assert ps.answers["antrum"] == [{"type": "ellipse", "points": [[10, 10], [40, 50]], "frame": 0}]
+    st.set_mark_tag("trace")
+    for p in [(5, 5), (20, 5), (20, 20)]:
+        st.press(p)
+    st.finish_draw()
+    ps.take_marks("trace", st)
+    assert ps.answers["trace"][0]["type"] == "polyline"
