@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import re
 import sys
 import time
@@ -25,11 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = (ROOT / ".." / "shared" / "data").resolve()
 sys.path.insert(0, str(ROOT))
 
-from imgtrainer.analysis.lung import CANDIDATES, DEFAULT_MODEL, FEATURES, LungModel, assess_lung  # noqa: E402
+from imgtrainer.analysis.lung import (  # noqa: E402
+    A_FEATURES,
+    B_FEATURES,
+    CANDIDATES,
+    DEFAULT_MODEL,
+    FEATURES,
+    LungModel,
+    assess_lung,
+)
 from imgtrainer.analysis.quality import assess_quality  # noqa: E402
 from imgtrainer.media import open_clip  # noqa: E402
 from imgtrainer.media.clip import ArrayClip  # noqa: E402
-
+from imgtrainer.media.scanarea import find_scan_area  # noqa: E402
 
 # --------------------------------------------------------------------------- speed
 
@@ -40,22 +49,28 @@ def speed(args: argparse.Namespace) -> None:
     frames = np.stack([cv2.resize(src.frame(i % src.n_frames), (800, 600)) for i in range(n)])
     clip = ArrayClip(frames, fps=30.0)
     t0 = time.perf_counter()
-    q = assess_quality(clip)
+    area = find_scan_area(clip)
+    q = assess_quality(clip, area=area)
     t1 = time.perf_counter()
-    lung = assess_lung(clip)
+    lung = assess_lung(clip, area=area)
     t2 = time.perf_counter()
     dur = clip.duration_s
     print(f"clip: {n} frames 800x600 at 30 fps = {dur:.1f} s (in memory)")
-    print(f"quality: {t1 - t0:.2f} s (score {q.score:.1f}); lung assist: {t2 - t1:.2f} s (LUS {lung.lus_score})")
+    print(
+        f"quality: {t1 - t0:.2f} s (score {q.score:.1f}); lung assist: {t2 - t1:.2f} s (LUS {lung.lus_score})"
+    )
     print(f"analysis speed: {dur / (t2 - t0):.1f}x real time (target >= 10x)")
     path = DATA / "lung-blus/lus_videos/patient_35_R1.mp4"
     t3 = time.perf_counter()
     with open_clip(path) as c:
-        assess_quality(c)
-        assess_lung(c)
+        area = find_scan_area(c)
+        assess_quality(c, area=area)
+        assess_lung(c, area=area)
         real = c.duration_s
     t4 = time.perf_counter()
-    print(f"from file incl. decoding ({path.name}, {real:.1f} s): {t4 - t3:.2f} s = {real / (t4 - t3):.1f}x real time")
+    print(
+        f"from file incl. decoding ({path.name}, {real:.1f} s): {t4 - t3:.2f} s = {real / (t4 - t3):.1f}x real time"
+    )
 
 
 # --------------------------------------------------------------------------- degradations
@@ -114,9 +129,9 @@ def degrade(args: argparse.Namespace) -> None:
             comp, words = _EXPECTED[kind]
             comps = [r.components[comp] for r in reps]
             total[kind] = total.get(kind, 0) + 1
-            mono[kind] = mono.get(kind, 0) + all(a > b for a, b in zip(scores, scores[1:], strict=False))
+            mono[kind] = mono.get(kind, 0) + all(a > b for a, b in itertools.pairwise(scores))
             metric_ok[kind] = metric_ok.get(kind, 0) + all(
-                a >= b - 1e-9 for a, b in zip(comps, comps[1:], strict=False)
+                a >= b - 1e-9 for a, b in itertools.pairwise(comps)
             )
             named[kind] = named.get(kind, 0) + any(words in r for r in reps[-1].reasons)
     print("fault     score falls  its component falls  reason names it   (n frames)")
@@ -129,7 +144,9 @@ def degrade(args: argparse.Namespace) -> None:
 
 
 def _yes(v: str) -> bool | None:
-    return {"yes": True, "1": True, "1.0": True, "no": False, "0": False, "0.0": False}.get((v or "").strip().lower())
+    return {"yes": True, "1": True, "1.0": True, "no": False, "0": False, "0.0": False}.get(
+        (v or "").strip().lower()
+    )
 
 
 def _rows() -> list[dict[str, str]]:
@@ -212,23 +229,35 @@ def _refit(x: np.ndarray, keep: list, blus: np.ndarray) -> LungModel:
     sd = x[blus].std(0) + 1e-9
     xs = (x - mu) / sd
     weights = {}
-    for which, col in (("b", "b_lines"), ("a", "a_lines")):
+    for which, col, names in (("b", "b_lines", B_FEATURES), ("a", "a_lines", A_FEATURES)):
+        sel = np.array([f in names for f in FEATURES])
         y = np.array([_yes(r[col]) for r, _, _ in keep], dtype=object)
         lab = np.array([v is not None for v in y])
         yy = np.array([bool(v) for v in y])
-        w, b = _fit(xs[train & lab], yy[train & lab])
-        p = 1 / (1 + np.exp(-(xs @ w + b))) >= 0.5
-        print(f"{which}: held-out half BA {_ba(list(zip(yy[test & lab], p[test & lab], strict=True)))[0]:.3f} "
-              f"(train half {_ba(list(zip(yy[train & lab], p[train & lab], strict=True)))[0]:.3f})")
-        weights[which] = _fit(xs[blus & lab], yy[blus & lab])
+        w, b = _fit(xs[train & lab][:, sel], yy[train & lab], l2=1.0)
+        p = 1 / (1 + np.exp(-(xs[:, sel] @ w + b))) >= 0.5
+        te = _ba(list(zip(yy[test & lab], p[test & lab], strict=True)))
+        tr = _ba(list(zip(yy[train & lab], p[train & lab], strict=True)))
+        print(
+            f"{which}: held-out half BA {te[0]:.3f} sens {te[1]:.3f} spec {te[2]:.3f} (train half BA {tr[0]:.3f})"
+        )
+        w_all, b_all = _fit(xs[blus & lab][:, sel], yy[blus & lab], l2=1.0)
+        full = np.zeros(len(FEATURES))
+        full[sel] = w_all
+        weights[which] = (full, b_all)
     model = LungModel(
-        tuple(float(v) for v in mu), tuple(float(v) for v in sd),
-        tuple(round(float(v), 4) for v in weights["b"][0]), round(weights["b"][1], 4),
-        tuple(round(float(v), 4) for v in weights["a"][0]), round(weights["a"][1], 4),
+        tuple(float(v) for v in mu),
+        tuple(float(v) for v in sd),
+        tuple(round(float(v), 4) for v in weights["b"][0]),
+        round(weights["b"][1], 4),
+        tuple(round(float(v), 4) for v in weights["a"][0]),
+        round(weights["a"][1], 4),
     )
     print("fitted on all BLUS patients:")
     print(f"  mu={tuple(round(v, 5) for v in model.mu)}\n  sd={tuple(round(v, 5) for v in model.sd)}")
-    print(f"  b_weights={model.b_weights}, b_bias={model.b_bias}\n  a_weights={model.a_weights}, a_bias={model.a_bias}")
+    print(
+        f"  b_weights={model.b_weights}, b_bias={model.b_bias}\n  a_weights={model.a_weights}, a_bias={model.a_bias}"
+    )
     return model
 
 

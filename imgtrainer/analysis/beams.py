@@ -41,9 +41,7 @@ class BeamGrid:
 
     def sample(self, gray: np.ndarray) -> np.ndarray:
         """Resample a grayscale frame onto the grid (float32, 0 outside the scan area)."""
-        out = cv2.remap(
-            gray.astype(np.float32), self.map_x, self.map_y, cv2.INTER_LINEAR, borderValue=0.0
-        )
+        out = cv2.remap(gray.astype(np.float32), self.map_x, self.map_y, cv2.INTER_LINEAR, borderValue=0.0)
         out[~self.valid] = 0.0
         return out
 

@@ -60,13 +60,19 @@ def find_pleura(mean_grid: np.ndarray, valid: np.ndarray) -> Pleura:
     lo = skin[None, :] + max(2, int(0.04 * height))
     hi = top + int(0.5 * height)
     cand = np.where((rows >= lo) & (rows < hi) & valid, line, -np.inf)
-    prow = cand.argmax(axis=0)
     pstr = cand.max(axis=0)
+    # the pleura lies below the chest-wall fascia: take the deepest local peak that is nearly
+    # as strong as the strongest one on the beam
+    peak = (cand >= np.roll(cand, 1, axis=0)) & (cand >= np.roll(cand, -1, axis=0))
+    good = peak & np.isfinite(cand) & (cand >= 0.7 * pstr[None, :]) & (cand > 0)
+    deepest = nd - 1 - np.argmax(good[::-1], axis=0)
+    prow = np.where(good.any(axis=0), deepest, cand.argmax(axis=0))
+    pstr = np.take_along_axis(cand, prow[None, :], axis=0)[0]
     usable = np.isfinite(pstr) & (skin < nd)
     if usable.sum() < max(5, 0.15 * nb):
         return Pleura(skin, prow.astype(float), np.zeros(nb), np.zeros(nb, bool), bottom, False)
     pstr = np.where(usable, pstr, 0.0)
-    strong = usable & (pstr >= max(0.15, float(np.percentile(pstr[usable], 35))))
+    strong = usable & (pstr >= max(0.15, 0.5 * float(np.percentile(pstr[usable], 75))))
     if strong.sum() < 5:
         strong = usable
     depth = prow - skin

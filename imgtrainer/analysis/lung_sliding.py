@@ -80,10 +80,17 @@ def assess_sliding(
     bs, as_ = float(np.median(below_v)), float(np.median(above_v))
     index = bs / (as_ + 0.05 * nb / 10.0)
     if index >= 1.6 and mm >= 1.15:
-        return Sliding("present", index, mm, bs, as_, "tissue below the pleura moves against a still chest wall")
+        return Sliding(
+            "present", index, mm, bs, as_, "tissue below the pleura moves against a still chest wall"
+        )
     if index < 1.2 and mm < 1.1:
         return Sliding(
-            "absent", index, mm, bs, as_, "no more motion below the pleura than in the chest wall (check for pneumothorax)"
+            "absent",
+            index,
+            mm,
+            bs,
+            as_,
+            "no more motion below the pleura than in the chest wall (check for pneumothorax)",
         )
     return Sliding("uncertain", index, mm, bs, as_, "motion signals disagree or the probe moved")
 

@@ -40,7 +40,7 @@ class MMode:
 
 
 def parse_line(text: str) -> tuple[float, float, float, float]:
-    """"x0,y0,x1,y1" -> four floats (raises ImgTrainerError naming the problem)."""
+    """ "x0,y0,x1,y1" -> four floats (raises ImgTrainerError naming the problem)."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != 4:
         raise ImgTrainerError(f"--line {text!r}: expected four numbers x0,y0,x1,y1")
@@ -119,9 +119,7 @@ def _check_line(clip: Clip, line: tuple[float, float, float, float]) -> None:
     if not any(inside):
         mid = ((x0 + x1) / 2, (y0 + y1) / 2)
         if not (0 <= mid[0] <= clip.cols - 1 and 0 <= mid[1] <= clip.rows - 1):
-            raise ImgTrainerError(
-                f"M-mode line {line} lies outside the {clip.cols}x{clip.rows} frame"
-            )
+            raise ImgTrainerError(f"M-mode line {line} lies outside the {clip.cols}x{clip.rows} frame")
 
 
 def _cm_per_row(clip: Clip, line: tuple[float, float, float, float], n: int) -> float | None:

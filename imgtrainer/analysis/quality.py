@@ -45,7 +45,7 @@ class QualityThresholds:
     black_fraction: float = 0.55  # share of black-clipped (<= 5) pixels that halves the score
     gcnr: float = 0.30  # generalised CNR between brightest and darkest tissue bands
     gcnr_width: float = 0.08
-    log_sharpness: float = -2.3  # log10 normalised Laplacian variance
+    log_sharpness: float = -1.9  # log10 normalised Laplacian variance (blur lowers it)
     log_sharpness_width: float = 0.25
     noise_ratio: float = 1.3  # fine/coarse detail energy: white noise ~2, clean speckle < 1
     noise_ratio_width: float = 0.12
@@ -146,7 +146,7 @@ def assess_quality(
     *,
     thresholds: QualityThresholds | None = None,
     area: ScanArea | None = None,
-    max_frames: int = 10,
+    max_frames: int = 6,
     max_pairs: int = 8,
 ) -> QualityReport:
     """Assess ``clip`` inside its scan area; frames are subsampled (``max_frames``, ``max_pairs``)."""
@@ -219,7 +219,7 @@ def expected_area(area: ScanArea) -> ScanArea:
     """
     if area.source != "detected":
         return area
-    h, w = area.mask.shape
+    _h, w = area.mask.shape
     x0, _, x1, _ = area.bbox
     if area.apex is not None and 0 <= area.apex[0] < w:
         axis = float(area.apex[0])
@@ -238,7 +238,9 @@ def expected_area(area: ScanArea) -> ScanArea:
     return ScanArea(mask, bbox, area.shape, area.confidence, area.source, area.apex)
 
 
-def _components(m: dict[str, float], t: QualityThresholds, still: bool) -> tuple[dict[str, float], dict[str, str]]:
+def _components(
+    m: dict[str, float], t: QualityThresholds, still: bool
+) -> tuple[dict[str, float], dict[str, str]]:
     c: dict[str, float] = {}
     faults: dict[str, str] = {}
     dark = _logistic((m["mean"] - t.dark_mean) / t.dark_width)
@@ -269,7 +271,8 @@ def _components(m: dict[str, float], t: QualityThresholds, still: bool) -> tuple
 
 def _combine(comps: dict[str, float]) -> float:
     wsum = sum(_WEIGHTS[k] for k in comps)
-    logs = sum(_WEIGHTS[k] * math.log(max(v, 1e-6)) for k, v in comps.items())
+    # a soft floor: a component that is already hopeless stops dominating through tiny changes
+    logs = sum(_WEIGHTS[k] * math.log(0.05 + 0.95 * v) for k, v in comps.items())
     return 100.0 * math.exp(logs / wsum)
 
 

@@ -43,7 +43,7 @@ class CoverageMetrics:
 
 def coverage_metrics(polar: np.ndarray, valid: np.ndarray) -> CoverageMetrics:
     """Coverage from a time-averaged (depth, beam) image ``polar`` and its ``valid`` cells."""
-    nd, nb = polar.shape
+    _nd, nb = polar.shape
     vcount = valid.sum(axis=1)
     rows_ok = vcount >= max(2, 0.2 * nb)
     prof = np.where(rows_ok, (polar * valid).sum(axis=1) / np.maximum(vcount, 1), np.nan)

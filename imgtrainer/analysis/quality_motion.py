@@ -46,9 +46,7 @@ def _small(gray: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
 
 
-def motion_metrics(
-    pairs: list[tuple[np.ndarray, np.ndarray, float]], mask: np.ndarray
-) -> MotionMetrics:
+def motion_metrics(pairs: list[tuple[np.ndarray, np.ndarray, float]], mask: np.ndarray) -> MotionMetrics:
     """Motion over ``pairs`` of (frame_a, frame_b, dt_seconds) grayscale frames."""
     if not pairs:
         return MotionMetrics(0.0, 0.0, 0.0, 0)

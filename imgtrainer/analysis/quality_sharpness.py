@@ -59,7 +59,10 @@ def _noise_ratio(gray: np.ndarray, inner: np.ndarray) -> float:
     g = gray.astype(np.float32)
     fine = cv2.filter2D(g, -1, _NOISE_KERNEL)[inner]
     half = cv2.resize(g, (max(4, g.shape[1] // 2), max(4, g.shape[0] // 2)), interpolation=cv2.INTER_AREA)
-    m_half = cv2.resize(inner.astype(np.uint8), (half.shape[1], half.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    m_half = (
+        cv2.resize(inner.astype(np.uint8), (half.shape[1], half.shape[0]), interpolation=cv2.INTER_NEAREST)
+        > 0
+    )
     coarse = cv2.filter2D(half, -1, _NOISE_KERNEL)[m_half]
     if fine.size == 0 or coarse.size == 0:
         return 0.0

@@ -89,7 +89,7 @@ def _run_batch(
     return results, failures
 
 
-def _open(path: Path):  # noqa: ANN202 - Clip
+def _open(path: Path):
     from imgtrainer.media import open_clip
 
     return open_clip(path)
@@ -98,7 +98,7 @@ def _open(path: Path):  # noqa: ANN202 - Clip
 # --------------------------------------------------------------------------- quality
 
 
-def _thresholds(items: list[str]):  # noqa: ANN202 - QualityThresholds
+def _thresholds(items: list[str]):
     from imgtrainer.analysis.quality import QualityThresholds
 
     t = QualityThresholds()
@@ -107,7 +107,9 @@ def _thresholds(items: list[str]):  # noqa: ANN202 - QualityThresholds
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or name.strip() not in names:
-            raise ImgTrainerError(f"--threshold {item!r}: expected NAME=VALUE with NAME one of {sorted(names)}")
+            raise ImgTrainerError(
+                f"--threshold {item!r}: expected NAME=VALUE with NAME one of {sorted(names)}"
+            )
         try:
             changes[name.strip()] = float(value)
         except ValueError:
@@ -182,8 +184,7 @@ def _mmode(args: argparse.Namespace) -> int:
         print_json(info)
     else:
         print(
-            f"wrote {args.output}: {info['rows']} samples x {info['columns']} columns, "
-            f"{info['duration_s']} s"
+            f"wrote {args.output}: {info['rows']} samples x {info['columns']} columns, {info['duration_s']} s"
         )
     return 0
 

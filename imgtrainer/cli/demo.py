@@ -25,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--only", nargs="*", default=None, help="case ids or id prefixes to build (e.g. lung-)")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="parallel renderers")
     p.add_argument("--list", action="store_true", help="list the demo case ids and exit")
+    p.add_argument(
+        "--sheet", type=Path, default=None, help="also write a labelled contact sheet PNG of the library"
+    )
     p.add_argument("--json", action="store_true", help="report as JSON")
     p.set_defaults(handler=_cmd_demo)
 
@@ -41,10 +44,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             for d in demos:
                 print(f"{d.id:32s} {d.domain:8s} {d.title}")
         return 0
-    if not args.rebuild:
-        sys.stderr.write("imgtrainer: error: nothing to do: pass --rebuild (or --list)\n")
-        return 2
     out = args.out or demo_library_dir()
+    if not args.rebuild:
+        if args.sheet:
+            from imgtrainer.synth.contact_sheet import contact_sheet
+
+            print(contact_sheet(out, args.sheet))
+            return 0
+        sys.stderr.write("imgtrainer: error: nothing to do: pass --rebuild (or --list, or --sheet PNG)\n")
+        return 2
     seed = DEFAULT_SEED if args.seed is None else args.seed
     t0 = time.monotonic()
     show = not args.json and sys.stderr.isatty()
@@ -56,6 +64,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     ids = build_library(out, seed=seed, only=args.only, jobs=max(1, args.jobs), on_done=done)
     elapsed = time.monotonic() - t0
     size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file())
+    if args.sheet:
+        from imgtrainer.synth.contact_sheet import contact_sheet
+
+        contact_sheet(out, args.sheet)
     report = {
         "library": str(out),
         "seed": seed,

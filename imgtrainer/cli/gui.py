@@ -16,6 +16,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--db", default=None, help="database URL or SQLite file (default: per-user data folder)")
     p.add_argument("--trainee", default=None, help="trainee profile to open (skips the first-run screen)")
+    p.add_argument(
+        "--exam", type=Path, default=None, help="open only the proctored exam window for this package"
+    )
     p.add_argument("--quit-after", type=float, default=None, metavar="SECONDS", help=argparse.SUPPRESS)
     p.add_argument("--startup-report", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(handler=_run)
@@ -30,4 +33,6 @@ def _run(args: argparse.Namespace) -> int:
         raise ImgTrainerError(
             f"the desktop app needs PyQt6 ({exc}); install it with pip install PyQt6"
         ) from exc
+    if getattr(args, "exam", None) is not None:  # a shared exam PC: the exam window only
+        return importlib.import_module("imgtrainer.gui.exam_entry").run_exam(args.exam, args.quit_after)
     return app.run(args.library, args.db, args.trainee, args.quit_after, args.startup_report)

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,8 +152,12 @@ def build_package(
     set_name: str | None = None,
     kdf_n: int = crypto.DEFAULT_N,
     now: datetime | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    case_sets: Mapping[str, str] | None = None,
 ) -> BuildReport:
-    """Write the sealed, signed exam package ``out``. Unusable cases are skipped and reported."""
+    """Write the sealed, signed exam package ``out``. Unusable cases are skipped and reported.
+    ``progress(done, total, what)`` is called before each case and before sealing (GUI bars);
+    ``case_sets`` maps a case id to the question set asked for that case (else ``set_name``)."""
     if len(passphrase) < 8:
         raise ExamError("the proctor passphrase must have at least 8 characters")
     exam_id = uuid.uuid4().hex
@@ -167,7 +171,20 @@ def build_package(
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".exam-build-", dir=Path(out).parent))
     try:
-        _collect(case_folders, question_ids, set_name, staging, members, items, sealed_items, skipped)
+        _collect(
+            case_folders,
+            question_ids,
+            set_name,
+            staging,
+            members,
+            items,
+            sealed_items,
+            skipped,
+            progress,
+            case_sets or {},
+        )
+        if progress is not None:
+            progress(len(case_folders), len(case_folders), "sealing and signing")
         return _seal_and_write(
             Path(out), exam_id, kdf, master, signer, settings, now, members, items, sealed_items, skipped
         )
@@ -184,11 +201,15 @@ def _collect(
     items: list[dict[str, Any]],
     sealed_items: dict[str, Any],
     skipped: list[str],
+    progress: Callable[[int, int, str], None] | None = None,
+    case_sets: Mapping[str, str] | None = None,
 ) -> None:
     """Load, check and scrub each case; an unusable case is skipped with the reason."""
     seen_ids: set[str] = set()
-    for folder in case_folders:
+    for done, folder in enumerate(case_folders):
         folder = Path(folder)
+        if progress is not None:
+            progress(done, len(case_folders), folder.name)
         n = len(items) + 1
         item_id = f"item-{n:03d}"
         base = f"items/{item_id}"
@@ -199,7 +220,7 @@ def _collect(
             key = load_key(folder)
             if key is None:
                 raise CaseFormatError(f"{folder / 'key.json'}: no consensus key; an exam case needs one")
-            qset = _question_set(case, key, question_ids, set_name)
+            qset = _question_set(case, key, question_ids, (case_sets or {}).get(case.id, set_name))
             names = [f"media/m{i}{Path(ref.path).suffix.lower()}" for i, ref in enumerate(case.media)]
             media_files = []
             for ref, name in zip(case.media, names, strict=True):

@@ -33,6 +33,19 @@ FORMAT_VERSION = 1
 KEY_MEMBER = "key.sealed"
 PROCTOR_MEMBER = "proctor.sealed"
 _MAX_MEMBER_BYTES = 4 * 1024**3
+# what zipfile/zlib raise on damaged archives (bad headers, unsupported flags, bad streams)
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    ValueError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    UnicodeDecodeError,
+    zipfile.LargeZipFile,
+)
 _MAX_JSON_BYTES = 64 * 1024**2
 
 
@@ -98,11 +111,15 @@ class ExamPackage:
                     )
                     if digest != files[name]:
                         raise TamperError(f"{path}: member {name} was altered (hash mismatch)")
-        except (zipfile.BadZipFile, zlib.error) as exc:
-            raise TamperError(f"{path}: not a readable exam package ({exc})") from None
-        except (OSError, EOFError, zipfile.LargeZipFile) as exc:
+        except ExamError:
+            raise
+        except OSError as exc:
             raise ExamError(
                 f"{path}: cannot read the exam package ({exc.__class__.__name__}: {exc})"
+            ) from None
+        except _ZIP_ERRORS as exc:  # a damaged zip can raise many things: fail closed on all
+            raise TamperError(
+                f"{path}: not a readable exam package ({exc.__class__.__name__}: {exc})"
             ) from None
         crypto.KdfParams.from_dict(exam.get("kdf"))
         if not isinstance(exam.get("items"), list) or not exam["items"]:
@@ -131,7 +148,7 @@ class ExamPackage:
         try:
             with zipfile.ZipFile(self.path) as zf:
                 data = _read(zf, zf.getinfo(name), _MAX_MEMBER_BYTES)
-        except (zipfile.BadZipFile, zlib.error, KeyError, OSError) as exc:
+        except (*_ZIP_ERRORS, OSError) as exc:
             raise TamperError(
                 f"{self.path}: member {name} cannot be read ({exc}); the package changed"
             ) from None
@@ -154,7 +171,7 @@ class ExamPackage:
                 for block in iter(lambda: src.read(1 << 20), b""):
                     h.update(block)
                     dst.write(block)
-        except (zipfile.BadZipFile, zlib.error, KeyError, OSError) as exc:
+        except (*_ZIP_ERRORS, OSError) as exc:
             tmp.unlink(missing_ok=True)
             raise TamperError(
                 f"{self.path}: member {name} cannot be read ({exc}); the package changed"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import re
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from imgtrainer.errors import ExamError
 
@@ -45,3 +46,16 @@ def lock_attempt(folder: Path, candidate: str) -> IO[bytes] | None:
         fh.close()
         raise ExamError(f"{candidate}: this exam is already open in another window or process") from None
     return fh
+
+
+def shuffled_options(item: dict[str, Any], exam_id: str, candidate: str) -> dict[str, Any]:
+    """A copy of an exam item with each choice question's options in this candidate's order
+    (option ids are unchanged, so answers and grading do not depend on the order)."""
+    item = json.loads(json.dumps(item))
+    for q in item["question_set"]["questions"]:
+        if q["kind"] in ("category", "decision") and q["options"]:
+            perm = candidate_order(
+                exam_id, candidate, f"options/{item['item_id']}/{q['id']}", len(q["options"])
+            )
+            q["options"] = [q["options"][i] for i in perm]
+    return item

@@ -32,9 +32,15 @@ def _fail(q: dict[str, Any], field: str, problem: str) -> ResponseFormatError:
     return ResponseFormatError(f"question {q['id']!r}: field {field!r}: {problem}")
 
 
+_EXTRA = {"findings": {"absent"}, "measurement": {"unit", "marks"}}
+
+
 def _value(q: dict[str, Any], raw: Any) -> Any:
     if isinstance(raw, dict):
         field = _BARE[q["kind"]]
+        unknown = set(raw) - {"kind", "time_s", field, *_EXTRA.get(q["kind"], ())}
+        if unknown:
+            raise _fail(q, sorted(unknown)[0], "unknown field for this kind of answer")
         if raw.get("kind", q["kind"]) != q["kind"]:
             raise _fail(q, "kind", f"is {raw.get('kind')!r}, expected {q['kind']!r}")
         if q["kind"] == "findings":
@@ -75,7 +81,7 @@ def check_response(q: dict[str, Any], raw: Any) -> None:
         ids = {f["id"] for f in q["findings"]}
         present, absent = (v.get("present", []), v.get("absent", [])) if isinstance(v, dict) else (v, [])
         for name, lst in (("present", present), ("absent", absent)):
-            if not isinstance(lst, list) or any(f not in ids for f in lst):
+            if not isinstance(lst, list) or any(not isinstance(f, str) or f not in ids for f in lst):
                 raise _fail(q, name, f"{lst!r} must be a list of finding ids of this question")
         if set(present) & set(absent):
             raise _fail(q, "present", "a finding cannot be both present and absent")

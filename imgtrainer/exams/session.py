@@ -28,7 +28,13 @@ from typing import Any
 from imgtrainer.errors import ExamError, ResponseFormatError, TamperError
 from imgtrainer.exams import crypto
 from imgtrainer.exams.package import ExamPackage
-from imgtrainer.exams.placement import CANDIDATE_PATTERN, candidate_order, lock_attempt, sessions_dir
+from imgtrainer.exams.placement import (
+    CANDIDATE_PATTERN,
+    candidate_order,
+    lock_attempt,
+    sessions_dir,
+    shuffled_options,
+)
 from imgtrainer.exams.responses import check_response, normalise_decision
 from imgtrainer.exams.session_db import SessionDB
 
@@ -105,6 +111,8 @@ class ExamSession:
         self._elapsed, self.current, self._item_elapsed = clock
         self.state = "submitted" if meta.get("status") == "submitted" else "running"
         self.submit_reason = meta.get("submit_reason")
+        if self.state == "submitted" and not self.results_path.is_file():
+            self.write_results()  # the process died between the submit commit and the file
 
     def start(self, passphrase: str) -> None:
         """The proctor starts a new attempt (the passphrase proves the package is theirs)."""
@@ -201,7 +209,9 @@ class ExamSession:
         hb = float(self.settings.get("heartbeat_s", 1.0))
         if self._mark - self._last_persist >= hb / 2:
             assert self._db is not None
-            self._db.save_clock(None, self._elapsed, self.current, self._item_elapsed, self._wall())
+            self._write(
+                self._db.save_clock, None, self._elapsed, self.current, self._item_elapsed, self._wall()
+            )
             self._last_persist = self._mark
 
     def _check_time(self) -> bool:
@@ -240,26 +250,23 @@ class ExamSession:
         if self.state != "running":
             raise ExamError(f"{self.candidate}: the exam is {self.state}; no more answers are accepted")
 
+    def _item_id(self, index: int) -> str:
+        if not (isinstance(index, int) and 0 <= index < len(self.order)):
+            raise ExamError(f"no case {index!r} (positions are 0..{len(self.order) - 1})")
+        return self.order[index]
+
     def item(self, index: int) -> dict[str, Any]:
         """The item shown at position ``index``: ``item_id``, ``case`` (indication, patient, probe,
         media) and ``question_set`` (options in this candidate's order). Holds no answers."""
-        item = json.loads(json.dumps(self._items[self.order[index]]))
-        if self.settings.get("randomise_options"):
-            for q in item["question_set"]["questions"]:
-                if q["kind"] in ("category", "decision") and q["options"]:
-                    perm = candidate_order(
-                        self.package.exam_id,
-                        self.candidate,
-                        f"options/{item['item_id']}/{q['id']}",
-                        len(q["options"]),
-                    )
-                    q["options"] = [q["options"][i] for i in perm]
-        return item
+        item = self._items[self._item_id(index)]
+        if not self.settings.get("randomise_options"):
+            return json.loads(json.dumps(item))
+        return shuffled_options(item, self.package.exam_id, self.candidate)
 
     def media_folder(self, index: int) -> Path:
         """Folder holding the item's media (``media/m0.<ext>``...), extracted from the verified
         package; ``item(index)["case"]["media"]`` lists them (paths relative to the package)."""
-        return self.package.extract_item(self.order[index], self.folder / "media")
+        return self.package.extract_item(self._item_id(index), self.folder / "media")
 
     def media_paths(self, index: int) -> list[Path]:
         """The item's media files on disk (primary first), ready for ``open_clip``."""
@@ -270,11 +277,15 @@ class ExamSession:
             for m in self._items[item_id]["case"]["media"]
         ]
 
+    def plays(self, index: int) -> int:
+        """How often item ``index``'s clip was played in this attempt (from the audit log)."""
+        return self._db.played(self._item_id(index)) if self._db is not None else 0
+
     def play(self, index: int) -> bool:
         """Ask to play item ``index``'s clip: False when replay is off and it was played already.
         Each play is written to the audit log (the viewer enforces the answer)."""
         self._require_running()
-        played = self._db.played(self.order[index]) if self._db is not None else 0
+        played = self.plays(index)
         if played and not self.settings.get("replay_loops", True):
             return False
         self._event("play", {"item": self.order[index], "n": played + 1})
@@ -282,8 +293,7 @@ class ExamSession:
 
     def goto(self, index: int) -> None:
         self._require_running()
-        if not 0 <= index < len(self.order):
-            raise ExamError(f"no case {index + 1}: the exam has {len(self.order)} cases")
+        self._item_id(index)
         if self.settings.get("navigation") == "forward" and index < self.current:
             raise ExamError("this exam is forward-only: earlier cases cannot be revisited")
         if index != self.current:
@@ -292,14 +302,12 @@ class ExamSession:
     def answer(self, index: int, question: str, response: Any) -> int:
         """Commit one answer now (one transaction, fsynced); returns its sequence number."""
         self._require_running()
-        if not 0 <= index < len(self.order):
-            raise ExamError(f"no case {index + 1}: the exam has {len(self.order)} cases")
-        if self.settings.get("navigation") == "forward" and index != self.current:
-            raise ExamError(f"this exam is forward-only: case {index + 1} is not the current case")
+        item_id = self._item_id(index)
         limit = self.settings.get("case_time_limit_s")
         if limit is not None and self._item_elapsed[index] >= float(limit):
             raise ExamError(f"the time for case {index + 1} is up; its answers are closed")
-        item_id = self.order[index]
+        if self.settings.get("navigation") == "forward" and index != self.current:
+            raise ExamError(f"this exam is forward-only: case {index + 1} is not the current case")
         qdef = next(
             (q for q in self._items[item_id]["question_set"]["questions"] if q["id"] == question), None
         )
@@ -312,8 +320,15 @@ class ExamSession:
         if len(text) > _MAX_RESPONSE_BYTES:
             raise ResponseFormatError(f"case {index + 1}, question {question!r}: the answer is too large")
         assert self._db is not None
-        seq = self._db.answer(
-            item_id, question, text, self._elapsed, self.current, self._item_elapsed, self._wall()
+        seq = self._write(
+            self._db.answer,
+            item_id,
+            question,
+            text,
+            self._elapsed,
+            self.current,
+            self._item_elapsed,
+            self._wall(),
         )
         self._last_persist = self._mark
         return seq
@@ -330,13 +345,23 @@ class ExamSession:
                 out.setdefault(row["item"], {})[row["question"]] = row["response"]
         return out
 
+    def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """A committed write; its duration becomes the lead of the next stored clock value."""
+        assert self._db is not None
+        t0 = self._clock()
+        out = fn(*args)
+        self._db.lead = min(max(0.0, self._clock() - t0), 5.0)
+        return out
+
     def _event(
         self, name: str, data: dict[str, Any], current: int | None = None, meta: dict[str, str] | None = None
     ) -> None:
         assert self._db is not None
         if current is not None:
             self.current = current
-        self._db.event(name, data, self._elapsed, self.current, self._item_elapsed, self._wall(), meta)
+        self._write(
+            self._db.event, name, data, self._elapsed, self.current, self._item_elapsed, self._wall(), meta
+        )
         self._last_persist = self._mark
 
     # ------------------------------------------------------------------ submission
@@ -370,23 +395,19 @@ class ExamSession:
         write_results_file(self.results_path, doc, self._db.key)
         return self.results_path
 
+    @property
+    def items_by_id(self) -> dict[str, dict[str, Any]]:
+        return self._items
+
+    @property
+    def item_elapsed(self) -> list[float]:
+        """Seconds spent on each item, in this candidate's order (as last accounted)."""
+        return list(self._item_elapsed)
+
     def status(self) -> dict[str, Any]:
+        """Plain-data progress for a navigation panel or ``imgtrainer exam status``."""
+        from imgtrainer.exams.session_status import session_status
+
         if self.state == "running":
             self.heartbeat()
-        answered = self.answers()
-        return {
-            "exam_id": self.package.exam_id,
-            "candidate": self.candidate,
-            "state": self.state,
-            "submit_reason": self.submit_reason,
-            "elapsed_s": round(self._elapsed, 3),
-            "remaining_s": None
-            if self.settings.get("time_limit_s") is None
-            else round(max(0.0, float(self.settings["time_limit_s"]) - self._elapsed), 3),
-            "current": self.current,
-            "n_items": len(self.order),
-            "answered_questions": sum(len(v) for v in answered.values()),
-            "n_questions": sum(len(it["question_set"]["questions"]) for it in self._items.values()),
-            "database": str(self.db_path),
-            "results": str(self.results_path) if self.results_path.is_file() else None,
-        }
+        return session_status(self)

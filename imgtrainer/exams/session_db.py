@@ -10,6 +10,7 @@ attempt key: ``hash = HMAC(k, prev_hash || canonical(row))``.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,9 @@ class SessionDB:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not self.path.exists():  # it holds the attempt's MAC key: owner-only
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         try:
             self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=10.0)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -90,6 +93,9 @@ class SessionDB:
         except sqlite3.DatabaseError as exc:
             raise ExamError(f"{self.path}: cannot open the exam session database ({exc})") from None
         self._key: bytes | None = None
+        # the stored clock runs ahead by the last commit's duration, so that the value on disk
+        # still covers the time that passes while it is being written (fsync can stall)
+        self.lead = 0.0
 
     def close(self) -> None:
         self.conn.close()
@@ -128,7 +134,9 @@ class SessionDB:
         self, cur: sqlite3.Cursor | None, elapsed: float, current: int, items: list[float], wall: str
     ) -> None:
         sql = "UPDATE clock SET elapsed_s = ?, current = ?, item_elapsed = ?, wall = ? WHERE id = 1"
-        args = (elapsed, current, json.dumps([round(x, 6) for x in items]), wall)
+        items = list(items)
+        items[current] += self.lead
+        args = (elapsed + self.lead, current, json.dumps([round(x, 6) for x in items]), wall)
         if cur is not None:
             cur.execute(sql, args)
         else:

@@ -5,6 +5,7 @@ Imports stay lazy so the window paints quickly (target: first frame on screen wi
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -66,11 +67,10 @@ def _process_age_s() -> float:
 
 
 def _remembered_trainee(ctx: AppContext) -> str | None:
-    """The trainee who used this library's database last (the profile is re-created if missing)."""
-    from PyQt6.QtCore import QSettings
+    """The trainee who used this database last (the profile is re-created if missing)."""
+    from imgtrainer.gui.settings import last_trainee
 
-    name = QSettings().value(f"last_trainee/{ctx.db_url}", None, type=str)
-    return name or None
+    return last_trainee(ctx.db_url)
 
 
 def run(
@@ -95,12 +95,13 @@ def run(
         ctx.trainee = choose_trainee(ctx)
         if ctx.trainee is None:
             return 0
-    from PyQt6.QtCore import QSettings
+    from imgtrainer.gui.settings import remember_trainee
 
-    QSettings().setValue(f"last_trainee/{ctx.db_url}", ctx.trainee)
+    remember_trainee(ctx.db_url, ctx.trainee)
     from imgtrainer.gui.main_window import MainWindow
 
     window = MainWindow(ctx)
+    _keep_running_on_errors(window)
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
     if screen is not None:
         window.resize(min(1500, screen.width()), min(950, screen.height()))
@@ -118,6 +119,21 @@ def run(
     if quit_after_s is not None:
         QTimer.singleShot(int(quit_after_s * 1000), window.close)
     return app.exec()
+
+
+def _keep_running_on_errors(window: QWidget) -> None:
+    """A bug in one handler is reported (stderr + status bar) instead of aborting the app, which
+    is PyQt's default; the trainee's committed answers are already safe in the database."""
+    import traceback
+
+    def hook(exc_type, exc, tb) -> None:
+        traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
+        with contextlib.suppress(RuntimeError):
+            window.statusBar().showMessage(
+                f"Internal error: {exc_type.__name__}: {exc} (details on the console)", 15000
+            )
+
+    sys.excepthook = hook
 
 
 def _report_startup(window: QWidget) -> None:

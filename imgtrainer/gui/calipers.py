@@ -47,7 +47,9 @@ def measure(kind: str, points: Sequence[Point], regions: Sequence[Region], frame
         return _measure_px(kind, pts, frame)
     (x0, y0), (x1, y1) = pts[0], pts[-1]
     if kind == "distance":
-        return Measurement(kind, (pts[0], pts[-1]), calibration.distance_cm(regions, pts[0], pts[-1]), "cm", frame)
+        return Measurement(
+            kind, (pts[0], pts[-1]), calibration.distance_cm(regions, pts[0], pts[-1]), "cm", frame
+        )
     if kind == "ellipse":  # the drag is the bounding box: its two diameters through the centre
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         area = calibration.ellipse_area_cm2(regions, ((x0, cy), (x1, cy)), ((cx, y0), (cx, y1)))

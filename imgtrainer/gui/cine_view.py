@@ -47,7 +47,9 @@ class CineView(QWidget):
         state.changed.connect(self._on_state)
 
     def _on_state(self, topic: str) -> None:
-        if topic in (
+        if topic == "frame" and self.state.playing and self.isVisible():
+            self.repaint()  # playing: present now, not after another trip through the event loop
+        elif topic in (
             "frame",
             "clip",
             "view",

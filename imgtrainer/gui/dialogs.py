@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -71,14 +72,21 @@ class ShortcutsDialog(QDialog):
         for r, (key, desc) in enumerate(rows):
             table.setItem(r, 0, QTableWidgetItem(key))
             table.setItem(r, 1, QTableWidgetItem(desc))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
+        table.setWordWrap(True)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.resizeColumnToContents(0)
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.resizeRowsToContents()
         self.table = table
         layout.addWidget(table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(620, 640)
+        self.resize(720, 700)
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        self.table.resizeRowsToContents()
 
 
 class ProfileDialog(QDialog):
@@ -125,7 +133,11 @@ class ProfileDialog(QDialog):
         self.error = QLabel("", self)
         self.error.setObjectName("errorLabel")
         layout.addWidget(self.error)
-        self.resize(540, 460 if names else 340)
+        self.setMinimumWidth(540)
+        if names:
+            self.resize(540, 460)
+        else:
+            self.adjustSize()
         self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _accept_selected(self) -> None:

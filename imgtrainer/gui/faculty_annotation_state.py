@@ -55,7 +55,9 @@ def case_folders(library: Path) -> list[Path]:
 class AnnotationState:
     """One rater annotating the cases of a folder, one case at a time."""
 
-    def __init__(self, viewer: ViewerState, rater: str, load_taxonomy: Callable[[str], Taxonomy] | None = None):
+    def __init__(
+        self, viewer: ViewerState, rater: str, load_taxonomy: Callable[[str], Taxonomy] | None = None
+    ):
         from imgtrainer.library.taxonomy_io import load_taxonomy as _load
 
         self.changed = Signal()
@@ -97,7 +99,9 @@ class AnnotationState:
         self.questions = self.taxonomy.questions_in(case.question_set)
         ids = [q.id for q in self.questions]
         if self.current not in ids:
-            self.current = next((q.id for q in self.questions if q.id != "application"), ids[0] if ids else None)
+            self.current = next(
+                (q.id for q in self.questions if q.id != "application"), ids[0] if ids else None
+            )
 
     def next_folder(self) -> Path | None:
         """The case after the current one in the folder list (None at the end)."""
@@ -235,7 +239,10 @@ class AnnotationState:
         rng = self.viewer.frame_range or (self.viewer.index, self.viewer.index)
         cur = self.answer()
         ranges = sorted({*(tuple(r) for r in (cur.ranges if cur else [])), tuple(rng)})
-        return self.set_answer(q.id, FrameRangesAnswer(ranges=_merge(ranges)))
+        if not self.set_answer(q.id, FrameRangesAnswer(ranges=_merge(ranges))):
+            return False
+        self.viewer.set_frame_range(None, None)  # added: clear the selection for the next one
+        return True
 
     def remove_range(self, index: int) -> bool:
         cur = self.answer()
@@ -253,8 +260,10 @@ class AnnotationState:
         elif topic == "measurements" and self.viewer.measurements:
             q = self.question()
             if q is not None and q.kind == "measurement":
-                m = self.viewer.measurements.pop()
-                self._take_measurement(q, m)
+                self._take_measurement(q, self.viewer.measurements.pop())
+            elif q is not None and q.kind == "marks" and self.viewer.measurements[-1].kind in q.mark_types:
+                m = self.viewer.measurements.pop()  # e.g. an ellipse outline of the antrum
+                self._take_mark(m.kind, m.points, m.frame)
 
     def _take_mark(self, kind: str, points: tuple, frame: int) -> None:
         q = self.question()
@@ -270,6 +279,15 @@ class AnnotationState:
         if self._do(lambda: self.session.add_mark(q.id, mark)):  # type: ignore[union-attr]
             self.selected = len(self.answer(q.id).marks) - 1
             self.changed.emit("selection")
+
+    def set_measurement_value(self, qid: str, value: float | None) -> bool:
+        """A typed measurement (units no caliper gives: %, ml, ml/kg, s ...)."""
+        q = self.question(qid)
+        if value is None or q is None or q.unit is None:
+            return self.set_answer(qid, None)
+        cur = self.answer(qid)
+        tol = cur.tolerance_rel if isinstance(cur, MeasurementAnswer) else 0.15
+        return self.set_answer(qid, MeasurementAnswer(value=float(value), unit=q.unit, tolerance_rel=tol))
 
     def _take_measurement(self, q: Question, m: Any) -> None:
         unit = _UNITS.get(m.unit)
@@ -313,7 +331,10 @@ class AnnotationState:
         if self.session is None:
             return []
         return [
-            tuple(r) for ans in self.session.key.answers.values() if isinstance(ans, FrameRangesAnswer) for r in ans.ranges
+            tuple(r)
+            for ans in self.session.key.answers.values()
+            if isinstance(ans, FrameRangesAnswer)
+            for r in ans.ranges
         ]
 
     def pick_handle(self, xy: tuple[float, float], radius: float) -> tuple[int, int] | None:
@@ -335,7 +356,9 @@ class AnnotationState:
 
     def move_point(self, mark_index: int, point_index: int, xy: tuple[float, float]) -> bool:
         qid = self.current or ""
-        return self._do(lambda: self.session.move_point(qid, mark_index, point_index, (round(xy[0], 1), round(xy[1], 1))))  # type: ignore[union-attr]
+        return self._do(
+            lambda: self.session.move_point(qid, mark_index, point_index, (round(xy[0], 1), round(xy[1], 1)))
+        )  # type: ignore[union-attr]
 
     def delete_selected(self) -> bool:
         if self.selected is None or not isinstance(self.answer(), MarksAnswer):
@@ -371,7 +394,11 @@ class AnnotationState:
                 isinstance(ans, MarksAnswer) and self.selected < len(ans.marks)
             ):
                 self.selected = None
-            if self.session is not None and self.taxonomy is not None and self.taxonomy.domain != self.session.case.domain:
+            if (
+                self.session is not None
+                and self.taxonomy is not None
+                and self.taxonomy.domain != self.session.case.domain
+            ):
                 self._reload_questions()
                 self.changed.emit("case")
         self.changed.emit("key")

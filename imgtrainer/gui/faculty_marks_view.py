@@ -50,7 +50,9 @@ class KeyMarksOverlay(QObject):
         for ref in st.frame_marks():
             current = ref.question_id == st.current
             selected = current and ref.index == st.selected and not ref.measurement
-            colour = QColor(palette.CALIPER) if ref.measurement else QColor(palette.EXPERT) if current else OTHER
+            colour = (
+                QColor(palette.CALIPER) if ref.measurement else QColor(palette.EXPERT) if current else OTHER
+            )
             pts = [self._pt(geom, xy) for xy in self._points(ref)]
             if selected:
                 p.setPen(QPen(QColor(255, 255, 255, 200), 5))
@@ -94,7 +96,7 @@ class KeyMarksOverlay(QObject):
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     # handle dragging ---------------------------------------------------------------------------
-    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, obj, ev) -> bool:
         t = ev.type()
         if t == QEvent.Type.MouseButtonPress and ev.button() == Qt.MouseButton.LeftButton:
             if self.state.viewer.tool == "window_level":
@@ -142,19 +144,32 @@ class KeyedFramesStrip(QWidget):
         n = max(1, self.state.viewer.n_frames - 1)
         return self.MARGIN + (self.width() - 2 * self.MARGIN) * index / n
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(palette.PANEL))
         if self.state.viewer.n_frames:
             for a, b in self.state.keyed_ranges():
-                p.fillRect(QRectF(self._x(a) - 1, 2, max(3.0, self._x(b) - self._x(a) + 2), 5), QColor(palette.EXPERT))
+                p.fillRect(
+                    QRectF(self._x(a) - 1, 2, max(3.0, self._x(b) - self._x(a) + 2), 5),
+                    QColor(palette.EXPERT),
+                )
             p.setPen(QPen(QColor(palette.CALIPER), 2))
             for f in sorted(self.state.marked_frames()):
                 x = self._x(f)
                 p.drawLine(QPointF(x, 8), QPointF(x, 13))
         p.end()
 
-    def mousePressEvent(self, ev) -> None:  # noqa: N802
+    def mousePressEvent(self, ev) -> None:
         n = max(1, self.state.viewer.n_frames - 1)
         frac = (ev.position().x() - self.MARGIN) / max(1.0, self.width() - 2 * self.MARGIN)
         self.state.viewer.set_index(round(max(0.0, min(1.0, frac)) * n))
+
+
+def show_tools(viewer: QWidget, tools: list[str]) -> None:
+    """Show only these tools of a ``CineViewer``'s tool bar (the others are hidden)."""
+    for tool, act in getattr(viewer, "tool_actions", {}).items():
+        act.setVisible(tool in tools)
+    bar = getattr(viewer, "tools", None)
+    for act in bar.actions() if bar is not None else []:
+        if act.text() in ("Undo", "Clear"):  # the viewer's own undo would bypass the key's history
+            act.setVisible(False)

@@ -11,7 +11,7 @@ alone and a re-mask can only black out more.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -83,6 +83,9 @@ class ReviewPreview:
     n_frames: int
     kept_fraction: float
     split_x: int  # first column of the right (cleaned) panel
+    suspect_text: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """Text-like lines still visible in the cleaned frames (x0, y0, x1, y1): check them."""
+    keep: np.ndarray | None = None  # bool (rows, cols): the kept area shown in green
 
 
 def _rgb(frame: np.ndarray) -> np.ndarray:
@@ -108,19 +111,37 @@ def kept_area(frames: list[np.ndarray]) -> np.ndarray:
     return keep.astype(bool)
 
 
-def build_preview(folder: Path, original: Path | None, frame: int = 0) -> ReviewPreview:
+def build_preview(
+    folder: Path, original: Path | None, frame: int = 0, reuse: ReviewPreview | None = None
+) -> ReviewPreview:
     """Original (left) and cleaned (right) frame ``frame``; the masked area tinted red, the kept
-    area outlined in green (``imgtrainer.deid.review.preview_image``)."""
+    area outlined in green (``imgtrainer.deid.review.preview_image``), text-like lines still
+    visible boxed in yellow. ``reuse``: a preview of the same file, whose kept area and text
+    boxes are reused so that moving through frames decodes one frame only."""
     from imgtrainer.deid.review import preview_image
+    from imgtrainer.deid.textlines import text_boxes
     from imgtrainer.media import open_clip
+    from imgtrainer.media.scanarea import to_gray
 
     case = load_case(folder)
     with open_clip(media_path(folder, case)) as clip:
         n = clip.n_frames
         i = min(max(int(frame), 0), n - 1)
         after = _rgb(clip.frame(i))
-        samples = [np.asarray(clip.frame(int(k))) for k in np.linspace(0, n - 1, min(n, 8)).round()]
-    keep = kept_area(samples)
+        fresh = reuse is None or reuse.keep is None or reuse.keep.shape != after.shape[:2]
+        samples = (
+            [np.asarray(clip.frame(int(k))) for k in np.linspace(0, n - 1, min(n, 8)).round()]
+            if fresh
+            else []
+        )
+    if fresh:
+        keep = _reported_keep(case, after.shape[:2])
+        if keep is None:
+            keep = kept_area(samples)
+        median = np.median(np.stack([to_gray(s) for s in samples]), axis=0).astype(np.uint8)
+        suspects = [b for b in text_boxes(median) if median[b[1] : b[3] + 1, b[0] : b[2] + 1].max() > 0]
+    else:
+        keep, suspects = reuse.keep, list(reuse.suspect_text)  # type: ignore[union-attr]
     before, has_original = after, False
     if original is not None:
         try:
@@ -131,7 +152,29 @@ def build_preview(folder: Path, original: Path | None, frame: int = 0) -> Review
         except ImgTrainerError:
             pass
     image = preview_image(before, after, keep)
-    return ReviewPreview(image, has_original, i, n, float(keep.mean()), after.shape[1] + 8)
+    split = after.shape[1] + 8
+    for x0, y0, x1, y1 in suspects:  # yellow boxes on both panels
+        for off in (0, split):
+            cv2.rectangle(image, (x0 + off, y0), (x1 + off, y1), (240, 228, 66), 2)
+    return ReviewPreview(image, has_original, i, n, float(keep.mean()), split, suspects, keep)
+
+
+def _reported_keep(case: Case, shape: tuple[int, int]) -> np.ndarray | None:
+    """The exact kept area when the de-identification report gives it as boxes (Ultrasound
+    Regions or a hand-drawn re-mask), minus the text lines it cut; None for a detected fan."""
+    deid = case.provenance.deid or {}
+    remask = deid.get("remask") or {}
+    kept = dict((remask.get("pixels") or {}).get("kept_area") or {})
+    if not kept:
+        kept = dict(((deid.get("report") or {}).get("pixels") or {}).get("kept_area") or {})
+    if kept.get("source") not in ("regions", "manual") or not kept.get("boxes"):
+        return None
+    keep = np.zeros(shape, bool)
+    for x0, y0, x1, y1 in kept["boxes"]:
+        keep[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = True
+    for x0, y0, x1, y1 in kept.get("text_lines_cut") or []:
+        keep[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = False
+    return keep
 
 
 def approve(folder: Path, reviewer: str, public: bool = True, now: datetime | None = None) -> Case:
@@ -156,7 +199,8 @@ def remask(folder: Path, box: Box, original: Path | None, reviewer: str) -> Case
     path = media_path(folder, case)
     report = remask_file(path, box, original)
     media = [
-        m.model_copy(update={"sha256": sha256_file(path)}) if folder / m.path == path else m for m in case.media
+        m.model_copy(update={"sha256": sha256_file(path)}) if folder / m.path == path else m
+        for m in case.media
     ]
     deid = dict(case.provenance.deid or {})
     deid["remask"] = {"box": [int(v) for v in box], "by": reviewer, "pixels": report}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (
     QFileDialog,
@@ -77,14 +77,43 @@ class MainWindow(QMainWindow):
         self.busy.setVisible(False)
         self.statusBar().addPermanentWidget(self.busy)
         self._busy_timer = QTimer(self)
-        self._busy_timer.timeout.connect(lambda: self.busy.setVisible(pending() > 0))
+        self._busy_timer.timeout.connect(self._update_busy)
         self._busy_timer.start(150)
         self._build_menus()
         self._bind_shortcuts()
         self.viewer_state.changed.connect(self._on_viewer_state)
         self._update_status()
+        self._painted_once = False
+        self.tabs.installEventFilter(self)
+        QTimer.singleShot(1500, self._after_first_paint)  # in case no paint ever comes (hidden window)
+
+    def eventFilter(self, obj, ev) -> bool:
+        if obj is self.tabs and ev.type() == QEvent.Type.Paint and not self._painted_once:
+            self._painted_once = True
+            QTimer.singleShot(0, self._after_first_paint)
+        return super().eventFilter(obj, ev)
+
+    def _after_first_paint(self) -> None:
+        """What waits until the window is on screen: the library query (its imports hold the GIL)
+        and the practice panel and Faculty menu (heavier imports)."""
+        if getattr(self, "_started", False):
+            return
+        self._started = True
+        self.tabs.removeEventFilter(self)
         self.library_page.refresh()
-        QTimer.singleShot(50, self.ensure_practice)  # after the first paint: its imports are heavier
+        self.ensure_practice()
+        self.ensure_faculty_menu()
+
+    def ensure_faculty_menu(self) -> None:
+        """The Faculty menu (keys and annotation tools stay locked until faculty login), before Help."""
+        if hasattr(self, "faculty"):
+            return
+        from imgtrainer.gui.faculty_entry import FacultyMenu
+
+        self.faculty = FacultyMenu(self)
+        bar = self.menuBar()
+        bar.removeAction(self.help_menu.menuAction())
+        bar.addAction(self.help_menu.menuAction())
 
     def ensure_practice(self) -> None:
         """Build the practice panel and its controller (pydantic models, scoring) once."""
@@ -104,7 +133,7 @@ class MainWindow(QMainWindow):
         )
         self.practice.failed.connect(self._practice_failed)
         self.practice.case_opened.connect(self._case_opened)
-        self.practice.finished.connect(lambda _r: self._progress_dirty())
+        self.practice.finished.connect(self._progress_dirty)
 
     # menus and keys --------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -122,9 +151,12 @@ class MainWindow(QMainWindow):
         self.assist_action.setCheckable(True)
         self.assist_action.toggled.connect(self.viewer_state.set_show_assist)
         view_menu.addAction("Fullscreen", self.toggle_fullscreen)
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction("Keyboard shortcuts", self.show_help)
-        help_menu.addAction("About imgtrainer", self.show_about)
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction("Keyboard shortcuts", self.show_help)
+        self.help_menu.addAction("About imgtrainer", self.show_about)
+        from imgtrainer.gui.exam_entry import add_exam_menu
+
+        add_exam_menu(self)  # Exam > Build exam… (faculty) / Take exam…
 
     def _bind_shortcuts(self) -> None:
         self.shortcut_actions: dict[str, QAction] = {}
@@ -231,7 +263,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10000)
         self.viewer_state.set_message(message)
 
-    def _progress_dirty(self) -> None:
+    def _update_busy(self) -> None:
+        self.busy.setVisible(pending() > 0)
+
+    def _progress_dirty(self, _result: object = None) -> None:
         self.library_page.refresh()
 
     def show_library(self) -> None:
@@ -264,10 +299,10 @@ class MainWindow(QMainWindow):
 
     def set_trainee(self, name: str) -> None:
         """Another trainee takes over: their queue, done/undone marks and progress."""
-        from PyQt6.QtCore import QSettings
+        from imgtrainer.gui.settings import remember_trainee
 
         self.ctx.trainee = name
-        QSettings().setValue(f"last_trainee/{self.ctx.db_url}", name)
+        remember_trainee(self.ctx.db_url, name)
         if hasattr(self, "practice_panel"):
             self.practice_panel.clear("Choose a case in the library, or press Practise next case.")
             self.viewer_state.set_clip(None)
@@ -359,6 +394,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Trainee: {who}   ·   Library: {self.ctx.library_dir}")
 
     def closeEvent(self, ev) -> None:
+        self._busy_timer.stop()
         self.viewer_state.pause()
         if self.viewer_state.clip is not None:
             self.viewer_state.clip.close()

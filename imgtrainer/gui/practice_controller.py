@@ -101,6 +101,15 @@ class PracticeController(QObject):
             )
         self.case_opened.emit(bundle)
 
+    def _show_expert_ranges(self) -> None:
+        """The key's frame ranges on the timeline (orange) over the trainee's (blue)."""
+        key = self.bundle.key if self.bundle else None
+        asked = {q.id for q in self.practice.questions if q.kind == "frame_ranges"}
+        expert = [
+            tuple(r) for qid, a in (key.answers.items() if key else []) if qid in asked for r in a.ranges
+        ]
+        self.viewer.set_timeline_ranges(self.viewer.answer_ranges, expert)
+
     def _restore_marks(self, restored: dict) -> None:
         """Draw the marks of a resumed attempt again, tagged with their questions."""
         from imgtrainer.gui.practice_panel import core_mark_to_view
@@ -161,5 +170,6 @@ class PracticeController(QObject):
             result = score_case(self.bundle.case, self.bundle.key, self.bundle.qset, responses)
         else:
             result = services.finish_attempt(self.ctx, self.attempt_id, self.bundle)
+        self._show_expert_ranges()
         self.finished.emit(result)
         return result

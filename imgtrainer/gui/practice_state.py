@@ -18,13 +18,6 @@ from imgtrainer.training.questions import QuestionSet, QuestionView
 from imgtrainer.training.responses import Response, parse_response
 
 CHOICE_KINDS = ("category", "ordinal", "decision")
-_VIEWER_TO_MARK = {
-    "point": "point",
-    "line": "line",
-    "polygon": "polygon",
-    "polyline": "polyline",
-    "ellipse": "ellipse",
-}
 
 
 def option_values(q: QuestionView) -> list[Any]:
@@ -36,7 +29,9 @@ def option_values(q: QuestionView) -> list[Any]:
     return [o.id for o in q.options]
 
 
-def _as_allowed(kind: str, points: list[list[float]], allowed: list[str]) -> tuple[str | None, list[list[float]]]:
+def _as_allowed(
+    kind: str, points: list[list[float]], allowed: list[str]
+) -> tuple[str | None, list[list[float]]]:
     """A viewer mark as a mark type the question accepts (a drawn polygon may answer a polyline
     or, by its bounding box, an ellipse); None when it cannot."""
     if not allowed or kind in allowed:

@@ -295,6 +295,7 @@ class FrameRangeWidget(QuestionWidget):
 
     def refresh(self) -> None:
         ranges = self.practice.answers.get(self.q.id, [])
+        self.viewer.set_timeline_ranges([tuple(r) for r in ranges])
         self.ranges.setText(
             "Frames " + ", ".join(f"{a + 1}–{b + 1}" for a, b in ranges) if ranges else "No range added yet"
         )

@@ -27,7 +27,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         "answer_digit", tuple(str(d) for d in range(1, 10)), "Choose answer 1–9 of the current question"
     ),
     Shortcut(
-        "next_question", ("PgDown", "J"), "Next question (a single-choice answer by digit moves on by itself)"
+        "next_question",
+        ("PgDown", "J"),
+        "Next question (a digit answer to a single choice moves on by itself)",
     ),
     Shortcut("previous_question", ("PgUp", "K"), "Previous question"),
     Shortcut("submit", ("Return", "Enter"), "Submit the answers / confirm"),

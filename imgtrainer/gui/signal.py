@@ -31,7 +31,12 @@ class Signal:
         if self._blocked:
             return
         for slot in list(self._slots):
-            slot(*args)
+            try:
+                slot(*args)
+            except RuntimeError as exc:  # a view whose Qt object is gone: forget it
+                if "has been deleted" not in str(exc):
+                    raise
+                self.disconnect(slot)
 
     def block(self, blocked: bool = True) -> None:
         self._blocked = blocked

@@ -19,7 +19,7 @@ class Timeline(QWidget):
         super().__init__(parent)
         self.state = state
         self._range_anchor: int | None = None
-        self.setMinimumHeight(28)
+        self.setMinimumHeight(30)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip("Drag to scrub. Shift+drag selects a frame range.")
         self.setAccessibleName("Timeline")
@@ -41,6 +41,11 @@ class Timeline(QWidget):
         p.fillRect(QRectF(_MARGIN, mid - 3, self.width() - 2 * _MARGIN, 6), QColor("#3a3f45"))
         st = self.state
         if st.n_frames:
+            for (a, b), colour, y in [(r, palette.TRAINEE, mid + 5) for r in st.answer_ranges] + [
+                (r, palette.EXPERT, mid - 9) for r in st.expert_ranges
+            ]:
+                x0, x1 = self._x_for(a), self._x_for(b)
+                p.fillRect(QRectF(x0, y, max(3.0, x1 - x0), 4), QColor(colour))
             if st.frame_range is not None:
                 a, b = st.frame_range
                 x0, x1 = self._x_for(a), self._x_for(b)

@@ -57,6 +57,8 @@ class ViewerState:
         self.expert_marks: list[Mark] = []
         self.mmode_line: tuple[Point, Point] | None = None
         self.frame_range: tuple[int, int] | None = None
+        self.answer_ranges: list[tuple[int, int]] = []  # the trainee's answered ranges (blue)
+        self.expert_ranges: list[tuple[int, int]] = []  # shown after submission (orange)
         self.message = ""
         self.show_quality = False
         self.show_assist = False
@@ -71,6 +73,7 @@ class ViewerState:
         self.reset_view(emit=False)
         self.clear_annotations(emit=False)
         self.frame_range = None
+        self.answer_ranges, self.expert_ranges = [], []
         self.message = ""
         self.changed.emit("clip")
 
@@ -289,6 +292,15 @@ class ViewerState:
         else:
             a, b = sorted((int(start), int(end)))
             self.frame_range = (max(0, a), min(self.n_frames - 1, b))
+        self.changed.emit("range")
+
+    def set_timeline_ranges(
+        self, answered: list[tuple[int, int]], expert: list[tuple[int, int]] | None = None
+    ) -> None:
+        """Ranges drawn on the timeline: the trainee's answers, and the expert's after submission."""
+        self.answer_ranges = [tuple(r) for r in answered]
+        if expert is not None:
+            self.expert_ranges = [tuple(r) for r in expert]
         self.changed.emit("range")
 
     def range_mark_start(self) -> None:

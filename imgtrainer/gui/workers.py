@@ -54,13 +54,27 @@ def run_async(
         _live.discard(relay)
         relay.deleteLater()
 
-    relay.done.connect(on_done)
+    relay.done.connect(_guarded(on_done))
     if on_error is not None:
-        relay.failed.connect(on_error)
+        relay.failed.connect(_guarded(on_error))
     relay.done.connect(_finish)
     relay.failed.connect(_finish)
     (pool or QThreadPool.globalInstance()).start(_Job(fn, relay))
     return relay
+
+
+def _guarded(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Drop a result whose widget was closed meanwhile (its C++ object is gone) instead of
+    letting PyQt abort on the exception."""
+
+    def call(value: Any) -> None:
+        try:
+            callback(value)
+        except RuntimeError as exc:
+            if "has been deleted" not in str(exc):
+                raise
+
+    return call
 
 
 def pending() -> int:

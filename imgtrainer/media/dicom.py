@@ -38,10 +38,12 @@ from imgtrainer.media.dicom_pixels import (
     DisplayMapping,
     decode_stored,
     display_mapping,
+    needs_isolation,
     require_decoder,
     to_display,
 )
 from imgtrainer.media.dicom_values import value as dicom_value
+from imgtrainer.media.isolated import shared_runner
 from imgtrainer.media.regions import parse_regions
 from imgtrainer.media.timing import frame_timing
 
@@ -311,7 +313,11 @@ class DicomClip(CachedClip):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 self._mapping = display_mapping(self.header, g)
-        stored = decode_stored(data, index, self._ts, self._layout.encapsulated, g, self.path)
+        runner = None
+        if self._timeout is not None and needs_isolation(self._ts, self._layout.encapsulated):
+            timeout, what = self._timeout, f"decoding frame {index}"
+            runner = lambda fn, args: shared_runner().call(fn, args, timeout, what, self.path)  # noqa: E731
+        stored = decode_stored(data, index, self._ts, self._layout.encapsulated, g, self.path, runner)
         arr = to_display(stored, self._mapping, g.bits_stored)
         expect = (g.rows, g.cols, 3) if self.channels == 3 else (g.rows, g.cols)
         if arr.shape != expect or arr.dtype != np.uint8:

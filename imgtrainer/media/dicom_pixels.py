@@ -8,6 +8,7 @@ time. Then palettes are applied, deep grayscale is windowed, and MONOCHROME1 is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,10 +166,31 @@ def _decode_native_u8(data: bytes, geometry: PixelGeometry) -> np.ndarray:
     return arr.reshape(g.rows, g.cols, 3)
 
 
+def needs_isolation(transfer_syntax: str, encapsulated: bool) -> bool:
+    """True for decodes done by C libraries that hold the GIL (openjpeg, libjpeg via pydicom).
+
+    Native data (NumPy), RLE (pylibjpeg-rle, Rust) and the cv2 JPEG path are safe in-process.
+    """
+    return encapsulated and transfer_syntax not in (_RLE, ENCAPSULATED_UNCOMPRESSED)
+
+
+Runner = Callable[[Callable[..., np.ndarray], tuple[Any, ...]], np.ndarray]
+
+
 def decode_stored(
-    data: bytes, index: int, transfer_syntax: str, encapsulated: bool, geometry: PixelGeometry, path: object
+    data: bytes,
+    index: int,
+    transfer_syntax: str,
+    encapsulated: bool,
+    geometry: PixelGeometry,
+    path: object,
+    runner: Runner | None = None,
 ) -> np.ndarray:
-    """Stored values of one frame (colour already converted to RGB), as pydicom would give them."""
+    """Stored values of one frame (colour already converted to RGB), as pydicom would give them.
+
+    ``runner``, if given, runs the pydicom decode for syntaxes that ``needs_isolation`` (in a
+    killable worker process, see ``isolated``).
+    """
     g = geometry
     if encapsulated and transfer_syntax == ENCAPSULATED_UNCOMPRESSED:
         if len(data) < g.frame_nbytes:
@@ -188,7 +210,10 @@ def decode_stored(
         and g.samples in (1, 3)
     ):
         return _decode_native_u8(data, g)
-    return _decode_pydicom(data, index, transfer_syntax, encapsulated, g, path)
+    args = (data, index, transfer_syntax, encapsulated, g, path)
+    if runner is not None and needs_isolation(transfer_syntax, encapsulated):
+        return runner(decode_pydicom, args)
+    return decode_pydicom(*args)
 
 
 def require_decoder(transfer_syntax: str, path: object) -> Any:
@@ -208,7 +233,7 @@ def require_decoder(transfer_syntax: str, path: object) -> Any:
     return decoder
 
 
-def _decode_pydicom(
+def decode_pydicom(
     data: bytes, index: int, transfer_syntax: str, encapsulated: bool, g: PixelGeometry, path: object
 ) -> np.ndarray:
     decoder = require_decoder(transfer_syntax, path)
@@ -282,4 +307,4 @@ def _minmax(values: np.ndarray) -> np.ndarray:
     return np.rint((values - lo) * (255.0 / (hi - lo))).clip(0, 255).astype(np.uint8)
 
 
-__all__ = ["DisplayMapping", "decode_stored", "display_mapping", "to_display"]
+__all__ = ["DisplayMapping", "decode_pydicom", "decode_stored", "display_mapping", "to_display"]

@@ -63,8 +63,8 @@ def find_scan_area(clip: Clip, *, max_frames: int = 32) -> ScanArea:
         area = _from_regions(regions, rows, cols)
         if area is not None:
             return area
-    frames = _sample_gray(clip, max_frames)
-    return detect_scan_area(frames)
+    small = _sample_gray(clip, max_frames)
+    return _detect(small, rows, cols)
 
 
 def detect_scan_area(gray_frames: np.ndarray) -> ScanArea:
@@ -72,13 +72,22 @@ def detect_scan_area(gray_frames: np.ndarray) -> ScanArea:
     stack = np.asarray(gray_frames)
     if stack.ndim == 2:
         stack = stack[None]
-    n, rows, cols = stack.shape
+    _, rows, cols = stack.shape
+    return _detect(np.stack([_shrink(f) for f in stack]), rows, cols)
+
+
+def _shrink(gray: np.ndarray) -> np.ndarray:
+    """A frame reduced so that its longest side is at most ``_WORK_SIZE`` pixels."""
+    rows, cols = gray.shape[:2]
     scale = min(1.0, _WORK_SIZE / max(rows, cols))
-    if scale < 1.0:
-        size = (max(8, round(cols * scale)), max(8, round(rows * scale)))
-        small = np.stack([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in stack])
-    else:
-        small = stack
+    if scale >= 1.0:
+        return gray
+    size = (max(8, round(cols * scale)), max(8, round(rows * scale)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+
+
+def _detect(small: np.ndarray, rows: int, cols: int) -> ScanArea:
+    n = small.shape[0]
     small = _normalise_level(small)
     cand, dyn_frac = _candidates(small)
     hull_small, comp_frac, solidity = _largest_hull(cand)
@@ -143,11 +152,11 @@ def _sample_gray(clip: Clip, max_frames: int) -> np.ndarray:
     out = []
     for i in idx:
         try:
-            out.append(to_gray(clip.frame(int(i))))
+            out.append(_shrink(to_gray(clip.frame(int(i)))))
         except Exception:  # a corrupt frame should not stop the detection on the others
             continue
     if not out:
-        out = [np.zeros((clip.rows, clip.cols), np.uint8)]
+        out = [_shrink(np.zeros((clip.rows, clip.cols), np.uint8))]
     return np.stack(out)
 
 
@@ -328,13 +337,13 @@ def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
 def _classify(
     mask: np.ndarray, bbox: tuple[int, int, int, int]
 ) -> tuple[str, tuple[float, float] | None, float]:
-    """"sector" (with apex) or "rectangle", and how well the shape fits (0..1).
+    """ "sector" (with apex) or "rectangle", and how well the shape fits (0..1).
 
     The sides are fitted only where they do not touch the image border, so a sector whose
     lower part is cut off by the frame (common in cropped exports) is still a sector.
     """
     x0, y0, x1, y1 = bbox
-    rows_img, cols_img = mask.shape
+    _rows_img, cols_img = mask.shape
     sub = mask[y0 : y1 + 1, x0 : x1 + 1]
     fill = float(sub.mean())
     ys = np.flatnonzero(sub.any(axis=1))

@@ -18,6 +18,7 @@ from imgtrainer.synth.scene import (
     organ_texture,
     render_scene,
     to_px,
+    wobble,
 )
 
 
@@ -44,16 +45,19 @@ def _vessels(em: EchoMap, rng: np.random.Generator, box: tuple[float, float, flo
         em.ring(cx, cz, ax, ax * 0.8, 0.04, 2.5)
 
 
-def _kidney(em: EchoMap, cx: float, cz: float, ax: float, az: float, ang: float) -> None:
-    em.ellipse(cx, cz, ax + 0.3, az + 0.3, 2.0, ang)  # perirenal fat
-    em.ellipse(cx, cz, ax, az, 0.45, ang)  # cortex
+def _kidney(em: EchoMap, cx: float, cz: float, ax: float, az: float, ang: float, wob: np.ndarray) -> None:
+    def outline(dx: float, dz: float) -> list[tuple[float, float]]:
+        return [tuple(p) for p in ellipse_pts(cx, cz, ax + dx, az + dz, 72, ang, wob)]
+
+    em.polygon(outline(0.3, 0.3), 2.0)  # perirenal fat
+    em.polygon(outline(0.0, 0.0), 0.45)  # cortex
     for k in range(5):
         t = -0.7 + 0.35 * k
         a = np.deg2rad(ang)
         px, pz = cx + ax * 0.55 * t * np.cos(a), cz + ax * 0.55 * t * np.sin(a)
         em.ellipse(px, pz, 0.45, 0.55, 0.15, ang)  # medullary pyramids
     em.ellipse(cx, cz, ax * 0.62, az * 0.38, 3.5, ang)  # sinus fat
-    em.ring(cx, cz, ax, az, 0.06, 5.0, ang)  # capsule
+    em.polyline([*outline(0.0, 0.0), outline(0.0, 0.0)[0]], 0.06, 5.0)  # capsule
 
 
 def render_upper_quadrant(
@@ -65,12 +69,13 @@ def render_upper_quadrant(
     em = body_wall(pr, rng, background=0.9 if side == "right" else 0.5)
     kx, kz, kax, kaz, kang = (2.2, 8.2, 4.8, 2.2, -22.0) if side == "right" else (2.0, 8.0, 4.4, 2.0, -28.0)
     organ = np.zeros_like(em.data, bool)
+    kwob = wobble(rng, kax)
     # diaphragm (left of screen is cranial); mirror image of the organ beyond it
     th = np.deg2rad(np.linspace(205, 140, 30))
     dia = np.stack([5.0 + 11.5 * np.cos(th), 7.0 + 11.5 * np.sin(th)], axis=1)
     em.polyline([tuple(p) for p in dia], 0.18, 40.0)
     if side == "left":
-        spleen = ellipse_pts(-2.2, 4.6, 4.2, 2.3, 40, -25)
+        spleen = ellipse_pts(-2.2, 4.6, 4.2, 2.3, 60, -25, wobble(rng, 4.0))
         em.polygon([tuple(p) for p in spleen], 1.7)
         organ_mask = EchoMap(pr, background=0.0)
         organ_mask.polygon([tuple(p) for p in spleen], 1.0)
@@ -83,15 +88,15 @@ def render_upper_quadrant(
     organ_texture(em, rng, organ, 0.28)
     fluid_poly: list[tuple[float, float]] = []
     if fluid_cm > 0:
-        outer = ellipse_pts(kx, kz, kax + 0.3 + fluid_cm, kaz + 0.3 + fluid_cm, 48, kang)
-        inner = ellipse_pts(kx, kz, kax + 0.3, kaz + 0.3, 48, kang)
+        outer = ellipse_pts(kx, kz, kax + 0.3 + fluid_cm, kaz + 0.3 + fluid_cm, 48, kang, kwob)
+        inner = ellipse_pts(kx, kz, kax + 0.3, kaz + 0.3, 48, kang, kwob)
         sel = [i for i in range(48) if 24 <= i <= 44]  # superior-anterior arc (towards the liver)
         if side == "left":
             sel = [i for i in range(48) if 26 <= i <= 42]
         poly = [tuple(outer[i]) for i in sel] + [tuple(inner[i]) for i in reversed(sel)]
         em.polygon(poly, 0.003)
         fluid_poly = poly
-    _kidney(em, kx, kz, kax, kaz, kang)
+    _kidney(em, kx, kz, kax, kaz, kang, kwob)
     em.band(kz + kaz + 1.2, 40, 0.6)  # posterior muscles
     em.polyline([(-30, kz + kaz + 1.2), (30, kz + kaz + 1.0)], 0.1, 6.0)
     move = breathing(0.7, 0.1, n_frames / fps)
@@ -108,9 +113,10 @@ def render_pelvis(
     pr = abdominal_probe(14.0)
     rng = np.random.default_rng([seed, 32])
     em = body_wall(pr, rng, background=0.8, wall_cm=1.4)
-    bladder = ellipse_pts(0.6, 4.6, 3.6, 2.4, 48)
+    bwob = wobble(rng, 3.0, (2, 3, 4))
+    bladder = ellipse_pts(0.6, 4.6, 3.6, 2.4, 72, 0.0, bwob)
     em.polygon([tuple(p) for p in bladder], 4.0)
-    em.polygon([tuple(p) for p in ellipse_pts(0.6, 4.6, 3.4, 2.2, 48)], 0.003)
+    em.polygon([tuple(p) for p in ellipse_pts(0.6, 4.6, 3.4, 2.2, 72, 0.0, bwob)], 0.003)
     em.ellipse(1.2, 8.6, 3.0, 1.5, 1.1, 8)  # uterus / prostate
     fluid_poly: list[tuple[float, float]] = []
     if fluid_cm > 0:

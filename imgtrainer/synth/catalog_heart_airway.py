@@ -64,6 +64,9 @@ def _cardiac_answers(p: HeartParams, indication: str, tamponade: str = "no"):
             present.append("lv_hyperdynamic")
         a["findings"] = k.findings(present, [f for f in _CARD_ALL if "ivc" not in f])
         a["lv_function"] = k.ordinal(fn)
+        a["lv_size"] = k.cat("small" if fn == 3 else "normal")
+        if p.view in ("a4c", "s4c"):
+            a["rv_size"] = k.cat("dilated" if p.rv_scale > 1.3 else "normal")
         a["pericardial_effusion_size"] = k.cat(_size(p.effusion_cm))
         a["tamponade"] = k.cat(tamponade)
         if "effusion" in t.polygons:
@@ -108,6 +111,11 @@ def cardiac_cases() -> list[DemoCase]:
         options=["Hyperdynamic, underfilled LV: give fluid and look for bleeding or sepsis", "Cardiogenic shock: inotropes", "Tamponade: drain", "Normal: no action"],
         correct=0, explanation="End-systolic cavity obliteration suggests hypovolaemia or vasodilation.",
     )  # fmt: skip
+    preop = Decision(
+        stem="Preoperative assessment: breathless on stairs, no murmur, booked for hip replacement. What does this view show?",
+        options=["Normal chamber sizes and LV function, no effusion: proceed", "Dilated RV: suspect pulmonary embolism", "Large pericardial effusion", "Severely reduced LV function"],
+        correct=0, explanation="LV larger than RV, normal wall motion and no pericardial fluid: a normal focused study.",
+    )  # fmt: skip
     ivc_low = Decision(
         stem="Spontaneously breathing, hypotensive patient. What does the IVC suggest?",
         options=["Small collapsing IVC: likely fluid responsive, give a fluid bolus and reassess", "Plethoric IVC: avoid fluids", "Tamponade", "IVC cannot be assessed"],
@@ -124,6 +132,8 @@ def cardiac_cases() -> list[DemoCase]:
         ("cardiac-psax-reduced-01", "PSAX: severely reduced LV function", HeartParams("psax", squeeze=0.07, heart_rate=95, beats=2), "hypotension", lvfail, lv_tps, "no"),
         ("cardiac-psax-hyper-01", "PSAX: hyperdynamic LV", HeartParams("psax", squeeze=0.48, heart_rate=120, beats=2), "hypotension", hyper, lv_tps, "no"),
         ("cardiac-a4c-effusion-01", "A4C: large pericardial effusion", HeartParams("a4c", effusion_cm=2.3, heart_rate=120, beats=2), "hypotension", tamp, eff_tps, "indeterminate"),
+        ("cardiac-a4c-normal-01", "A4C: normal chambers, no effusion", HeartParams("a4c", heart_rate=70), "preoperative", preop, lv_tps, "no"),
+        ("cardiac-s4c-effusion-01", "Subcostal four-chamber: pericardial effusion", HeartParams("s4c", effusion_cm=1.8, heart_rate=110, beats=2), "hypotension", tamp, eff_tps, "indeterminate"),
         ("cardiac-ivc-small-01", "Subcostal IVC: small and collapsing", HeartParams("ivc", ivc_cm=1.3, ivc_collapse=0.6, beats=1, heart_rate=50), "volume_status", ivc_low, ivc_tps, "no"),
         ("cardiac-ivc-plethoric-01", "Subcostal IVC: plethoric", HeartParams("ivc", ivc_cm=2.5, ivc_collapse=0.12, beats=1, heart_rate=50), "volume_status", ivc_high, ivc_tps, "no"),
     ]  # fmt: skip

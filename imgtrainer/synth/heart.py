@@ -173,7 +173,7 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
     n_frames = max(8, round(p.beats * period * p.fps))
     period = n_frames / p.fps / p.beats
     if p.view == "ivc":
-        em_layers = [Layer(static), Layer(heart, None), _ivc_layer(pr, p, n_frames)]
+        em_layers = [Layer(static), Layer(heart, None), _ivc_layer(pr, p, n_frames, static)]
         z0, d = 7.0, p.ivc_cm
         lines["ivc_diameter"] = np.array([(1.0, z0 - d / 2), (1.0, z0 + d / 2)])  # 1.6 cm from the RA
     else:
@@ -191,10 +191,17 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
     return frames, truth
 
 
-def _ivc_layer(pr: Probe, p: HeartParams, n_frames: int) -> Layer:
-    """IVC walls in the liver, converging on inspiration by ``ivc_collapse`` (one breath per clip)."""
+def _ivc_layer(pr: Probe, p: HeartParams, n_frames: int, static: EchoMap) -> Layer:
+    """IVC walls in the liver, converging on inspiration by ``ivc_collapse`` (one breath per clip).
+
+    The liver within 1.2 cm of the IVC moves with it (taking it from ``static``) so no gap opens.
+    """
     em = EchoMap(pr, background=0.0)
     z0, r = 7.0, p.ivc_cm / 2
+    zz = em.z0 + np.arange(em.data.shape[0]) * em.res
+    xx = em.x0 + np.arange(em.data.shape[1]) * em.res
+    near = (np.abs(zz - z0) < r + 1.25)[:, None] & (xx < 2.6)[None, :]
+    em.data[near] = static.data[near]
     em.polygon([(-12, z0 - r - 0.15), (2.4, z0 - r - 0.15), (2.4, z0 + r + 0.15), (-12, z0 + r + 0.15)], 5.0)
     em.polygon([(-12, z0 - r), (2.6, z0 - r), (2.6, z0 + r), (-12, z0 + r)], BLOOD)
     em.polyline([(-2.0, z0 - r), (-0.5, 3.0)], 0.7, BLOOD)  # hepatic vein

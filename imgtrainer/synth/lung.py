@@ -90,7 +90,7 @@ class _Scene:
             wall.polyline(_arc(cx, cz, 0.8, 0.4), 0.07, 90.0)
         self.wall = Tissue(pr, wall, np.random.default_rng([seed, 2]))
         lung = EchoMap(pr, background=0.0)
-        lung.polygon(self._below_pleura(0.06), 0.07)
+        lung.polygon(self._below_pleura(0.06), 0.16 if p.probe == "convex" else 0.09)
         lung.polyline(self._pleura_pts(), 0.1, 50.0)
         if p.consolidation:
             self.cons_poly = self._consolidation_poly(rng)
@@ -165,7 +165,8 @@ class _Scene:
         pr = self.probe
         n = int(pr.depth_cm / (pr.dr_cm * 0.7))
         along = rng.uniform(0, pr.depth_cm, n * 3)
-        lateral = rng.normal(0, 0.06 if not self.p.confluent else 0.1, n * 3)
+        width = 0.06 if self.p.probe == "linear" else 0.1
+        lateral = rng.normal(0, width * (1.6 if self.p.confluent else 1.0), n * 3)
         band = 1 + 0.8 * np.sin(along / (self.zp * 0.5) * np.pi) ** 8  # reverberation banding
         amp = (rng.standard_normal(n * 3) + 1j * rng.standard_normal(n * 3)) * band
         return along, lateral, amp
@@ -231,7 +232,7 @@ class _Scene:
             echoes,
             self.wall.density,
             np.random.default_rng([self.seed, 100, i]),
-            Look(gain_db=p.gain_db),
+            Look(gain_db=p.gain_db, smooth_px=1.0 if p.probe == "convex" else 0.6),
             transmission=self.shadow,
         )
         return img, bl_x, bool(sliding_here)

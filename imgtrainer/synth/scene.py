@@ -69,7 +69,13 @@ def render_scene(
     look: Look = Look(),
     shadow: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Frames (n, rows, cols) uint8 of the layers; scatterers are seeded from ``seed`` per layer."""
+    """Frames (n, rows, cols) uint8 of the layers; scatterers are seeded from ``seed`` per layer.
+
+    Attenuation follows the anatomy of the first frame: fluid attenuates less than the tissue the
+    TGC is set for, so tissue behind fluid is brighter (posterior acoustic enhancement).
+    """
+    enhance = enhancement_map(probe, [lay.echo for lay in layers])
+    shadow = enhance if shadow is None else shadow * enhance
     tissues = [Tissue(probe, lay.echo, np.random.default_rng([seed, 50, i])) for i, lay in enumerate(layers)]
     frames = []
     for f in range(n_frames):
@@ -91,6 +97,31 @@ def render_scene(
             )
         )
     return np.stack(frames)
+
+
+def enhancement_map(
+    probe: Probe,
+    echoes: Sequence[EchoMap],
+    tissue_db_cm: float = 1.2,
+    fluid_below: float = 0.02,
+    max_db: float = 9.0,
+) -> np.ndarray:
+    """Envelope gain (n_range, n_beams): +``tissue_db_cm`` per cm of fluid crossed (two-way, capped)."""
+    rr, bb = np.meshgrid(probe.r_cm, np.arange(probe.n_beams, dtype=float), indexing="ij")
+    pos = probe.beam_pos[0] + bb * probe.beam_step
+    x, z = probe.to_tissue(rr, pos)
+    total = np.zeros(x.size, np.float32)
+    for em in echoes:
+        total += em.sample(x.ravel(), z.ravel())
+    fluid = (total.reshape(x.shape) < fluid_below) & (z > 0.3)
+    gain_db = np.minimum(np.cumsum(fluid, axis=0) * probe.dr_cm * tissue_db_cm, max_db)
+    return (10 ** (gain_db / 20)).astype(np.float32)
+
+
+def wobble(rng: np.random.Generator, size_cm: float, harmonics: tuple[int, ...] = (2, 3, 5, 7)) -> np.ndarray:
+    """Random smooth outline perturbation for ``ellipse_pts``: (harmonic, amplitude cm, phase) rows."""
+    amps = [size_cm * rng.uniform(0.02, 0.05) / (1 + 0.3 * k) for k in harmonics]
+    return np.array([(k, a, rng.uniform(0, 2 * np.pi)) for k, a in zip(harmonics, amps, strict=True)])
 
 
 def organ_texture(em: EchoMap, rng: np.random.Generator, region: np.ndarray, strength: float = 0.3) -> None:
@@ -130,9 +161,19 @@ def to_px(probe: Probe, pts: Sequence[tuple[float, float]] | np.ndarray) -> list
 
 
 def ellipse_pts(
-    cx: float, cz: float, ax: float, az: float, n: int = 24, angle_deg: float = 0.0
+    cx: float,
+    cz: float,
+    ax: float,
+    az: float,
+    n: int = 24,
+    angle_deg: float = 0.0,
+    wobble: np.ndarray | None = None,
 ) -> np.ndarray:
+    """Outline points of an ellipse (cm); ``wobble`` rows (harmonic, amplitude cm, phase) make it organic."""
     th = np.linspace(0, 2 * np.pi, n, endpoint=False)
     a = np.deg2rad(angle_deg)
-    ex, ez = ax * np.cos(th), az * np.sin(th)
+    extra = np.zeros_like(th)
+    for k, amp, ph in np.zeros((0, 3)) if wobble is None else wobble:
+        extra += amp * np.cos(k * th + ph)
+    ex, ez = (ax + extra) * np.cos(th), (az + extra) * np.sin(th)
     return np.stack([cx + ex * np.cos(a) - ez * np.sin(a), cz + ex * np.sin(a) + ez * np.cos(a)], axis=1)

@@ -42,3 +42,41 @@ def speckle_clip(
             cv2.line(img, (cols - 10, 40), (cols - 10, rows - 40), 200, 1)
         frames.append(np.repeat(img[..., None], 3, axis=2))
     return np.stack(frames), mask
+
+
+def lung_clip(
+    n: int = 20,
+    rows: int = 240,
+    cols: int = 200,
+    pleura: int = 50,
+    blines: tuple[int, ...] = (),
+    sliding: bool = True,
+    seed: int = 1,
+) -> np.ndarray:
+    """Linear-probe lung frames (n, rows, cols) uint8 with known truth.
+
+    Static chest-wall speckle above row ``pleura``, a bright pleural line there, A-lines at
+    2x and 3x its depth (fading), lung speckle below that slides 1 px/frame sideways when
+    ``sliding``, and bright vertical B-lines (6 px wide) at the x positions in ``blines``
+    from the pleura to the bottom, erasing the A-lines.
+    """
+    rng = np.random.default_rng(seed)
+    wall = cv2.GaussianBlur(rng.rayleigh(1.0, (rows, cols)).astype(np.float32), (0, 0), 1.0)
+    lung = cv2.GaussianBlur(rng.rayleigh(1.0, (rows, cols + 2 * n)).astype(np.float32), (0, 0), 1.0)
+    depth = np.arange(rows, dtype=np.float32)[:, None]
+    frames = []
+    for i in range(n):
+        shift = i if sliding else 0
+        img = np.zeros((rows, cols), np.float32)
+        img[:pleura] = 55 * wall[:pleura]
+        below = lung[:, shift : shift + cols] * 35 * np.exp(-(depth - pleura) / (1.5 * rows))
+        img[pleura:] = below[pleura:]
+        img[pleura - 2 : pleura + 2] += 150
+        for k, amp in ((2, 90), (3, 55)):
+            y = k * pleura
+            if y + 2 < rows:
+                img[y - 2 : y + 2] += amp
+        for x in blines:
+            img[pleura:, x - 3 : x + 3] = 120 + 30 * lung[pleura:, x - 3 + shift : x + 3 + shift]
+        frames.append(np.clip(img, 0, 255).astype(np.uint8))
+    return np.stack(frames)

@@ -226,3 +226,24 @@ def test_report_flags_on_generated_cohort(package: ExamPackage, tmp_path: Path) 
     summary = json.loads(files["summary"].read_text())["summary"]
     assert summary["n_candidates"] == 6 and summary["cronbach_alpha"] is not None
     assert summary["flagged_items"] >= 1
+
+
+def test_per_finding_performance_and_merged_sittings(package: ExamPackage, tmp_path: Path) -> None:
+    from imgtrainer.exams.report import finding_performance, load_graded
+
+    right = _right_answers(package)
+    blind = {item: {**a, "findings": []} for item, a in right.items()}  # calls every finding absent
+    g1, _ = grade(package, PASS, [_sit(package, tmp_path, "seer", right)])
+    g2, _ = grade(package, PASS, [_sit(package, tmp_path, "blind", blind)])
+    (tmp_path / "g1.json").write_text(json.dumps(g1))
+    (tmp_path / "g2.json").write_text(json.dumps(g2))
+    merged = load_graded([tmp_path / "g1.json", tmp_path / "g2.json"])
+    assert [c["candidate"] for c in merged["candidates"]] == ["seer", "blind"]
+    per = {f["finding"]: f for f in finding_performance(merged)}
+    # keys: 4 cases, each with pleural_line + lung_sliding present; blines present in 2 of them
+    assert per["pleural_line"]["TP"] == 4 and per["pleural_line"]["FN"] == 4
+    assert per["blines"]["TP"] == 2 and per["blines"]["FN"] == 2 and per["blines"]["TN"] == 4
+    assert per["blines"]["sensitivity"] == 0.5 and per["blines"]["specificity"] == 1.0
+    assert per["pleural_effusion"]["TN"] == 8 and per["pleural_effusion"]["specificity"] == 1.0
+    seer = {f["finding"]: f for f in finding_performance(g1)}
+    assert all(f["sensitivity"] in (1.0, None) and f["specificity"] in (1.0, None) for f in seer.values())

@@ -8,13 +8,22 @@ import pytest
 from imgtrainer.media.clip import ArrayClip, Region
 
 
+def visible_windows(qapp) -> set[int]:
+    return {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+
+
+def leaked_windows(qapp, before: set[int]) -> list:
+    """Top-level windows visible now that were not visible before."""
+    qapp.processEvents()
+    return [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in before]
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_windows(qapp):
     """Fail the test if it leaves a visible top-level window behind (as napari's viewer fixture)."""
-    before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    before = visible_windows(qapp)
     yield
-    qapp.processEvents()
-    leaked = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in before]
+    leaked = leaked_windows(qapp, before)
     for w in leaked:
         w.close()
         w.deleteLater()

@@ -38,7 +38,7 @@ def _widget_point(w, ix: float, iy: float) -> QPoint:
     return QPoint(round(x), round(y))
 
 
-def test_full_practice_flow(qtbot, window) -> None:
+def test_full_practice_flow(qtbot, window, tmp_path) -> None:
     w = window
     _open_first_case(qtbot, w)
     st, ps = w.viewer_state, w.practice_state
@@ -103,6 +103,7 @@ def test_full_practice_flow(qtbot, window) -> None:
         "Overall" in w.practice_panel.summary.text() and "Teaching points" in w.practice_panel.summary.text()
     )
     assert st.expert_marks and st.index == 3  # expert marks over the trainee's, on the key frame
+    assert st.answer_ranges == [(2, 5)] and st.expert_ranges == [(2, 5)]  # both drawn on the timeline
     assert not st.assist_locked
     # the attempt is stored; N opens the next case from the adaptive queue
     first = ps.qset.case_id
@@ -117,6 +118,10 @@ def test_full_practice_flow(qtbot, window) -> None:
     assert (
         w.progress_page.findings.rowCount() == 4
     )  # pleural line, B-lines present; A-lines, lung point absent
+    pdf = tmp_path / "portfolio.pdf"
+    w.progress_page.export_pdf(pdf)
+    qtbot.waitUntil(lambda: "Portfolio written" in w.progress_page.status.text(), timeout=30000)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
 def test_state_drives_view_and_view_drives_state(qtbot, window) -> None:
@@ -329,7 +334,7 @@ def test_lung_assist_hidden_until_submitted_then_drawn(qtbot, window) -> None:
     assert img.pixelColor(img.width() - 20, 40).red() < 60
 
 
-def test_switching_trainee_resets_the_case_and_progress(qtbot, window) -> None:  # noqa: ANN001
+def test_switching_trainee_resets_the_case_and_progress(qtbot, window) -> None:
     w = window
     _open_first_case(qtbot, w)
     w.practice_panel.submit()
@@ -337,6 +342,8 @@ def test_switching_trainee_resets_the_case_and_progress(qtbot, window) -> None: 
     w.set_trainee("Second Trainee")
     assert w.viewer_state.clip is None and w.practice_state.qset is None
     w.show_progress()
-    qtbot.waitUntil(lambda: w.progress_page.logbook is not None and w.progress_page.logbook.trainee == "Second Trainee",
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: w.progress_page.logbook is not None and w.progress_page.logbook.trainee == "Second Trainee",
+        timeout=10000,
+    )
     assert w.progress_page.logbook.attempts == 0

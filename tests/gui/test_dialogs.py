@@ -83,3 +83,55 @@ def test_gui_command_rejects_missing_library(tmp_path) -> None:
     from imgtrainer.cli import main
 
     assert main(["gui", "--library", str(tmp_path / "missing")]) == 1
+
+
+def test_imgtrainer_gui_starts_and_quits(library, tmp_path) -> None:
+    """The real entry point: `imgtrainer gui` paints its window and exits cleanly (offscreen)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IMGTRAINER_HOME": str(tmp_path / "home")}
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imgtrainer",
+            "gui",
+            "--library",
+            str(library),
+            "--trainee",
+            "Smoke",
+            "--quit-after",
+            "2",
+            "--startup-report",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr[-500:]
+    assert "main window on screen" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_last_trainee_is_remembered_in_the_imgtrainer_home(_isolated_home) -> None:
+    from imgtrainer.gui.settings import last_trainee, remember_trainee
+
+    assert last_trainee("sqlite:///a.db") is None
+    remember_trainee("sqlite:///a.db", "Dr Who")
+    assert last_trainee("sqlite:///a.db") == "Dr Who" and last_trainee("sqlite:///b.db") is None
+    assert (_isolated_home / "gui.ini").is_file()
+
+
+def test_leak_guard_sees_a_window_left_open(qapp) -> None:
+    from PyQt6.QtWidgets import QWidget
+
+    from tests.gui.conftest import leaked_windows, visible_windows
+
+    before = visible_windows(qapp)
+    w = QWidget()
+    w.show()
+    assert leaked_windows(qapp, before) == [w]
+    w.close()
+    assert leaked_windows(qapp, before) == []

@@ -96,7 +96,11 @@ def test_state_loop_tools_and_messages() -> None:
     assert len(st.measurements) == 1 and st.measurements[0].value == pytest.approx(2.0)
     st.press((10, 10))
     st.release((150, 10))
-    assert len(st.measurements) == 1 and st.message.startswith("Measurement refused") and "two regions" in st.message
+    assert (
+        len(st.measurements) == 1
+        and st.message.startswith("Measurement refused")
+        and "two regions" in st.message
+    )
     st.set_tool("polygon")
     for p in [(5, 5), (30, 5), (30, 30)]:
         st.press(p)
@@ -183,10 +187,22 @@ def test_drawn_marks_become_the_mark_types_a_question_accepts() -> None:
     from imgtrainer.gui.practice_state import PracticeState
     from imgtrainer.training.questions import QuestionSet, QuestionView
 
-    qset = QuestionSet(case_id="c1", domain="gastric", questions=[
-        QuestionView(id="antrum", step="interpretation", kind="marks", prompt="outline", mark_types=["ellipse"]),
-        QuestionView(id="trace", step="interpretation", kind="marks", prompt="trace", mark_types=["polyline", "line"]),
-    ])
+    qset = QuestionSet(
+        case_id="c1",
+        domain="gastric",
+        questions=[
+            QuestionView(
+                id="antrum", step="interpretation", kind="marks", prompt="outline", mark_types=["ellipse"]
+            ),
+            QuestionView(
+                id="trace",
+                step="interpretation",
+                kind="marks",
+                prompt="trace",
+                mark_types=["polyline", "line"],
+            ),
+        ],
+    )
     ps = PracticeState()
     ps.load(qset)
     st = ViewerState()

@@ -27,12 +27,14 @@ def test_effusion_depth_is_the_anechoic_band():
 
 
 def _lumen_area_cm2(frame: np.ndarray, centre: tuple[float, float], px_cm: float) -> float:
-    blur = cv2.GaussianBlur(frame, (0, 0), 2)
-    mask = (blur < 25).astype(np.uint8)
+    """Area inside the outer contour of the anechoic region at the centre (bubbles included)."""
+    blur = cv2.GaussianBlur(frame, (0, 0), 1.5)
+    mask = (blur < 30).astype(np.uint8)
     _, labels = cv2.connectedComponents(mask)
     lab = labels[round(centre[1]), round(centre[0])]
     assert lab != 0, "antrum centre is not anechoic"
-    return float((labels == lab).sum()) * px_cm**2
+    contours, _ = cv2.findContours((labels == lab).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    return float(cv2.contourArea(max(contours, key=cv2.contourArea))) * px_cm**2
 
 
 def test_antral_csa_matches_segmented_antrum():

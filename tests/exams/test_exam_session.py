@@ -124,7 +124,7 @@ def test_forward_only_and_case_time_limit(library: list[Path], tmp_path: Path) -
     clock.advance(31)  # case 2's time is up: moves on to case 3
     assert s.item_remaining_s() == 30
     assert s.current == 2
-    with pytest.raises(ExamError, match="forward-only"):
+    with pytest.raises(ExamError, match="time for case 2 is up"):
         s.answer(1, "view", "plaps")
     s.goto(3)
     clock.advance(30)  # last case's time is up: submitted
@@ -146,7 +146,7 @@ def test_bad_answers_are_refused_with_the_question_named(package: ExamPackage, t
     ]:
         with pytest.raises(ResponseFormatError, match=q):
             s.answer(0, q, bad)
-    with pytest.raises(ExamError, match="no case 99"):
+    with pytest.raises(ExamError, match="no case 98"):
         s.answer(98, "view", "plaps")
     assert s.committed_count() == 0
 
@@ -226,3 +226,16 @@ def test_one_live_process_per_attempt(package: ExamPackage, tmp_path: Path) -> N
     s.close()
     twin.resume()  # once the first one is gone, the attempt continues
     assert twin.state == "running"
+
+
+def test_results_file_rewritten_after_crash_at_submit(package: ExamPackage, tmp_path: Path) -> None:
+    s = _open(package, tmp_path, FakeClock())
+    s.start(PASS)
+    s.answer(0, "view", "plaps")
+    path = s.submit()
+    original = path.read_bytes()
+    s.close()
+    path.unlink()  # as if killed after the submit transaction, before the file was renamed
+    again = _open(package, tmp_path, FakeClock())
+    assert again.state == "submitted" and path.read_bytes() == original
+    verify_results_file(path, package, package.results_secret(PASS))

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from imgtrainer.analysis.lung import assess_lung
+from imgtrainer.media.clip import ArrayClip
+from tests.analysis._synth import lung_clip
+
+
+@pytest.mark.parametrize(
+    ("blines", "sliding"),
+    [((), True), ((60, 140), True), ((50, 100, 150), False)],
+)
+def test_synthetic_lung_truth(blines: tuple[int, ...], sliding: bool) -> None:
+    frames = lung_clip(blines=blines, sliding=sliding, pleura=50)
+    rep = assess_lung(ArrayClip(frames, fps=20)).to_dict()
+    assert rep["pleura"]["present"]
+    assert abs(rep["pleura"]["depth_px"] - 49.5) <= 2.0  # pleura drawn on rows 48-51
+    counts = list(rep["b_lines"]["per_frame"].values())
+    exact = np.mean([c == len(blines) for c in counts])
+    assert exact >= 0.9, counts
+    assert rep["b_lines"]["present"] == bool(blines)
+    xs = sorted({round(p["x0"]) for p in rep["b_lines"]["positions"]})
+    for x in blines:
+        assert any(abs(x - 0.5 - d) <= 4 for d in xs), (x, xs)
+    assert rep["a_lines"]["present"]
+    assert rep["sliding"]["status"] == ("present" if sliding else "absent")
+    assert rep["lus_score"] == (1 if len(blines) >= 3 else 0)
+
+
+def test_report_json_keys() -> None:
+    rep = assess_lung(ArrayClip(lung_clip(n=6, blines=(100,)))).to_dict()
+    for key in ("pleura", "a_lines", "b_lines", "sliding", "lus_score"):
+        assert key in rep
+    for key in ("present", "count", "positions"):
+        assert key in rep["a_lines"] and key in rep["b_lines"]
+    assert "max_count" in rep["b_lines"]
+    assert isinstance(rep["lus_score"], int) and 0 <= rep["lus_score"] <= 3
+
+
+def test_still_and_blank_inputs() -> None:
+    still = assess_lung(ArrayClip(lung_clip(n=1)[0]))
+    assert still.sliding["status"] == "not assessable"
+    blank = assess_lung(ArrayClip(np.zeros((4, 64, 64), np.uint8)))
+    assert blank.pleura["present"] is False
+    assert blank.b_lines["present"] in (True, False)
+
+
+def test_real_blus_clip_finds_its_b_line(shared_data: Path) -> None:
+    from imgtrainer.media import open_clip
+
+    with open_clip(shared_data / "lung-blus/lus_videos/patient_35_R1.mp4") as clip:
+        rep = assess_lung(clip).to_dict()
+    # experts: B-lines present (a bright B-line runs to the bottom in every frame)
+    assert rep["b_lines"]["present"]
+    assert rep["b_lines"]["max_count"] >= 1
+    assert rep["pleura"]["present"]
+    p = rep["b_lines"]["positions"][0]
+    assert p["y1"] > 300 and p["y0"] < 150  # drawn from near the pleura to the bottom

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from imgtrainer.analysis.quality import QualityThresholds, assess_quality
+from imgtrainer.media.clip import ArrayClip
+from tests.analysis._synth import speckle_clip
+
+
+def _still(img: np.ndarray) -> ArrayClip:
+    return ArrayClip(np.ascontiguousarray(img)[None])
+
+
+def _real_frames(shared_data: Path) -> list[np.ndarray]:
+    out = []
+    for rel in (
+        "lung-blus/lus_videos/patient_35_R1.mp4",
+        "lung/pocus_videos/convex/Reg_pat1Image_132943.mpeg",
+    ):
+        cap = cv2.VideoCapture(str(shared_data / rel))
+        for _ in range(5):
+            ok, f = cap.read()
+        cap.release()
+        assert ok
+        out.append(np.ascontiguousarray(f[..., ::-1]))
+    img = cv2.imread(
+        str(shared_data / "lung/pocus_images/convex/Reg_Avi_normal-A-lines.JPG"), cv2.IMREAD_COLOR_RGB
+    )
+    out.append(img)
+    return out
+
+
+def _scores(imgs: list[np.ndarray]) -> list[float]:
+    return [assess_quality(_still(im)).score for im in imgs]
+
+
+def test_report_shape_and_ranges() -> None:
+    frames, _ = speckle_clip(n=8)
+    rep = assess_quality(ArrayClip(frames))
+    d = rep.to_dict()
+    assert 0 <= d["score"] <= 100 and 1 <= d["acep"] <= 5
+    assert {"gain", "contrast", "sharpness", "depth", "contact", "stability", "frozen"} <= set(
+        d["components"]
+    )
+    for key in ("mean", "gcnr", "cnr", "laplacian_nvar", "tenengrad", "speckle_snr", "depth_use", "motion"):
+        assert key in d["metrics"]
+
+
+def test_darkening_and_blur_lower_score_on_real_frames(shared_data: Path) -> None:
+    for fr in _real_frames(shared_data):
+        f32 = fr.astype(np.float32)
+        dark = [np.clip(f32 * k, 0, 255).astype(np.uint8) for k in (1.0, 0.6, 0.35, 0.15)]
+        blur = [fr] + [cv2.GaussianBlur(fr, (0, 0), s) for s in (2, 4, 8)]
+        for series in (dark, blur):
+            s = _scores(series)
+            assert all(a > b for a, b in itertools.pairwise(s)), s
+        assert any("too dark" in r for r in assess_quality(_still(dark[-1])).reasons)
+        assert any("blurred" in r for r in assess_quality(_still(blur[-1])).reasons)
+
+
+def test_overgain_noise_and_lost_contact_are_named(shared_data: Path) -> None:
+    fr = _real_frames(shared_data)[1]
+    f32 = fr.astype(np.float32)
+    over = np.clip(f32 * 4 + 120, 0, 255).astype(np.uint8)
+    rep = assess_quality(_still(over))
+    assert any("bright" in r or "white-clipped" in r or "washed out" in r for r in rep.reasons)
+    base = assess_quality(_still(fr))
+    mask = base.scan_area["bbox"]
+    noisy = f32.copy()
+    x0, y0, x1, y1 = mask
+    noisy[y0:y1, x0:x1] += np.random.default_rng(0).normal(0, 16, noisy[y0:y1, x0:x1].shape)
+    rep = assess_quality(_still(np.clip(noisy, 0, 255).astype(np.uint8)))
+    assert any("noise" in r for r in rep.reasons) and rep.score < base.score
+    wedge = fr.copy()
+    wedge[:, : int(0.45 * fr.shape[1])] = 0
+    rep = assess_quality(_still(wedge))
+    assert any("contact lost on the left" in r for r in rep.reasons), rep.reasons
+
+
+def test_clip_faults_frozen_and_shaking() -> None:
+    frames, _ = speckle_clip(n=16)
+    frozen = np.repeat(frames[:1], 16, axis=0)
+    rep = assess_quality(ArrayClip(frozen, fps=25))
+    assert any("repeated frames" in r for r in rep.reasons)
+    rng = np.random.default_rng(3)
+    shaken = np.stack(
+        [np.roll(f, (int(rng.integers(-25, 26)), int(rng.integers(-25, 26))), axis=(0, 1)) for f in frames]
+    )
+    steady = assess_quality(ArrayClip(frames, fps=25))
+    moved = assess_quality(ArrayClip(shaken, fps=25))
+    assert moved.metrics["motion"] > steady.metrics["motion"]
+    assert moved.score < steady.score
+    assert any("hold still" in r or "shakes" in r for r in moved.reasons)
+
+
+def test_thresholds_are_configurable() -> None:
+    frames, _ = speckle_clip(n=1)
+    img = (frames[0].astype(np.float32) * 0.5).astype(np.uint8)
+    lenient = assess_quality(_still(img), thresholds=QualityThresholds(dark_mean=1.0))
+    strict = assess_quality(_still(img), thresholds=QualityThresholds(dark_mean=60.0))
+    assert strict.components["gain"] < lenient.components["gain"]
+    assert any("too dark" in r for r in strict.reasons)
+
+
+@pytest.mark.parametrize("shape", [(1, 40, 50), (3, 64, 64, 3)])
+def test_tiny_or_blank_input_does_not_crash(shape: tuple[int, ...]) -> None:
+    rep = assess_quality(ArrayClip(np.zeros(shape, np.uint8)))
+    assert 0 <= rep.score <= 100

@@ -1,0 +1,64 @@
+"""Two raters disagree; the agreement table shows it; the adjudicator accepts / rejects each mark
+and label (A / R keys) and writes the consensus key with who agreed."""
+
+# ruff: noqa: F811  (pytest fixtures imported from test_faculty_helpers by name)
+from __future__ import annotations
+
+import pytest
+from PyQt6.QtCore import Qt
+
+from imgtrainer.annotate.session import AnnotationSession
+from imgtrainer.library.case_io import load_key
+from imgtrainer.library.models import CategoryAnswer, Mark, OrdinalAnswer
+from tests.gui.test_faculty_helpers import faculty_home, gate, workspace  # noqa: F401
+
+pytestmark = pytest.mark.gui
+
+
+def _rate(folder, rater, lus, line_x, extra_point=False):
+    s = AnnotationSession(folder, rater)
+    s.set_answer("view", CategoryAnswer(value="lateral_intercostal"))
+    s.set_answer("lus_score", OrdinalAnswer(value=lus))
+    s.add_mark("b_line_marks", Mark(type="line", points=[(line_x, 20), (line_x, 100)], frame=1))
+    if extra_point:
+        s.add_mark("b_line_marks", Mark(type="line", points=[(120, 20), (125, 100)], frame=1))
+
+
+@pytest.fixture
+def rated(library):
+    for case in ("lung-test-01", "lung-test-02"):
+        _rate(library / case, "ana", 1, 60)
+        _rate(library / case, "ben", 2 if case.endswith("1") else 1, 62, extra_point=True)
+    return library
+
+
+def test_agreement_table_and_adjudication(qtbot, workspace, rated) -> None:
+    w = workspace
+    w.show_tab("agreement")
+    qtbot.waitUntil(lambda: w.agreement.report is not None, timeout=10000)
+    rows = {w.agreement.stats.item(r, 0).text(): r for r in range(w.agreement.stats.rowCount())}
+    assert {"view", "lus_score", "b_line_marks"} <= set(rows)
+    assert w.agreement.cases.rowCount() == 2
+    assert "ana, ben" in w.agreement.summary.text()
+
+    w.show_tab("adjudicate")
+    page = w.adjudicate
+    qtbot.waitUntil(lambda: page.adj is not None and page.viewer_state.clip is not None, timeout=10000)
+    adj = page.adj
+    assert page.colours == {"ana": "#E69F00", "ben": "#56B4E9"}  # Okabe-Ito, one per rater
+    # the view (identical for both) is accepted automatically; the rest waits for a decision
+    assert all(i.accepted for i in adj.items if i.question_id == "view")
+    page.setFocus()
+    while adj.pending:
+        item = page.current_item()
+        accept = item.rater == "ana" or (item.question_id == "b_line_marks" and item.mark_index == 1)
+        qtbot.keyClick(page, Qt.Key.Key_A if accept else Qt.Key.Key_R)
+        assert item.accepted is accept
+    page.write_consensus()
+    key = load_key(rated / "lung-test-01")
+    assert key.role == "consensus" and key.rater == "dr_a"
+    assert key.answers["lus_score"].value == 1 and key.answers["lus_score"].agreed_by == ["ana"]
+    assert key.answers["view"].agreed_by == ["ana", "ben"]
+    marks = key.answers["b_line_marks"]
+    assert len(marks.marks) == 2 and marks.agreed_by == ["ana", "ben"]
+    assert "Wrote key.json" in page.status.text()
