@@ -169,6 +169,11 @@ def build_sr(
                 source_images=[ctx.group_source([])],
             )
         )
+    if not groups:
+        raise CaseFormatError(
+            f"{key_file}: nothing to export: the key has no measurement, marks, findings, "
+            "category, ordinal or count answer"
+        )
     person = hd.sr.PersonObserverIdentifyingAttributes(name=person_name(key.rater), login_name=key.rater)
     observation = hd.sr.ObservationContext(
         observer_person_context=hd.sr.ObserverContext(
@@ -178,7 +183,7 @@ def build_sr(
     report = hd.sr.MeasurementReport(
         observation_context=observation,
         procedure_reported=codes.SCT.Ultrasonography,
-        imaging_measurements=groups or None,
+        imaging_measurements=groups,
     )
     when = key.updated_at
     with warnings.catch_warnings():  # the source's one-part patient name ("Anonymous") is copied as is
@@ -187,9 +192,14 @@ def build_sr(
     sr.InstanceCreationDate = when.strftime("%Y%m%d")
     sr.InstanceCreationTime = when.strftime("%H%M%S")
     sr.SeriesDate, sr.SeriesTime = sr.ContentDate, sr.ContentTime
+    for item in sr.get("ContributingEquipmentSequence", []):  # highdicom stamps "now" here
+        if "ContributionDateTime" in item:
+            item.ContributionDateTime = when.strftime("%Y%m%d%H%M%S")
     if when.utcoffset() is not None:
         offset = int(when.utcoffset().total_seconds() // 60)
-        sr.TimezoneOffsetFromUTC = f"{'+' if offset >= 0 else '-'}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+        sr.TimezoneOffsetFromUTC = (
+            f"{'+' if offset >= 0 else '-'}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+        )
     return sr
 
 

@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("bundle", type=Path)
     s.add_argument("case", type=Path)
     s.set_defaults(handler=_import)
+    s = fsub.add_parser("export-sr", help="export a key's measurements, marks and findings as DICOM SR")
+    s.add_argument("case", type=Path)
+    s.add_argument("-o", "--output", type=Path, required=True)
+    s.add_argument("--rater", help="export keys/<rater>.json (default: the consensus key.json)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(handler=_export_sr)
 
 
 def _fmt(v: float | None) -> str:
@@ -164,4 +170,15 @@ def _import(args: argparse.Namespace) -> int:
             )
         written.append(os.fspath(save_key(args.case, key)))
     print(f"{case.id}: imported {len(written)} keys")
+    return 0
+
+
+def _export_sr(args: argparse.Namespace) -> int:
+    from imgtrainer.annotate.sr import export_sr
+
+    path = export_sr(args.case, args.output, args.rater)
+    if args.json:
+        print_json({"case": os.fspath(args.case), "rater": args.rater, "sr": os.fspath(path)})
+    else:
+        print(f"{args.case}: DICOM SR of the {args.rater or 'consensus'} key written to {path}")
     return 0

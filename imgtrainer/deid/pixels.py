@@ -129,9 +129,12 @@ def keep_mask(
             mask[y0 : y1 + 1, x0 : x1 + 1] = True
             boxes.append((x0, y0, x1, y1))
     frac = float(mask.mean())
-    if boxes and mask.sum() >= 64 and frac <= MAX_REGION_FRACTION:
-        return KeepMask(mask, "regions", 0.8 if clipped else 0.95, boxes, clipped=clipped)
     gray = display_gray(ds, frames[:: max(1, len(frames) // 32)])
+    if boxes and mask.sum() >= 64 and frac <= MAX_REGION_FRACTION:
+        # Defence in depth: some vendors burn text inside their own region rectangle (in the
+        # black corners beside a sector). Static text lines on flat dark ground are cut out.
+        mask, cut = cut_text(mask, gray)
+        return KeepMask(mask, "regions", 0.8 if clipped else 0.95, boxes, cut, clipped=clipped)
     area = detect_scan_area(gray)
     if area.confidence < min_confidence:
         raise DeidError(

@@ -127,13 +127,20 @@ class LibraryBrowser(QWidget):
         return box
 
     def _fill_vocabulary(self) -> None:
-        """Views and findings from the taxonomies (views of the chosen application only)."""
-        try:
+        """Load the taxonomies off the GUI thread, then fill the view and finding filters."""
+        self._taxonomies: dict = {}
+        self._refill_views()
+
+        def work() -> dict:
             from imgtrainer.library.taxonomy_io import load_all_taxonomies
 
-            self._taxonomies = load_all_taxonomies()
-        except Exception:
-            self._taxonomies = {}
+            return load_all_taxonomies()
+
+        run_async(work, self._vocabulary_loaded, lambda _exc: None)  # filters still work without labels
+
+    def _vocabulary_loaded(self, taxonomies: dict) -> None:
+        """Views of the chosen application only; findings of every application."""
+        self._taxonomies = taxonomies
         self._refill_views()
         seen: dict[str, str] = {}
         for tax in self._taxonomies.values():
