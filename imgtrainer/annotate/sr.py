@@ -114,7 +114,10 @@ def export_sr(
     source = read_source(media_path(folder, case))
     if taxonomy is None:
         taxonomy = _taxonomy(case.domain)
-    sr = build_sr(key, source, taxonomy, key_file=key_path(folder, rater))
+    try:
+        sr = build_sr(key, source, taxonomy, key_file=key_path(folder, rater))
+    except ValueError as exc:  # highdicom refuses a value it cannot encode
+        raise CaseFormatError(f"{key_path(folder, rater)}: cannot be written as DICOM SR: {exc}") from exc
     return _atomic_save(sr, Path(out))
 
 

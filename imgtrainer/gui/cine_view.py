@@ -68,21 +68,24 @@ class CineView(QWidget):
     # painting --------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor(palette.BACKGROUND))
         st = self.state
         frame = st.display_frame()
         if frame is None:
+            p.fillRect(self.rect(), QColor(palette.BACKGROUND))
             p.setPen(QColor(palette.TEXT_DIM))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Open a case from the library")
             p.end()
             return
         self._frame_ref = frame  # the QImage borrows this memory until the next paint
         geom = self.geometry_now()
+        target = QRectF(*geom.target_rect())
+        self._fill_outside(p, target)  # only the letterbox: the frame covers the rest
         image = frame_to_qimage(frame)
         if abs(geom.scale - 1.0) > 1e-3:
             image = image.convertToFormat(QImage.Format.Format_RGB32)
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, geom.scale < 2.5)
-        p.drawImage(QRectF(*geom.target_rect()), image)
+            # smooth when still (reading a frame), fast while playing (every millisecond counts)
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, geom.scale < 2.5 and not st.playing)
+        p.drawImage(target, image)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self._paint_annotations(p, geom)
         for overlay in self.overlays:
@@ -90,6 +93,19 @@ class CineView(QWidget):
         self._paint_hud(p)
         p.end()
         self.painted.emit(st.index, time.perf_counter())
+
+    def _fill_outside(self, p: QPainter, target: QRectF) -> None:
+        bg = QColor(palette.BACKGROUND)
+        w, h = float(self.width()), float(self.height())
+        top, bottom = max(0.0, target.top()), min(h, target.bottom())
+        for r in (
+            QRectF(0, 0, w, top),
+            QRectF(0, bottom, w, h - bottom),
+            QRectF(0, top, max(0.0, target.left()), bottom - top),
+            QRectF(target.right(), top, max(0.0, w - target.right()), bottom - top),
+        ):
+            if r.width() > 0 and r.height() > 0:
+                p.fillRect(r, bg)
 
     def _pt(self, geom, xy) -> QPointF:
         return QPointF(*geom.to_widget(xy[0] + 0.5, xy[1] + 0.5))

@@ -15,6 +15,23 @@ _ALL = [
 ]  # fmt: skip
 
 
+def _not_assessed(p: LungParams) -> set[str]:
+    """Findings a teacher would not call absent in this clip (partly seen, or not looked for)."""
+    if p.effusion_cm:
+        return {
+            "lung_sliding",
+            "lung_point",
+            "a_lines",
+            "blines",
+            "confluent_blines",
+            "air_bronchogram",
+            "pleural_irregularity",
+        }
+    if p.sliding == "lung_point":
+        return {"lung_sliding"}
+    return set()
+
+
 def _renderer(p: LungParams):
     def run(seed: int) -> Rendered:
         frames, truth = render_lung_clip(p, seed)
@@ -47,7 +64,7 @@ def _answers(p: LungParams, view: str, indication: str, acep: int = 4, improve: 
             "view": k.cat(view),
             "acep_quality": k.ordinal(acep),
             "improve_image": k.cat(improve),
-            "findings": k.findings(present, _ALL),
+            "findings": k.findings(present, [f for f in _ALL if f not in _not_assessed(p)]),
         }
         if p.effusion_cm:
             a["effusion_depth"] = k.measure(
