@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--library", type=Path, default=None, help="case library (default: the bundled demo)")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     ap.add_argument("--size", default="1366x768", help="window size for the main screens")
+    ap.add_argument("--practice", type=int, default=8, help="extra cases practised before the progress shot")
     ap.add_argument(
         "--hidpi",
         action="store_true",
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     from imgtrainer.gui.context import AppContext
     from imgtrainer.gui.dialogs import AboutDialog, ProfileDialog, ShortcutsDialog
     from imgtrainer.gui.main_window import MainWindow
+    from imgtrainer.gui.practice_state import option_values
     from imgtrainer.resources import demo_library_dir
 
     app = make_app()
@@ -148,6 +151,35 @@ def main(argv: list[str] | None = None) -> int:
     shot(w, "06-lung-assist.png")
     st.set_show_assist(False)
 
+    # a few more cases through the real flow (N, digit answers, Enter), so progress has a curve
+    rng = random.Random(7)
+    for _ in range(a.practice):
+        current = ps.qset.case_id
+        w.show_case()
+        w.next_case()
+        pump(until=lambda c=current: ps.qset is not None and ps.qset.case_id != c and not ps.submitted)
+        key = w.practice.bundle.key
+        good = rng.random() < 0.75  # a trainee who is right about three times in four
+        for i, q in enumerate(ps.questions):
+            ps.set_focus(i)
+            expert = key.answers.get(q.id) if key is not None else None
+            if q.kind in ("category", "ordinal", "decision"):
+                values = option_values(q)
+                want = getattr(expert, "value", None)
+                if q.kind == "decision" and expert is not None:
+                    want = ps.qset.option_order.get(q.id, list(range(len(values)))).index(expert.correct)
+                if q.id == "application":
+                    want = ps.qset.domain
+                n = values.index(want) + 1 if good and want in values else rng.randint(1, len(values))
+                ps.answer_digit(min(n, 9))
+            elif q.kind == "findings" and expert is not None:
+                present = set(expert.present) if good else set(rng.sample([f.id for f in q.findings], 2))
+                for d, f in enumerate(q.findings[:9], 1):
+                    if f.id in present:
+                        ps.answer_digit(d)
+        w.submit()
+        w.submit()
+        pump(0.2)
     w.show_progress()
     pump(until=lambda: w.progress_page.logbook is not None)
     shot(w, "07-progress.png")

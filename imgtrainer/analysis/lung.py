@@ -24,7 +24,7 @@ from imgtrainer.analysis.lung_pleura import Pleura, find_pleura
 from imgtrainer.analysis.lung_sliding import assess_sliding
 from imgtrainer.errors import MediaError
 from imgtrainer.media.clip import Clip
-from imgtrainer.media.scanarea import ScanArea, find_scan_area
+from imgtrainer.media.scanarea import ScanArea, find_imaged_area
 
 FEATURES = (
     "orientation_p75",
@@ -122,7 +122,7 @@ def assess_lung(
     """Run the lung assist on ``clip`` (subsampled: ``max_frames`` frames, ``max_pairs`` pairs)."""
     if clip.n_frames < 1:
         raise MediaError(clip.path or "<clip>", "clip has no frames")
-    area = area or find_scan_area(clip)
+    area = area or find_imaged_area(clip)
     grid = beam_grid(area, max_depth=256, max_beams=192)
     idx = spread_indices(clip.n_frames, max_frames)
     gray = read_gray(clip, idx)

@@ -48,7 +48,7 @@ def _band_ridge(frame: np.ndarray, valid: np.ndarray, r0: int, r1: int, sigma: f
     k = max(1, round(2 * sigma))
     left = np.concatenate([np.full(k, g[0]), g[:-k]])
     right = np.concatenate([g[k:], np.full(k, g[-1])])
-    ridge = g - 0.5 * (left + right)
+    ridge = np.minimum(g - left, g - right)  # brighter than both sides: not a shadow edge
     local = gaussian_filter1d(prof, 4 * sigma)
     ok = v.mean(axis=0) > 0.8
     ok[:k] = False

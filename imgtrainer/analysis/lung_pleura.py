@@ -65,8 +65,7 @@ def find_pleura(mean_grid: np.ndarray, valid: np.ndarray) -> Pleura:
     # as strong as the strongest one on the beam
     peak = (cand >= np.roll(cand, 1, axis=0)) & (cand >= np.roll(cand, -1, axis=0))
     good = peak & np.isfinite(cand) & (cand >= 0.7 * pstr[None, :]) & (cand > 0)
-    deepest = nd - 1 - np.argmax(good[::-1], axis=0)
-    prow = np.where(good.any(axis=0), deepest, cand.argmax(axis=0))
+    prow = np.array([_pick(np.flatnonzero(good[:, b]), skin[b], int(cand[:, b].argmax())) for b in range(nb)])
     pstr = np.take_along_axis(cand, prow[None, :], axis=0)[0]
     usable = np.isfinite(pstr) & (skin < nd)
     if usable.sum() < max(5, 0.15 * nb):
@@ -87,3 +86,14 @@ def find_pleura(mean_grid: np.ndarray, valid: np.ndarray) -> Pleura:
     row = median_filter(filled, size=7, mode="nearest")
     present = bool(on.mean() >= 0.12 and np.median(pstr[on]) >= 0.15) if on.any() else False
     return Pleura(skin, row, pstr, on, bottom, present)
+
+
+def _pick(rows: np.ndarray, skin: int, fallback: int) -> int:
+    """Deepest strong peak that is not an A-line (about twice as deep) of a shallower one."""
+    if rows.size == 0:
+        return fallback
+    for r in rows[::-1]:
+        d = r - skin
+        if not any(abs(d - 2 * (q - skin)) <= 0.15 * d for q in rows if q < r):
+            return int(r)
+    return int(rows[0])

@@ -24,7 +24,7 @@ from imgtrainer.analysis.quality_motion import AdequacyMetrics, motion_metrics
 from imgtrainer.analysis.quality_sharpness import inner_mask, sharpness_metrics
 from imgtrainer.errors import MediaError
 from imgtrainer.media.clip import Clip
-from imgtrainer.media.scanarea import ScanArea, find_scan_area
+from imgtrainer.media.scanarea import ScanArea, find_imaged_area
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def assess_quality(
     t = thresholds or QualityThresholds()
     if clip.n_frames < 1:
         raise MediaError(clip.path or "<clip>", "clip has no frames")
-    area = area or find_scan_area(clip)
+    area = area or find_imaged_area(clip)
     mask = area.mask
     inner = inner_mask(mask)
     idx = spread_indices(clip.n_frames, max_frames)

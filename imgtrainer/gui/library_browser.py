@@ -58,6 +58,7 @@ class LibraryBrowser(QWidget):
         self._hover: QListWidgetItem | None = None
         self._hover_step = 0
         self._scanned = False
+        self._scan_problems: list = []
         self._query_serial = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
@@ -222,7 +223,7 @@ class LibraryBrowser(QWidget):
             self.list.addItem(item)
             if c.id not in self._thumbs:
                 self._load_thumb(c)
-        problems = getattr(self, "_scan_problems", [])
+        problems = self._scan_problems
         text = f"{len(st.cases)} case{'s' if len(st.cases) != 1 else ''}"
         if problems:
             text += f"  ·  {len(problems)} case folder(s) could not be read: {problems[0][1][:120]}"

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.viewer_state.changed.connect(self._on_viewer_state)
         self._update_status()
         self._painted_once = False
+        self._started = False
         self.tabs.installEventFilter(self)
         QTimer.singleShot(1500, self._after_first_paint)  # in case no paint ever comes (hidden window)
 
@@ -96,7 +97,7 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         """What waits until the window is on screen: the library query (its imports hold the GIL)
         and the practice panel and Faculty menu (heavier imports)."""
-        if getattr(self, "_started", False):
+        if self._started:
             return
         self._started = True
         self.tabs.removeEventFilter(self)

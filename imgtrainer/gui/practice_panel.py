@@ -96,6 +96,7 @@ class PracticePanel(QWidget):
         self.on_next: Callable[[], None] | None = None
         self.on_submitted: Callable[[Any], None] | None = None
         self.widgets: dict[str, QuestionWidget] = {}
+        self._confirmed_missing = False  # Submit pressed once with questions unanswered
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.header = QLabel("", self)
@@ -179,7 +180,7 @@ class PracticePanel(QWidget):
         if self.practice.submitted or self.practice.qset is None or self.scorer is None:
             return
         missing = self.practice.unanswered
-        if missing and not getattr(self, "_confirmed_missing", False):
+        if missing and not self._confirmed_missing:
             self._confirmed_missing = True
             self.error.setText(
                 f"{len(missing)} question(s) unanswered. Press Submit (Enter) again to submit anyway."

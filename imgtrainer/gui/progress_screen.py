@@ -143,9 +143,9 @@ class ProgressScreen(QWidget):
         self.status.setText("")
         self._fill_logbook(book)
         self._fill_findings(book)
-        practised = [d.domain for d in book.domains if d.attempts]
-        if practised and self.domain_box.currentData() not in practised:
-            self.domain_box.setCurrentIndex(list(DOMAIN_TITLES).index(practised[0]))
+        practised = sorted((d for d in book.domains if d.attempts), key=lambda d: -d.attempts)
+        if practised and self.domain_box.currentData() not in {d.domain for d in practised}:
+            self.domain_box.setCurrentIndex(list(DOMAIN_TITLES).index(practised[0].domain))
         self._draw_curves()
 
     def _fill_logbook(self, book: Any) -> None:

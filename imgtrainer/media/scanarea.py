@@ -67,6 +67,40 @@ def find_scan_area(clip: Clip, *, max_frames: int = 32) -> ScanArea:
     return _detect(small, rows, cols)
 
 
+def find_imaged_area(clip: Clip, *, max_frames: int = 32) -> ScanArea:
+    """Like ``find_scan_area`` but, inside Ultrasound Regions, narrowed to the imaged sector.
+
+    A region is a rectangle; the sector drawn in it leaves black corners that analysis
+    should not read as lost contact. De-identification keeps using the whole region.
+    """
+    area = find_scan_area(clip, max_frames=max_frames)
+    if area.source != "regions":
+        return area
+    x0, y0, x1, y1 = area.bbox
+    small = _sample_gray(_Crop(clip, x0, y0, x1, y1), max_frames)
+    inner = _detect(small, y1 - y0 + 1, x1 - x0 + 1)
+    if inner.confidence < 0.5 or inner.area_fraction < 0.3:
+        return area
+    mask = np.zeros_like(area.mask)
+    mask[y0 : y1 + 1, x0 : x1 + 1] = inner.mask
+    mask &= area.mask
+    apex = None if inner.apex is None else (inner.apex[0] + x0, inner.apex[1] + y0)
+    hull = None if inner.hull is None else inner.hull + np.array([x0, y0], dtype=inner.hull.dtype)
+    return ScanArea(mask, _bbox(mask), inner.shape, area.confidence, "regions", apex, hull)
+
+
+class _Crop:
+    """Just enough of a Clip to sample frames of a sub-rectangle."""
+
+    def __init__(self, clip: Clip, x0: int, y0: int, x1: int, y1: int) -> None:
+        self._clip, self._box = clip, (x0, y0, x1, y1)
+        self.n_frames, self.rows, self.cols = clip.n_frames, y1 - y0 + 1, x1 - x0 + 1
+
+    def frame(self, i: int) -> np.ndarray:
+        x0, y0, x1, y1 = self._box
+        return self._clip.frame(i)[y0 : y1 + 1, x0 : x1 + 1]
+
+
 def detect_scan_area(gray_frames: np.ndarray) -> ScanArea:
     """Detect the scan area from grayscale uint8 frames ``(n, rows, cols)`` (n may be 1)."""
     stack = np.asarray(gray_frames)
@@ -145,7 +179,7 @@ def _whole_frame(rows: int, cols: int, confidence: float) -> ScanArea:
 # --------------------------------------------------------------------------- detection
 
 
-def _sample_gray(clip: Clip, max_frames: int) -> np.ndarray:
+def _sample_gray(clip: Clip | _Crop, max_frames: int) -> np.ndarray:
     n = max(1, int(clip.n_frames))
     k = max(1, min(n, int(max_frames)))
     idx = np.unique(np.linspace(0, n - 1, k).round().astype(int))
