@@ -97,3 +97,28 @@ def _pick(rows: np.ndarray, skin: int, fallback: int) -> int:
         if not any(abs(d - 2 * (q - skin)) <= 0.15 * d for q in rows if q < r):
             return int(r)
     return int(rows[0])
+
+
+def frame_pleura(frame: np.ndarray, valid: np.ndarray, pleura: Pleura) -> tuple[float, float]:
+    """Pleural depth (grid rows from the skin) and extent (share of beams) on one frame.
+
+    The line is looked for within ±25 % of the clip's pleural depth on each beam, so the
+    per-frame values follow breathing and probe motion without jumping to other lines.
+    """
+    nd, nb = frame.shape
+    if not pleura.present:
+        return 0.0, 0.0
+    d = max(3.0, pleura.depth_rows)
+    smooth = uniform_filter1d(np.where(valid, frame, 0.0), 5, axis=1)
+    k = max(3, int(d // 6))
+    bg = uniform_filter1d(smooth, 4 * k + 1, axis=0)
+    line = (smooth - bg) / (bg + 5.0)
+    rows = np.arange(nd)[:, None]
+    near = np.abs(rows - pleura.row[None, :]) <= 0.25 * d
+    cand = np.where(near & valid, line, -np.inf)
+    prow = cand.argmax(axis=0)
+    pstr = cand.max(axis=0)
+    seen = np.isfinite(pstr) & (pstr >= 0.15) & (pleura.skin < nd)
+    if not seen.any():
+        return 0.0, 0.0
+    return float(np.median(prow[seen] - pleura.skin[seen])), float(seen.mean())

@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from imgtrainer.errors import ImgTrainerError
-from imgtrainer.library._files import atomic_write_text
+from imgtrainer.fileio import atomic_write_text
 
 SCRYPT_N = 2**15  # CPU/memory cost: 32 MiB with r=8
 SCRYPT_R = 8
@@ -70,8 +69,7 @@ def set_faculty_password(home: Path, password: str, current: str | None = None) 
     if path.exists() and (current is None or not check_faculty_password(home, current)):
         raise AuthError("changing the faculty password needs the current password")
     record = hash_password(password)
-    atomic_write_text(path, json.dumps(asdict(record), indent=2))
-    os.chmod(path, 0o600)
+    atomic_write_text(path, json.dumps(asdict(record), indent=2), private=True)
 
 
 def has_faculty_password(home: Path) -> bool:

@@ -36,8 +36,6 @@ and times from the key's ``updated_at``. The same key gives a byte-identical fil
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -52,6 +50,7 @@ from pydicom.sr.codedict import codes
 from pydicom.uid import generate_uid
 
 from imgtrainer.errors import CaseFormatError, ImgTrainerError, MediaError, NotDicomError
+from imgtrainer.fileio import atomic_output
 from imgtrainer.library.case_io import key_path, load_case, load_key, media_path
 from imgtrainer.library.models import (
     AnswerKey,
@@ -400,13 +399,6 @@ def _taxonomy(domain: str) -> Taxonomy | None:
 
 
 def _atomic_save(sr: Dataset, out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".dcm", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            sr.save_as(fh, enforce_file_format=True)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(out) as tmp:
+        sr.save_as(tmp, enforce_file_format=True)
     return out

@@ -97,7 +97,7 @@ def _preview(args: argparse.Namespace) -> int:
     if not ok:
         error(f"deid preview: cannot encode {out}")
         return 1
-    from imgtrainer.deid.pipeline import atomic_write_bytes
+    from imgtrainer.fileio import atomic_write_bytes
 
     atomic_write_bytes(out, buf.tobytes())
     if args.json:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,7 @@ from imgtrainer.deid.context import DeidContext, DeidResult
 from imgtrainer.deid.header import HeaderCleaner, add_method_attributes, drop_unreadable
 from imgtrainer.deid.pixels import decode_frames, keep_mask, mask_frames, n_frames, store_frames
 from imgtrainer.errors import DeidError
+from imgtrainer.fileio import atomic_write_bytes, atomic_write_json
 
 REPORT_NAME = "deid-report.json"
 QUARANTINE_DIR = "quarantine"
@@ -34,21 +32,8 @@ _US_IMAGE = "1.2.840.10008.5.1.4.1.1.6.1"
 _US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_json(path: Path, data: Any) -> None:
-    atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode())
+    atomic_write_json(path, data)
 
 
 def dataset_bytes(ds: Dataset) -> bytes:

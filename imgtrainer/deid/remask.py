@@ -16,8 +16,9 @@ from typing import Any
 
 from imgtrainer.deid.context import DeidContext, DeidOptions
 from imgtrainer.deid.media_files import SIDECAR_SUFFIX
-from imgtrainer.deid.pipeline import atomic_write_bytes, dataset_bytes, write_json
+from imgtrainer.deid.pipeline import dataset_bytes, write_json
 from imgtrainer.errors import DeidError
+from imgtrainer.fileio import atomic_write_bytes
 
 Box = tuple[int, int, int, int]
 

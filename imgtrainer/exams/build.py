@@ -25,6 +25,7 @@ from imgtrainer.exams import crypto
 from imgtrainer.exams.media_scrub import scrub_media
 from imgtrainer.exams.package import FORMAT, FORMAT_VERSION, KEY_MEMBER, PROCTOR_MEMBER, manifest_bytes
 from imgtrainer.exams.settings import ExamSettings
+from imgtrainer.fileio import atomic_output
 from imgtrainer.library.case_io import is_case_folder, load_case, load_key
 from imgtrainer.library.models import Case
 
@@ -289,26 +290,13 @@ def _seal_and_write(
 def _write_zip(out: Path, members: dict[str, bytes | Path]) -> None:
     """Atomic: the zip is written to a temp file in the target folder, fsynced, then renamed.
     Media files are streamed from disk (stored, not recompressed)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
-                for name in sorted(members):
-                    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-                    info.compress_type = (
-                        zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
-                    )
-                    data = members[name]
-                    if isinstance(data, Path):
-                        with open(data, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
-                            shutil.copyfileobj(src, dst, 1 << 20)
-                    else:
-                        zf.writestr(info, data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # a package is copied to candidate PCs; it holds nothing readable
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(out) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
+            data = members[name]
+            if isinstance(data, Path):
+                with open(data, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            else:
+                zf.writestr(info, data)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from imgtrainer import DISCLAIMER
+from imgtrainer.fileio import atomic_write_bytes
 
 
 def _t(value: Any) -> str:
@@ -127,13 +126,4 @@ def write_pdf(rep: dict[str, Any], path: Path) -> Path:
     )
     pdf.set_font("Helvetica", "I", 7)
     pdf.multi_cell(0, 4, _t(DISCLAIMER), new_x="LMARGIN", new_y="NEXT")
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        pdf.output(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_bytes(path, bytes(pdf.output()))

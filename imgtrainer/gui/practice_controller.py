@@ -144,8 +144,17 @@ class PracticeController(QObject):
             self._save(self.practice.last_answered)
 
     def _save(self, qid: str) -> None:
-        """Commit the answer to ``qid`` as given, with the time spent since it was last saved."""
-        if self.attempt_id is None or qid not in self.practice.answers:
+        """Commit the answer to ``qid`` as given, with the time spent since it was last saved; a
+        cleared answer is deleted from the attempt, so a resumed attempt shows it unanswered."""
+        if self.attempt_id is None:
+            return
+        if qid not in self.practice.answers:
+            self._recorded_time[qid] = 0.0  # the stored time went with the answer: count it all again
+            try:
+                services.clear_answer(self.ctx, self.attempt_id, qid)
+            except Exception as exc:
+                self.practice.error = f"Could not clear your saved answer: {exc}"
+                self.practice.changed.emit("error")
             return
         q = self.practice.qset.question(qid)
         self.practice._bank_time()

@@ -133,6 +133,7 @@ class PracticeState:
         q = self.qset.question(qid)
         if raw is None:  # cleared; an empty list is an answer ("none present", "no marks")
             self.answers.pop(qid, None)
+            self.last_answered = qid  # the controller forgets the saved answer too
             self.changed.emit("answer")
             return True
         try:

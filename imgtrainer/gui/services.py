@@ -53,19 +53,12 @@ def list_trainees(ctx: AppContext) -> list[str]:
 
 
 def ensure_trainee(ctx: AppContext, name: str, now: datetime | None = None) -> str:
-    """Create the trainee profile if it does not exist yet; returns the cleaned name."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from imgtrainer.store.attempt_tables import TraineeRow
-
+    """Create the trainee profile if it does not exist yet (``AttemptStore.ensure_trainee``);
+    returns the cleaned name (inner runs of spaces collapsed)."""
     name = " ".join(name.split())
     if not name:
         raise ImgTrainerError("trainee name must not be empty")
-    with Session(ctx.engine) as s, s.begin():
-        if s.scalar(select(TraineeRow).where(TraineeRow.name == name)) is None:
-            s.add(TraineeRow(name=name, created_at=now or _now()))
-    return name
+    return attempt_store(ctx).ensure_trainee(name, now or _now())
 
 
 # library --------------------------------------------------------------------------------------------
@@ -146,6 +139,11 @@ def record_answer(
     ctx: AppContext, attempt_id: int, qid: str, response: Any, now: datetime | None = None
 ) -> None:
     attempt_store(ctx).record_answer(attempt_id, qid, response, now or _now())
+
+
+def clear_answer(ctx: AppContext, attempt_id: int, qid: str) -> bool:
+    """Forget the committed answer to ``qid`` (the trainee cleared it), in one transaction."""
+    return attempt_store(ctx).clear_answer(attempt_id, qid)
 
 
 def finish_attempt(ctx: AppContext, attempt_id: int, bundle: CaseBundle, now: datetime | None = None) -> Any:

@@ -92,7 +92,7 @@ def list_raters(folder: Path) -> list[str]:
     if not keys_dir.is_dir():
         return []
     raters = []
-    for path in sorted(keys_dir.glob("*.json")):
+    for path in sorted(p for p in keys_dir.glob("*.json") if not p.name.startswith(".")):
         try:
             data = read_json(path)
         except CaseFormatError:
@@ -107,7 +107,7 @@ def load_rater_keys(folder: Path) -> dict[str, AnswerKey]:
     out: dict[str, AnswerKey] = {}
     keys_dir = Path(folder) / KEYS_DIR
     if keys_dir.is_dir():
-        for path in sorted(keys_dir.glob("*.json")):
+        for path in sorted(p for p in keys_dir.glob("*.json") if not p.name.startswith(".")):
             key = _parse(AnswerKey, path)
             out[key.rater] = key
     return out

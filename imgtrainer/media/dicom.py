@@ -312,7 +312,7 @@ class DicomClip(CachedClip):
         if self._mapping is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self._mapping = display_mapping(self.header, g)
+                self._mapping = display_mapping(self.header, g, self.path)
         runner = None
         if self._timeout is not None and needs_isolation(self._ts, self._layout.encapsulated):
             timeout, what = self._timeout, f"decoding frame {index}"

@@ -56,11 +56,11 @@ class DisplayMapping:
     rescale: tuple[float, float] | None = None  # (slope, intercept)
 
 
-def display_mapping(ds: Dataset, geometry: PixelGeometry) -> DisplayMapping:
+def display_mapping(ds: Dataset, geometry: PixelGeometry, path: object = "<dataset>") -> DisplayMapping:
     """Read palette, MONOCHROME1, modality rescale and window from the header."""
     photometric = geometry.photometric
     if photometric == "PALETTE COLOR":
-        return DisplayMapping(palette=_palette_table(ds, geometry))
+        return DisplayMapping(palette=_palette_table(ds, geometry, path))
     invert = photometric == "MONOCHROME1"
     if geometry.samples != 1 or geometry.bits_stored <= 8:
         return DisplayMapping(invert=invert)
@@ -93,14 +93,14 @@ def _first_float(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def _palette_table(ds: Dataset, geometry: PixelGeometry) -> np.ndarray:
+def _palette_table(ds: Dataset, geometry: PixelGeometry, path: object) -> np.ndarray:
     """The full palette as an (n_values, 3) uint8 table, from normal or segmented LUTs."""
     n_values = 1 << min(16, max(1, geometry.bits_stored))
     dtype = np.uint8 if n_values <= 256 else np.uint16
     try:
         table = apply_color_lut(np.arange(n_values, dtype=dtype), ds)
     except Exception as exc:  # pydicom raises many types for malformed LUTs
-        raise MediaError(ds.filename or "<dataset>", f"PALETTE COLOR lookup table unreadable: {exc}") from exc
+        raise MediaError(path, f"PALETTE COLOR lookup table unreadable: {exc}") from exc
     table = np.asarray(table)
     if table.dtype != np.uint8:
         # 16-bit LUT entries carry 8-bit colour in the high byte (some writers byte-swap it low)

@@ -109,6 +109,13 @@ class AttemptStore:
             session.flush()
         return row
 
+    def ensure_trainee(self, name: str, now: datetime) -> str:
+        """Create the trainee profile ``name`` if it does not exist yet (one transaction); returns
+        the stored name (stripped). An empty name is refused."""
+        now = _check_now(now)
+        with Session(self.engine) as s, s.begin():
+            return self._trainee(s, name, now).name
+
     def trainees(self) -> list[str]:
         with Session(self.engine) as s:
             return list(s.scalars(select(TraineeRow.name).order_by(TraineeRow.name)))
@@ -176,6 +183,30 @@ class AttemptStore:
                 row.kind, row.response_json, row.answered_at = response.kind, data, now
                 if t is not None:  # time spent on a question adds up over its answers
                     row.time_s = t if row.time_s is None else row.time_s + t
+
+    def clear_answer(self, attempt_id: int, question_id: str) -> bool:
+        """Delete the committed answer to ``question_id`` (the trainee cleared it) in one transaction,
+        so a resumed attempt shows it unanswered. Returns whether there was an answer to delete.
+
+        The time spent on it goes with it: time is counted on the answer that is finally scored.
+        """
+        with Session(self.engine) as s, s.begin():
+            att = s.get(AttemptRow, attempt_id)
+            if att is None:
+                raise StoreError(f"no attempt {attempt_id}")
+            if att.status != "in_progress":
+                raise StoreError(f"attempt {attempt_id} is already {att.status}; answers cannot change")
+            if question_id not in json.loads(att.question_ids):
+                raise StoreError(f"attempt {attempt_id}: question {question_id!r} is not in its question set")
+            row = s.scalar(
+                select(AnswerRow).where(
+                    AnswerRow.attempt_id == attempt_id, AnswerRow.question_id == question_id
+                )
+            )
+            if row is None:
+                return False
+            s.delete(row)
+            return True
 
     def answers(self, attempt_id: int) -> dict[str, Response]:
         """The answers committed so far (e.g. to resume after a crash)."""

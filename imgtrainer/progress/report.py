@@ -8,8 +8,6 @@ parameters and formulas used, signature lines and the educational-use disclaimer
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from fpdf import FPDF
@@ -17,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from imgtrainer import DISCLAIMER
+from imgtrainer.fileio import atomic_write_bytes
 from imgtrainer.progress.logbook import DomainLog, Logbook
 
 _LABELS = {
@@ -300,17 +299,4 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
 
 def write_portfolio(book: Logbook, path: str | Path) -> Path:
     """Write the portfolio atomically (temp file in the same folder + os.replace)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = build_portfolio(book)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_bytes(path, build_portfolio(book))

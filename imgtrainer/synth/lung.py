@@ -87,11 +87,11 @@ class _Scene:
         wall.polygon(self._below_pleura(0.0), 0.0)
         for cx, cz in self.ribs:
             wall.ellipse(cx, cz + 0.35, 0.8, 0.4, 0.5)
-            wall.polyline(_arc(cx, cz, 0.8, 0.4), 0.07, 90.0)
+            wall.polyline(_arc(cx, cz, 0.8, 0.4), 0.07, 45.0)
         self.wall = Tissue(pr, wall, np.random.default_rng([seed, 2]))
         lung = EchoMap(pr, background=0.0)
         lung.polygon(self._below_pleura(0.06), 0.16 if p.probe == "convex" else 0.09)
-        lung.polyline(self._pleura_pts(), 0.1, 50.0)
+        lung.polyline(self._pleura_pts(), 0.1, 70.0)
         if p.consolidation:
             self.cons_poly = self._consolidation_poly(rng)
             lung.polygon(self.cons_poly, 1.0)
@@ -317,7 +317,7 @@ def chest_wall(pr: Probe, pleura_cm: float, rng: np.random.Generator) -> EchoMap
     """Skin, subcutaneous fat and intercostal muscle down to the pleura (background 0 below)."""
     wall = EchoMap(pr, background=0.0)
     fat = min(0.5, pleura_cm * 0.25)
-    wall.band(-5, 0.12, 2.2)
+    wall.band(-5, 0.12, 1.3)
     wall.band(0.12, 0.12 + fat, 0.35)
     wall.band(0.12 + fat, pleura_cm + 0.2, 0.9)
     fib = EchoMap(pr, background=1.0)

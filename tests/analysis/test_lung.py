@@ -60,3 +60,19 @@ def test_real_blus_clip_finds_its_b_line(shared_data: Path) -> None:
     assert rep["pleura"]["present"]
     p = rep["b_lines"]["positions"][0]
     assert p["y1"] > 300 and p["y0"] < 150  # drawn from near the pleura to the bottom
+
+
+@pytest.mark.parametrize("n_blines", [0, 3])
+def test_demo_generator_lung_truth(n_blines: int) -> None:
+    lung_synth = pytest.importorskip("imgtrainer.synth.lung")
+    frames, truth = lung_synth.render_lung_clip(
+        lung_synth.LungParams(probe="linear", n_blines=n_blines, n_frames=8), seed=3
+    )
+    rep = assess_lung(ArrayClip(frames, fps=truth.fps)).to_dict()
+    cm_per_px = truth.probe.pixel_cm
+    rows = [p[1] for p in rep["pleura"]["positions"]]
+    assert rep["pleura"]["present"]
+    assert abs(float(np.median(rows)) - truth.pleura_row_px) * cm_per_px <= 0.2  # within 2 mm
+    assert rep["b_lines"]["present"] == (n_blines > 0)
+    if n_blines == 0:
+        assert max(rep["b_lines"]["per_frame"].values()) == 0
