@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     pump(until=lambda: w.practice_state.qset is not None)
     ps, st = w.practice_state, w.viewer_state
     st.set_index(st.n_frames // 2)
+    if not a.hidpi:  # blind start: neutral header, only the application question until it is answered
+        shot(w, "03a-first-question.png")
     for qid, digit in (("application", 2), ("view", 4), ("acep_quality", 4)):
         if any(q.id == qid for q in ps.questions):
             ps.focus_id(qid)

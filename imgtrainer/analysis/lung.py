@@ -206,7 +206,7 @@ def _features(
     top = int(np.median(pleura.skin[pleura.skin < nd])) if (pleura.skin < nd).any() else 0
     h = max(8, pleura.bottom - top)
     deep = np.zeros(nd, bool)
-    deep[top + int(0.6 * h) : top + int(0.95 * h)] = True
+    deep[top + int(0.8 * h) : top + int(0.98 * h)] = True  # the far field: dark when aerated
     deep_sel = inner & deep[:, None]
     overall = float(mean_grid[inner].mean()) + 1.0 if inner.any() else 1.0
     deep_level = float(mean_grid[deep_sel].mean()) / overall if deep_sel.any() else 0.0

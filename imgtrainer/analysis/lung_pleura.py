@@ -105,7 +105,7 @@ def frame_pleura(frame: np.ndarray, valid: np.ndarray, pleura: Pleura) -> tuple[
     The line is looked for within ±25 % of the clip's pleural depth on each beam, so the
     per-frame values follow breathing and probe motion without jumping to other lines.
     """
-    nd, nb = frame.shape
+    nd = frame.shape[0]
     if not pleura.present:
         return 0.0, 0.0
     d = max(3.0, pleura.depth_rows)

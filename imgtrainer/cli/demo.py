@@ -39,10 +39,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.list:
         demos = all_demo_cases()
         if args.json:
-            print_json({"cases": [{"id": d.id, "domain": d.domain, "title": d.title} for d in demos]})
+            print_json(
+                {
+                    "cases": [
+                        {"id": d.id, "recipe": d.recipe, "domain": d.domain, "title": d.title} for d in demos
+                    ]
+                }
+            )
         else:
             for d in demos:
-                print(f"{d.id:32s} {d.domain:8s} {d.title}")
+                print(f"{d.id:12s} {d.recipe:28s} {d.domain:8s} {d.title}")
         return 0
     out = args.out or demo_library_dir()
     if not args.rebuild:

@@ -24,6 +24,7 @@ from PyQt6.QtWidgets import (
 from imgtrainer.gui import palette
 from imgtrainer.gui.cine_viewer import CineViewer
 from imgtrainer.gui.exam_take_state import ExamTakeState, countdown_level, format_clock
+from imgtrainer.gui.labels import neutral_context
 from imgtrainer.gui.practice_panel import STEP_TITLES, core_mark_to_view
 from imgtrainer.gui.question_widgets import QuestionWidget, make_question_widget
 from imgtrainer.gui.viewer_state import ViewerState
@@ -58,7 +59,8 @@ def context_html(item: dict[str, Any], index: int, n: int) -> str:
         facts.append(f"{patient['age_years']:g} y")
     if patient.get("weight_kg") is not None:
         facts.append(f"{patient['weight_kg']:g} kg")
-    context = case.get("indication") or patient.get("clinical_context") or ""
+    # the indication often names the application, which the first question asks for
+    context = neutral_context(patient.get("clinical_context") or "", case.get("indication") or "")
     text = f"<div style='font-size:14pt; font-weight:600'>Case {index + 1} of {n}</div>"
     if facts or context:
         text += f"<div>{_esc(', '.join(facts) + ('. ' if facts else '') + context)}</div>"

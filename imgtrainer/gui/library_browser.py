@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import (
 
 from imgtrainer.gui import palette, services
 from imgtrainer.gui.context import AppContext
-from imgtrainer.gui.labels import DOMAIN_TITLES
+from imgtrainer.gui.labels import DOMAIN_TITLES, PROBE_TITLES, case_label
 from imgtrainer.gui.library_state import STATUS_CHOICES, STATUS_LABELS, LibraryState
 from imgtrainer.gui.workers import run_async
 
@@ -40,6 +40,31 @@ def _pixmap(rgb: np.ndarray) -> QPixmap:
     arr = np.ascontiguousarray(rgb)
     img = QImage(arr.data, arr.shape[1], arr.shape[0], arr.strides[0], QImage.Format.Format_RGB888)
     return QPixmap.fromImage(img.copy())
+
+
+DIFFICULTY_WORDS = {1: "easy", 2: "medium", 3: "hard"}
+
+
+def card_text(c: Any, badge: str) -> tuple[str, str]:
+    """A library card's text and tooltip. A case the trainee has not finished shows only a neutral
+    label, difficulty and probe: its title, id, tags and findings would give the answers away."""
+    dots = "●" * c.difficulty + " " + DIFFICULTY_WORDS.get(c.difficulty, "")
+    if not badge:
+        probe = PROBE_TITLES.get(c.probe, c.probe)
+        text = f"{case_label(c.id)}\n{dots} · {probe}"
+        tip = (
+            f"{case_label(c.id)}: not done yet\n{dots}, {probe}\n"
+            "Its title and findings are shown once you have submitted it."
+        )
+        return text, tip
+    mark = {"correct": "✔ ", "wrong": "✘ "}.get(badge, "")
+    text = f"{mark}{c.title}\n{DOMAIN_TITLES.get(c.domain, c.domain)} · {dots}"
+    last = "right" if badge == "correct" else "wrong"
+    tip = (
+        f"{c.title}\n{c.id} ({case_label(c.id)})\nlast attempt: {last}\n"
+        f"view: {c.view or '—'}\nfindings: {', '.join(c.findings) or '—'}"
+    )
+    return text, tip
 
 
 class LibraryBrowser(QWidget):
@@ -207,17 +232,15 @@ class LibraryBrowser(QWidget):
         if st.error:
             self.status.setText(f"Cannot read the library: {st.error}")
             return
-        for c in st.cases:
+        # ordered by the neutral label, not by id: neighbours of a done case would hint at the rest
+        for c in sorted(st.cases, key=lambda c: case_label(c.id)):
             badge = st.badge(c.id)
-            mark = {"correct": "✔ ", "wrong": "✘ "}.get(badge, "")
-            text = f"{mark}{c.title}\n{DOMAIN_TITLES.get(c.domain, c.domain)} · {'●' * c.difficulty}"
+            text, tip = card_text(c, badge)
             item = QListWidgetItem(self._thumbs.get(c.id, QIcon()), text)
             item.setSizeHint(self.list.gridSize() - QSize(8, 8))
             item.setData(_PATH_ROLE, c.path)
             item.setData(_ID_ROLE, c.id)
-            item.setToolTip(
-                f"{c.title}\n{c.id}\nview: {c.view or '—'}\nfindings: {', '.join(c.findings) or '—'}"
-            )
+            item.setToolTip(tip)
             if badge:
                 item.setForeground(QBrush(QColor(palette.GOOD if badge == "correct" else palette.BAD)))
             self.list.addItem(item)
@@ -227,7 +250,10 @@ class LibraryBrowser(QWidget):
         text = f"{len(st.cases)} case{'s' if len(st.cases) != 1 else ''}"
         if problems:
             text += f"  ·  {len(problems)} case folder(s) could not be read: {problems[0][1][:120]}"
-        text += "  ·  double-click a case to open it; hover to preview; drop a file or case folder on the window to open it"
+        text += (
+            "  ·  double-click a case to open it; hover to preview  ·  a case's title shows once you "
+            "have done it, so the card does not give the answer away"
+        )
         self.status.setText(text)
 
     def _load_thumb(self, c: Any) -> None:

@@ -21,6 +21,7 @@ from imgtrainer.gui.analysis_panel import QualityPanel
 from imgtrainer.gui.cine_viewer import CineViewer
 from imgtrainer.gui.context import AppContext
 from imgtrainer.gui.dialogs import AboutDialog, ShortcutsDialog
+from imgtrainer.gui.labels import case_label
 from imgtrainer.gui.library_browser import LibraryBrowser
 from imgtrainer.gui.progress_screen import ProgressScreen
 from imgtrainer.gui.shortcuts import SHORTCUTS
@@ -124,7 +125,7 @@ class MainWindow(QMainWindow):
         from imgtrainer.gui.practice_panel import PracticePanel
         from imgtrainer.gui.practice_state import PracticeState
 
-        self.practice_state = PracticeState()
+        self.practice_state = PracticeState(gate_application=True)
         self.practice_panel = PracticePanel(self.practice_state, self.viewer_state, self.side)
         self.side_split.insertWidget(0, self.practice_panel)
         self.side_split.setStretchFactor(0, 3)
@@ -247,7 +248,7 @@ class MainWindow(QMainWindow):
     def open_case(self, folder: Path) -> None:
         """Open a case folder for practice (from the library, a drop or the queue)."""
         self.ensure_practice()
-        self.statusBar().showMessage(f"Opening case {Path(folder).name}…")
+        self.statusBar().showMessage("Opening the case…")  # not the folder name: it names the finding
         self.practice.open_case(Path(folder))
 
     def practise_next(self) -> None:
@@ -257,7 +258,9 @@ class MainWindow(QMainWindow):
 
     def _case_opened(self, bundle) -> None:
         self.case_title.setVisible(False)
-        self.statusBar().showMessage(f"Case {bundle.case.id}: {len(bundle.qset.questions)} questions", 5000)
+        self.statusBar().showMessage(
+            f"{case_label(bundle.case.id)}: {len(bundle.qset.questions)} questions", 5000
+        )
         self.show_case()
 
     def _practice_failed(self, message: str) -> None:

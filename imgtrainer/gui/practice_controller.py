@@ -10,9 +10,9 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from imgtrainer.gui import services
+from imgtrainer.gui import palette, services
 from imgtrainer.gui.context import AppContext
-from imgtrainer.gui.labels import DOMAIN_TITLES
+from imgtrainer.gui.labels import DOMAIN_TITLES, PROBE_TITLES, case_label, neutral_context
 from imgtrainer.gui.practice_panel import PracticePanel
 from imgtrainer.gui.practice_state import PracticeState
 from imgtrainer.gui.viewer_state import ViewerState
@@ -20,25 +20,41 @@ from imgtrainer.gui.workers import run_async
 from imgtrainer.training.responses import parse_response
 
 
-def case_header_html(case: Any) -> str:
-    """Title, application, difficulty and the clinical context shown above the questions."""
+def case_header_html(case: Any, revealed: bool = False) -> str:
+    """The case header above the questions.
+
+    Before submission (``revealed`` False) it is blind: a neutral label, difficulty, probe, the
+    patient's age/weight and the clinical context, never the title, id, tags or application (the
+    first question asks for the application). After submission it names the case.
+    """
     stars = "●" * case.difficulty + "○" * (3 - case.difficulty)
-    parts = [
-        f"<div style='font-size:14pt; font-weight:600'>{html.escape(case.title)}</div>",
-        f"<span style='color:#56B4E9'>{DOMAIN_TITLES.get(case.domain, case.domain)}</span>"
-        f" &nbsp; difficulty {stars} &nbsp; probe {html.escape(case.probe)}",
-    ]
-    context = case.indication or case.patient.clinical_context
+    probe = PROBE_TITLES.get(case.probe, case.probe)
     facts = []
     if case.patient.age_years is not None:
         facts.append(f"{case.patient.age_years:g} y")
     if case.patient.weight_kg is not None:
         facts.append(f"{case.patient.weight_kg:g} kg")
-    if context or facts:
-        parts.append(
-            f"<div style='color:#c9ced3'>{html.escape(', '.join(facts) + ('. ' if facts else '') + context)}</div>"
+    if revealed:
+        heading = html.escape(case.title)
+        line = (
+            f"<span style='color:{palette.ACCENT}'>{DOMAIN_TITLES.get(case.domain, case.domain)}</span>"
+            f" &nbsp;·&nbsp; difficulty {stars} &nbsp;·&nbsp; {html.escape(probe)}"
+            f" &nbsp;·&nbsp; <span style='color:{palette.TEXT_DIM}'>{html.escape(case.id)}</span>"
         )
-    return "<br>".join(parts[:2]) + "".join(parts[2:])
+        context = case.patient.clinical_context.strip()
+    else:
+        heading = html.escape(case_label(case.id))
+        line = f"difficulty {stars} &nbsp;·&nbsp; {html.escape(probe)}"
+        context = neutral_context(case.patient.clinical_context, case.indication)
+    text = f"<div style='font-size:14pt; font-weight:600'>{heading}</div><div>{line}</div>"
+    if context or facts:
+        story = ", ".join(facts) + (". " if facts and context else "") + context
+        text += f"<div style='color:#c9ced3'>{html.escape(story)}</div>"
+    if revealed and case.indication.strip():
+        text += (
+            f"<div style='color:{palette.TEXT_DIM}'>Indication: {html.escape(case.indication.strip())}</div>"
+        )
+    return text
 
 
 class PracticeController(QObject):
@@ -93,7 +109,9 @@ class PracticeController(QObject):
         self.viewer.set_clip(clip)
         if old is not None and old is not clip:
             old.close()
-        self.panel.show_questions(bundle.qset, case_header_html(bundle.case), restored)
+        self.panel.show_questions(
+            bundle.qset, case_header_html(bundle.case), restored, case_header_html(bundle.case, revealed=True)
+        )
         self._restore_marks(restored)
         if bundle.key is None:
             self.panel.error.setText(

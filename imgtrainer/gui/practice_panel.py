@@ -21,7 +21,7 @@ from PyQt6.QtWidgets import (
 )
 
 from imgtrainer.gui import palette
-from imgtrainer.gui.practice_state import PracticeState
+from imgtrainer.gui.practice_state import GATE_QUESTION, LOCKED_MESSAGE, PracticeState
 from imgtrainer.gui.question_widgets import QuestionWidget, make_question_widget
 from imgtrainer.gui.viewer_state import Mark, ViewerState
 from imgtrainer.training.questions import QuestionSet
@@ -32,6 +32,10 @@ STEP_TITLES = {
     "interpretation": "I · Interpretation",
     "decision": "M · Medical decision-making",
 }
+GATE_HINT = (
+    "Choose the application first (keys 1–5). The other questions then appear; they would give "
+    "this answer away, so it is locked in once given."
+)
 _VIEW_KIND = {
     "point": "point",
     "line": "line",
@@ -97,6 +101,9 @@ class PracticePanel(QWidget):
         self.on_submitted: Callable[[Any], None] | None = None
         self.widgets: dict[str, QuestionWidget] = {}
         self._confirmed_missing = False  # Submit pressed once with questions unanswered
+        self._revealed_header = ""  # the header naming the case, shown after submission
+        self._step_titles: list[tuple[QLabel, list[str]]] = []  # section title, its question ids
+        self.gate_hint: QLabel | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.header = QLabel("", self)
@@ -133,10 +140,18 @@ class PracticePanel(QWidget):
         self._on_practice("case")
 
     # building -------------------------------------------------------------------------------------
-    def show_questions(self, qset: QuestionSet, header_html: str = "", restored: dict | None = None) -> None:
-        """Rebuild the widgets for ``qset`` and start a fresh attempt."""
+    def show_questions(
+        self,
+        qset: QuestionSet,
+        header_html: str = "",
+        restored: dict | None = None,
+        revealed_header_html: str = "",
+    ) -> None:
+        """Rebuild the widgets for ``qset`` and start a fresh attempt. ``header_html`` is shown
+        while answering (blind); ``revealed_header_html`` (naming the case) once it is submitted."""
         self._remove_widgets()
         self.header.setText(header_html)
+        self._revealed_header = revealed_header_html
         number = 0
         for step, questions in qset.by_step().items():
             if not questions:
@@ -144,11 +159,17 @@ class PracticePanel(QWidget):
             title = QLabel(STEP_TITLES.get(step, step.title()), self.inner)
             title.setObjectName("sectionTitle")
             self.inner_layout.addWidget(title)
+            self._step_titles.append((title, [q.id for q in questions]))
             for q in questions:
                 number += 1
                 w = make_question_widget(q, number, self.practice, self.viewer, self.inner)
                 self.inner_layout.addWidget(w)
                 self.widgets[q.id] = w
+                if q.id == GATE_QUESTION and self.practice.gate_application:
+                    self.gate_hint = QLabel(GATE_HINT, self.inner)
+                    self.gate_hint.setObjectName("hint")
+                    self.gate_hint.setWordWrap(True)
+                    self.inner_layout.addWidget(self.gate_hint)
         self.inner_layout.addStretch(1)
         self.viewer.set_assist_locked(True)
         self.summary.setText("")
@@ -157,6 +178,7 @@ class PracticePanel(QWidget):
     def clear(self, message: str = "") -> None:
         """No case: remove the questions and show ``message``."""
         self._remove_widgets()
+        self._revealed_header = ""
         self.header.setText(f"<span style='color:{palette.TEXT_DIM}'>{_esc(message)}</span>")
         self.summary.setVisible(False)
         self.practice.unload()
@@ -165,6 +187,8 @@ class PracticePanel(QWidget):
         for w in self.widgets.values():
             w.detach()
         self.widgets = {}
+        self._step_titles = []
+        self.gate_hint = None
         while self.inner_layout.count():
             item = self.inner_layout.takeAt(0)
             widget = item.widget()
@@ -211,10 +235,25 @@ class PracticePanel(QWidget):
                 self._confirmed_missing = False
         if topic in ("focus", "case") and st.current is not None and st.current.id in self.widgets:
             self.scroll.ensureWidgetVisible(self.widgets[st.current.id])
+        if topic in ("case", "answer", "submitted"):
+            self._apply_gate()
         if topic in ("case", "submitted"):
             self.submit_button.setEnabled(st.qset is not None and not st.submitted)
             self.next_button.setEnabled(st.qset is None or st.submitted)
             self.summary.setVisible(st.submitted)
+
+    def _apply_gate(self) -> None:
+        """Until the application is chosen only its question shows; then it is locked."""
+        st = self.practice
+        for qid, w in self.widgets.items():
+            w.setVisible(st.visible(qid))
+            if st.locked(qid) and not st.submitted:
+                w.body.setEnabled(False)
+                w.setToolTip(LOCKED_MESSAGE)
+        for title, qids in self._step_titles:
+            title.setVisible(any(st.visible(q) for q in qids))
+        if self.gate_hint is not None:
+            self.gate_hint.setVisible(st.gated)
 
     def _show_feedback(self, result: Any) -> None:
         expert: list[Mark] = []
@@ -234,6 +273,8 @@ class PracticePanel(QWidget):
             self.viewer.pause()
             self.viewer.set_index(first_frame)
         self.viewer.set_assist_locked(False)
+        if self._revealed_header:
+            self.header.setText(self._revealed_header)
         colour = palette.GOOD if result.correct else palette.BAD
         text = (
             f"<span style='font-size:15pt; color:{colour}'><b>Overall {result.score * 100:.0f}%</b></span>"

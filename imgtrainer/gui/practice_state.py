@@ -18,6 +18,11 @@ from imgtrainer.training.questions import QuestionSet, QuestionView
 from imgtrainer.training.responses import Response, parse_response
 
 CHOICE_KINDS = ("category", "ordinal", "decision")
+GATE_QUESTION = "application"
+"""The first I-AIM question: every question after it (views, findings, decision stem) names the
+application, so with the gate on they stay hidden until it is answered, and it is then locked."""
+GATED_MESSAGE = "Answer question 1 (the application) first: the questions that follow depend on it."
+LOCKED_MESSAGE = "Your application answer is locked in: the questions that follow would give it away."
 
 
 def option_values(q: QuestionView) -> list[Any]:
@@ -63,9 +68,10 @@ def response_to_raw(resp: Response) -> Any:
 class PracticeState:
     """One case's questions and the trainee's answers; ``changed`` emits a topic string."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, gate_application: bool = False) -> None:
         self.changed = Signal()
         self.clock = clock
+        self.gate_application = gate_application  # practice: True; exams keep every question open
         self.qset: QuestionSet | None = None
         self.answers: dict[str, Any] = {}
         self.time_s: dict[str, float] = {}
@@ -96,6 +102,26 @@ class PracticeState:
         self.changed.emit("case")
 
     @property
+    def gated(self) -> bool:
+        """True while only the application question may be seen and answered."""
+        return (
+            self.gate_application
+            and not self.submitted
+            and GATE_QUESTION in self._ids()
+            and not self.answers  # restored answers to later questions: nothing left to hide
+        )
+
+    def locked(self, qid: str) -> bool:
+        """Whether the answer to ``qid`` can no longer change before submission."""
+        return self.gate_application and qid == GATE_QUESTION and qid in self.answers
+
+    def visible(self, qid: str) -> bool:
+        return not self.gated or qid == GATE_QUESTION
+
+    def _ids(self) -> list[str]:
+        return [q.id for q in self.questions]
+
+    @property
     def questions(self) -> list[QuestionView]:
         return self.qset.questions if self.qset is not None else []
 
@@ -115,6 +141,8 @@ class PracticeState:
         if not self.questions:
             return
         index = max(0, min(int(index), len(self.questions) - 1))
+        if self.gated:
+            index = self._ids().index(GATE_QUESTION)
         if index != self.focus:
             self._bank_time()
             self.focus = index
@@ -131,6 +159,10 @@ class PracticeState:
         if self.submitted or self.qset is None:
             return False
         q = self.qset.question(qid)
+        if not self.visible(qid) or self.locked(qid):
+            self.error = LOCKED_MESSAGE if self.locked(qid) else GATED_MESSAGE
+            self.changed.emit("error")
+            return False
         if raw is None:  # cleared; an empty list is an answer ("none present", "no marks")
             self.answers.pop(qid, None)
             self.last_answered = qid  # the controller forgets the saved answer too

@@ -181,6 +181,10 @@ class CachedClip(Clip):
     def _decode_uncached(self, index: int) -> np.ndarray:
         raise NotImplementedError
 
+    def _thread_timeout(self) -> float | None:
+        """Limit for the thread-based watchdog; None where the decoder enforces its own limit."""
+        return self._timeout
+
     def _decode(self, index: int) -> np.ndarray:
         hit = self._cache.get(index)
         if hit is not None:
@@ -198,14 +202,15 @@ class CachedClip(Clip):
     def _decode_and_store(self, index: int) -> np.ndarray:
         if self._broken is not None:
             raise self._broken
-        if self._decoders is None and self._timeout is not None:
+        timeout = self._thread_timeout()
+        if self._decoders is None and timeout is not None:
             with self._decoders_lock:
                 if self._decoders is None:
                     self._decoders = DaemonPool(2 if self.parallel_decode else 1)
         try:
             arr = call_with_timeout(
                 lambda: self._decode_uncached(index),
-                self._timeout,
+                timeout,
                 f"decoding frame {index}",
                 self.path,
                 self._decoders,

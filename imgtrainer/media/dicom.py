@@ -326,6 +326,12 @@ class DicomClip(CachedClip):
             )
         return arr
 
+    def _thread_timeout(self) -> float | None:
+        # risky decoders run in a killable process with the limit applied there
+        if needs_isolation(self._ts, self._layout.encapsulated):
+            return None
+        return self._timeout
+
     @property
     def header(self) -> Dataset:
         """The full header (all elements but Pixel Data) as a pydicom Dataset, read on first use."""

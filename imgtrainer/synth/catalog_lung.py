@@ -4,92 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from imgtrainer.library.models import Answer
-from imgtrainer.synth import keys as k
-from imgtrainer.synth.demo_library import Decision, DemoCase, Rendered
-from imgtrainer.synth.lung import LungParams, LungTruth, render_lung_clip
-
-_ALL = [
-    "pleural_line", "lung_sliding", "lung_point", "a_lines", "blines", "confluent_blines",
-    "pleural_effusion", "spine_sign", "consolidation", "air_bronchogram", "pleural_irregularity",
-]  # fmt: skip
-
-
-def _not_assessed(p: LungParams) -> set[str]:
-    """Findings a teacher would not call absent in this clip (partly seen, or not looked for)."""
-    if p.effusion_cm:
-        return {
-            "lung_sliding",
-            "lung_point",
-            "a_lines",
-            "blines",
-            "confluent_blines",
-            "air_bronchogram",
-            "pleural_irregularity",
-        }
-    if p.sliding == "lung_point":
-        return {"lung_sliding"}
-    return set()
-
-
-def _renderer(p: LungParams):
-    def run(seed: int) -> Rendered:
-        frames, truth = render_lung_clip(p, seed)
-        return Rendered(frames, p.fps, truth.probe, truth)
-
-    return run
-
-
-def _answers(p: LungParams, view: str, indication: str, acep: int = 4, improve: str = "nothing"):
-    def build(out: Rendered) -> dict[str, Answer]:
-        t: LungTruth = out.truth  # type: ignore[assignment]
-        n_bl = max((len(x) for x in t.blines_x_px), default=0)
-        present = ["pleural_line"]
-        if p.sliding == "present":
-            present.append("lung_sliding")
-        if p.sliding == "lung_point":
-            present.append("lung_point")
-        if p.a_lines and not p.confluent and not p.effusion_cm:
-            present.append("a_lines")
-        if n_bl >= 3 and not p.confluent:
-            present.append("blines")
-        if p.confluent:
-            present += ["blines", "confluent_blines"]
-        if p.effusion_cm:
-            present += ["pleural_effusion", "spine_sign", "consolidation"]
-        if p.consolidation:
-            present += ["consolidation", "air_bronchogram", "pleural_irregularity"]
-        a: dict[str, Answer] = {
-            "indication_lung": k.cat(indication),
-            "view": k.cat(view),
-            "acep_quality": k.ordinal(acep),
-            "improve_image": k.cat(improve),
-            "findings": k.findings(present, [f for f in _ALL if f not in _not_assessed(p)]),
-        }
-        if p.effusion_cm:
-            a["effusion_depth"] = k.measure(
-                t.effusion_depth_cm, "cm", 0.2, [k.line(*t.effusion_caliper_px, label="effusion depth")]
-            )
-            a["effusion_outline"] = k.marks([k.polygon(t.effusion_polygon_px, "effusion")], 25.0)
-            return a
-        sliding = {"present": "present", "absent": "absent", "lung_point": "lung_point"}[p.sliding]
-        a["lung_sliding"] = k.cat(sliding)
-        a["b_line_count"] = k.count(n_bl, 1 if n_bl < 6 else 3)
-        lus = 3 if p.consolidation else 2 if p.confluent else 1 if n_bl >= 3 else 0
-        a["lus_score"] = k.ordinal(lus)
-        a["pleural_line_mark"] = k.marks([k.line(*t.pleural_line_px, label="pleural line")], 15.0)
-        if n_bl and not p.confluent:
-            a["b_line_marks"] = k.marks(
-                [k.line(*m, label="B-line", frame=t.blines_marks_frame) for m in t.blines_marks_px], 20.0
-            )
-        if p.sliding == "lung_point":
-            a["lung_point_frames"] = k.frame_ranges(
-                t.no_sliding_ranges, "frames where no sliding is seen anywhere"
-            )
-        return a
-
-    return build
-
+from imgtrainer.synth.demo_library import Decision, DemoCase
+from imgtrainer.synth.lung import LungParams
+from imgtrainer.synth.lung_keys import answers, renderer
 
 _PTX_DECISION = Decision(
     stem="The patient is hypotensive and hypoxic on the ventilator. Based on this scan, what is the best next step?",
@@ -158,8 +75,8 @@ def lung_cases() -> list[DemoCase]:
     ):
         out.append(
             DemoCase(
-                id=cid, domain="lung", title=title, render=_renderer(p),
-                answers=_answers(p, view, ind, acep, improve), decision=decision,
+                id=cid, domain="lung", title=title, render=renderer(p),
+                answers=answers(p, view, ind, acep, improve), decision=decision,
                 indication=indication or "Lung ultrasound at the bedside to answer a focused question.",
                 clinical_context=ctx, teaching_points=tps, difficulty=diff, tags=["lung", *tags],
                 age=60, params={"renderer": "lung", **{kk: v for kk, v in p.__dict__.items()}},
@@ -307,6 +224,32 @@ def lung_cases() -> list[DemoCase]:
         2,
         tags=("b-lines",),
         ctx="Healthy volunteer, dependent lateral zone.",
+    )
+    add(
+        "lung-zlines-01",
+        "Anterior chest, linear probe: Z-lines, not B-lines",
+        replace(lin, n_zlines=3),
+        "anterior_upper_blue",
+        "interstitial_syndrome",
+        Decision(
+            stem="A trainee reports 'three B-lines' in this healthy patient. What are the vertical artifacts?",
+            options=[
+                "Z-lines: short, ill-defined, fading, and A-lines persist - not B-lines",
+                "B-lines: interstitial syndrome",
+                "Lung point",
+                "Comet tails from a pleural effusion",
+            ],
+            correct=0,
+            explanation="B-lines reach the bottom of the screen, are laser-like, erase A-lines and move with sliding. "
+            "These fade within a few centimetres and the A-lines run through them: Z-lines, of no significance.",
+        ),
+        [
+            "Z-lines arise from the pleural line but are short, ill-defined and fade; they do not erase A-lines or move with sliding.",
+            "Do not count them as B-lines: the zone is normal (LUS score 0).",
+        ],
+        3,
+        tags=("b-lines", "distractor"),
+        ctx="Preoperative check, no respiratory symptoms.",
     )
     add(
         "lung-confluent-01",

@@ -71,6 +71,7 @@ class DemoCase:
     weight: float | None = None
     sex: str | None = None
     params: dict[str, object] = field(default_factory=dict)
+    recipe: str = ""  # the descriptive catalogue name; ``id`` is neutral so it gives nothing away
 
 
 def all_demo_cases() -> list[DemoCase]:
@@ -79,7 +80,15 @@ def all_demo_cases() -> list[DemoCase]:
     from imgtrainer.synth.catalog_heart_airway import airway_cases, cardiac_cases
     from imgtrainer.synth.catalog_lung import lung_cases
 
-    return [*lung_cases(), *fast_cases(), *gastric_cases(), *cardiac_cases(), *airway_cases()]
+    demos = [*lung_cases(), *fast_cases(), *gastric_cases(), *cardiac_cases(), *airway_cases()]
+    counters: dict[str, int] = {}
+    for d in demos:
+        # Trainees see case ids in folders and lists: number them per application instead of
+        # naming the finding ("lung-ptx-01" would give the answer away).
+        counters[d.domain] = counters.get(d.domain, 0) + 1
+        d.recipe = d.recipe or d.id
+        d.id = f"{d.domain}-{counters[d.domain]:02d}"
+    return demos
 
 
 def case_seed(seed: int, case_id: str) -> int:
@@ -96,7 +105,7 @@ def write_demo_case(root: Path, demo: DemoCase, seed: int, jpeg_quality: int = 7
     from imgtrainer.media.clip import Region
     from imgtrainer.media.dicom_writer import write_dicom_cine
 
-    s = case_seed(seed, demo.id)
+    s = case_seed(seed, demo.recipe or demo.id)
     out = demo.render(s)
     folder = Path(root) / demo.id
     pr = out.probe
@@ -110,10 +119,10 @@ def write_demo_case(root: Path, demo: DemoCase, seed: int, jpeg_quality: int = 7
         transfer_syntax="jpeg",
         jpeg_quality=jpeg_quality,
         study_description=f"imgtrainer demo: {demo.domain}",
-        series_description=demo.title,
+        series_description=f"imgtrainer demo case {demo.id}",
         manufacturer="imgtrainer",
         model=f"synth {pr.kind} {pr.freq_mhz:g} MHz",
-        uid_seed=f"{demo.id}:{seed}",
+        uid_seed=f"{demo.recipe or demo.id}:{seed}",
         when=BUILD_TIME,
     )
     dq = DecisionQuestion(stem=demo.decision.stem, options=demo.decision.options)
@@ -121,7 +130,7 @@ def write_demo_case(root: Path, demo: DemoCase, seed: int, jpeg_quality: int = 7
         id=demo.id,
         title=demo.title,
         domain=demo.domain,  # type: ignore[arg-type]
-        media=[MediaRef(path="media/clip.dcm", label=demo.title)],
+        media=[MediaRef(path="media/clip.dcm", label="cine loop")],
         probe=pr.kind,
         patient=PatientContext(
             age_years=demo.age,
@@ -137,7 +146,13 @@ def write_demo_case(root: Path, demo: DemoCase, seed: int, jpeg_quality: int = 7
         provenance=Provenance(
             source="imgtrainer synthetic phantom (convolution B-mode model)",
             licence="MIT",
-            generator={"module": "imgtrainer.synth", "library_seed": seed, "case_seed": s, **demo.params},
+            generator={
+                "module": "imgtrainer.synth",
+                "recipe": demo.recipe or demo.id,
+                "library_seed": seed,
+                "case_seed": s,
+                **demo.params,
+            },
         ),
         status="approved",
         public=True,
@@ -181,13 +196,14 @@ def build_library(
 ) -> list[str]:
     """Regenerate the demo library into ``out`` (replacing each case folder); returns case ids.
 
-    ``only`` restricts to case ids or id prefixes (``lung-``). ``jobs`` > 1 renders in parallel.
+    ``only`` restricts to case ids, recipes or their prefixes (``lung-``, ``lung-ptx``). ``jobs`` > 1
+    renders in parallel.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     demos = all_demo_cases()
     if only:
-        demos = [d for d in demos if any(d.id == o or d.id.startswith(o) for o in only)]
+        demos = [d for d in demos if any(n.startswith(o) for o in only for n in (d.id, d.recipe))]
     for d in demos:
         if (out / d.id).is_dir():
             shutil.rmtree(out / d.id)

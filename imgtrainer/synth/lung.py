@@ -26,6 +26,7 @@ class LungParams:
     pleura_cm: float = 2.2
     sliding: Sliding = "present"
     n_blines: int = 0
+    n_zlines: int = 0  # short, fading vertical artifacts (a distractor: not B-lines)
     confluent: bool = False
     a_lines: bool = True
     effusion_cm: float = 0.0  # > 0: posterolateral (PLAPS) view with an effusion this deep
@@ -51,6 +52,7 @@ class LungTruth:
     sliding_frames: list[int] = field(default_factory=list)  # frames where some sliding is seen
     no_sliding_ranges: list[tuple[int, int]] = field(default_factory=list)
     a_line_rows_px: list[float] = field(default_factory=list)
+    zlines_x_px: list[float] = field(default_factory=list)  # at the pleura (static)
     rib_shadow_x_px: list[tuple[float, float]] = field(default_factory=list)
     effusion_depth_cm: float = 0.0
     effusion_caliper_px: list[tuple[float, float]] = field(default_factory=list)
@@ -114,6 +116,7 @@ class _Scene:
         self.bline_x = self._bline_positions(np.random.default_rng([seed, 8]))
         self.bline_noise = [np.random.default_rng([seed, 9, i]) for i in range(len(self.bline_x))]
         self.bline_pts = [self._bline_points(g) for g in self.bline_noise]
+        self.zlines = self._zlines(np.random.default_rng([seed, 13]))
         self.bline_gain = list(np.random.default_rng([seed, 12]).uniform(0.7, 1.2, len(self.bline_x)))
         self.a_refl = self._a_line_reflectors()
 
@@ -160,6 +163,24 @@ class _Scene:
             return list(np.linspace(lo + 0.2, hi - 0.2, n) + rng.normal(0, 0.05, n))
         gap = (hi - lo) / n
         return [lo + gap * (i + 0.5) + rng.uniform(-0.2, 0.2) * gap for i in range(n)]
+
+    def _zlines(self, rng: np.random.Generator) -> list[tuple[float, Echoes]]:
+        """Z-lines: static, ill-defined, fading within ~2 cm of the pleura; they spare A-lines."""
+        pr, out = self.probe, []
+        lo, hi = self.ribs[0][0] + 1.2, self.ribs[1][0] - 1.2
+        for i in range(self.p.n_zlines):
+            x = lo + (hi - lo) * (i + 0.5) / max(self.p.n_zlines, 1) + rng.uniform(-0.08, 0.08)
+            r0, b0 = pr.to_beams(np.array([x]), self.pleura_z(np.array([x])))
+            n = 600
+            along = r0[0] + rng.exponential(0.7, n)
+            keep = along < pr.depth_cm
+            lateral = rng.normal(0, 0.09, n)
+            amp = (
+                (rng.standard_normal(n) + 1j * rng.standard_normal(n)) * 2.2 * np.exp(-(along - r0[0]) / 0.9)
+            )
+            beam = b0[0] + lateral / pr.beam_spacing_cm(along)
+            out.append((x, beam_echoes(pr, along[keep], beam[keep], amp[keep])))
+        return out
 
     def _bline_points(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         pr = self.probe
@@ -226,6 +247,7 @@ class _Scene:
             )
         if p.a_lines:
             parts.append(self._a_lines((1 - profile) * self.shadow[-1]))
+        parts += [z for _, z in self.zlines]
         echoes = Echoes.join(parts)
         img = render(
             pr,
@@ -298,6 +320,7 @@ class _Scene:
             t.blines_marks_px.append(((float(top[0]), float(top[1])), (float(bot[0]), float(bot[1]))))
         t.sliding_frames = [i for i, s in enumerate(slid) if s]
         t.no_sliding_ranges = _ranges([not s for s in slid])
+        t.zlines_x_px = [float(pr.to_pixels(x, self.pleura_z(x))[0]) for x, _ in self.zlines]
         if p.a_lines:
             t.a_line_rows_px = [
                 float(pr.to_pixels(0.0, k * self.zp)[1]) for k in (2, 3, 4) if k * self.zp < pr.depth_cm

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from imgtrainer.errors import CaseFormatError
 from imgtrainer.library.models import AnswerKey, Case, CategoryAnswer
 from imgtrainer.library.taxonomy import Question, Taxonomy
+from imgtrainer.training.blind import neutral_context
 
 STEP_ORDER: dict[str, int] = {"indication": 0, "acquisition": 1, "interpretation": 2, "decision": 3}
 AUTO_KEYED: frozenset[str] = frozenset({"application"})
@@ -217,7 +218,12 @@ def build_question_set(
         case_id=case.id,
         domain=case.domain,
         title=case.title,
-        indication=case.indication or case.patient.clinical_context,
+        # with the application question asked, an indication naming the application is its answer
+        indication=(
+            neutral_context(case.patient.clinical_context, case.indication)
+            if any(v.id == "application" for v in views)
+            else case.indication or case.patient.clinical_context
+        ),
         questions=views,
         option_order=order,
         shuffle_seed=None if shuffle_seed is None else str(shuffle_seed),

@@ -160,3 +160,38 @@ def test_scan_log(tmp_path):
         store.log_scan("  ", "lung", date(2026, 2, 2), NOW)
     book = logbook_for(store, "dana", NOW)
     assert book.domain("lung").bedside_scans == 2 and book.domain("lung").supervised_scans == 1
+
+
+def test_clear_answer_is_committed_and_survives_a_new_engine(tmp_path, lung):
+    case, key, qset = lung
+    db = tmp_path / "c.sqlite"
+    store = AttemptStore(make_engine(db))
+    aid = store.start("dora", qset, NOW)
+    parsed = parse_answers({"view": "plaps", "lus_score": 2}, qset)
+    store.record_answer(aid, "view", parsed["view"], NOW, time_s=3.0)
+    store.record_answer(aid, "lus_score", parsed["lus_score"], NOW, time_s=4.0)
+    assert store.clear_answer(aid, "lus_score") is True
+    assert store.clear_answer(aid, "lus_score") is False  # nothing left to clear
+    with pytest.raises(StoreError, match="not in its question set"):
+        store.clear_answer(aid, "nope")
+    with pytest.raises(StoreError, match="no attempt"):
+        store.clear_answer(aid + 99, "view")
+    other = AttemptStore(make_engine(db))  # as after a restart
+    assert set(other.answers(aid)) == {"view"}
+    result = other.finish(aid, case, key, qset, NOW + timedelta(minutes=1))
+    assert not next(q for q in result.questions if q.question_id == "lus_score").answered
+    with pytest.raises(StoreError, match="already finished"):
+        other.clear_answer(aid, "view")
+
+
+def test_ensure_trainee_is_idempotent(tmp_path, lung):
+    _case, _key, qset = lung
+    store = AttemptStore(make_engine(tmp_path / "t.sqlite"))
+    assert store.ensure_trainee("  erin ", NOW) == "erin"
+    assert store.ensure_trainee("erin", NOW) == "erin"
+    store.start("erin", qset, NOW)
+    assert store.trainees() == ["erin"]
+    with pytest.raises(ImgTrainerError, match="empty"):
+        store.ensure_trainee("  ", NOW)
+    with pytest.raises(ValueError, match="timezone"):
+        store.ensure_trainee("fay", datetime(2026, 1, 1))

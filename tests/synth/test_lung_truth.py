@@ -106,3 +106,26 @@ def test_speckle_persists_between_frames(sliding_clips):
     wall = frames[:, 20 : int(truth.pleura_row_px) - 20].astype(float)
     r = np.corrcoef(wall[0].ravel(), wall[1].ravel())[0, 1]
     assert r > 0.9  # static tissue keeps its speckle: no boiling
+
+
+def test_z_lines_fade_and_spare_a_lines():
+    frames, truth = render_lung_clip(
+        LungParams(probe="linear", depth_cm=5.0, pleura_cm=1.3, n_frames=1, n_zlines=2), 8
+    )
+    pr = truth.probe
+    img = frames[0].astype(float)
+    p = int(truth.pleura_row_px)
+    near = slice(p + 8, p + int(0.5 / pr.pixel_cm))
+    deep = slice(int(truth.a_line_rows_px[0]) + 15, int(pr.image_shape[0] * 0.9))
+    for x in truth.zlines_x_px:
+        col = slice(round(x) - 3, round(x) + 4)
+        gap = (
+            slice(round(x) + 25, round(x) + 32)
+            if x < pr.image_shape[1] / 2
+            else slice(round(x) - 32, round(x) - 25)
+        )
+        assert img[near, col].mean() > img[near, gap].mean() + 15  # visible at the pleura
+        assert abs(img[deep, col].mean() - img[deep, gap].mean()) < 8  # gone at depth: not a B-line
+    a_row = round(truth.a_line_rows_px[0])
+    for x in truth.zlines_x_px:  # the A-line runs through the Z-line
+        assert img[a_row - 3 : a_row + 4, round(x) - 2 : round(x) + 3].max() > 120
