@@ -75,7 +75,7 @@ DEFAULT_MODEL = LungModel(
     # fitted by ``benchmarks/analysis.py lung --fit`` on the BLUS set (141 clips, 25 patients),
     # bias set for the best balanced accuracy there (in-sample: B-lines 0.755, A-lines 0.706).
     # Fitting on half of the patients and scoring the other half (40 random halves) gave
-    # B-lines BA 0.69 and A-lines BA 0.68 on average: expect about that on new patients.
+    # B-lines BA 0.69 and A-lines BA 0.67 on average: expect about that on new patients.
     mu=(0.04382, 0.3964, 0.53067, -0.09652, 0.04073, 0.19156, 0.02521),
     sd=(0.45817, 0.19311, 0.26511, 0.42731, 0.03814, 0.14276, 0.01877),
     b_weights=(1.1193, 0.0, 0.0, 0.0, 0.7102, 0.0, 0.0),
