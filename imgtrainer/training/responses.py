@@ -13,12 +13,18 @@ the seconds spent on that question)::
       "lung_point_frames": [[10, 24], [40, 45]],    # frame_ranges: inclusive 0-based [start, end]
       "b_line_marks": [{"type": "line", "points": [[120, 80], [130, 400]], "frame": 12}],
       "effusion_depth": {"value": 2.4, "unit": "cm"},   # measurement (bare number = question unit)
+      "effusion_depth": {"not_applicable": true},   # measurement: nothing to measure (also a bare
+                                                    #   null or "not_applicable")
       "decision": 1,                                # decision: 0-based index of the option AS SHOWN
       "lus_score": {"value": 2, "time_s": 14.5}     # any kind: object form with time spent
     }
 
 Marks are ``{"type": point|line|polyline|polygon|ellipse, "points": [[x, y], ...], "frame": n}``
-in stored-frame pixels. A malformed entry raises ``ResponseFormatError`` naming the question id
+in stored-frame pixels. "None" is an answer: ``[]`` (or ``null``) for marks and frame ranges
+means nothing to mark, ``0`` for a count, ``{"not_applicable": true}`` for a measurement; an
+unanswered marks, frame-ranges or measurement question is scored as that "none" answer (see
+``questions.NONE_KINDS``), because a finding the key assesses as absent is asked too, with the
+implied negative as its expected answer. A malformed entry raises ``ResponseFormatError`` naming the question id
 and the field; an id that is not in the case's question set is an error too (never silently
 zero credit).
 """
@@ -34,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from imgtrainer.errors import ResponseFormatError
 from imgtrainer.library.models import Mark, Unit
-from imgtrainer.training.questions import QuestionSet, QuestionView
+from imgtrainer.training.questions import ImpliedAbsent, QuestionSet, QuestionView
 
 MM_PER_CM = 10.0
 
@@ -92,14 +98,21 @@ class MarksResponse(_Resp):
 
 
 class MeasurementResponse(_Resp):
+    """A measured value, or ``not_applicable`` (no value): there is nothing to measure."""
+
     kind: Literal["measurement"] = "measurement"
-    value: float
+    value: float | None = None
     unit: Unit | Literal["mm2"] | None = None  # None: the question's unit
     marks: list[Mark] = Field(default_factory=list)
+    not_applicable: bool = False
 
     @model_validator(mode="after")
     def _finite(self) -> MeasurementResponse:
-        if not math.isfinite(self.value):
+        if self.value is None:
+            object.__setattr__(self, "not_applicable", True)
+        elif self.not_applicable:
+            raise ValueError("give a value or not_applicable, not both")
+        elif not math.isfinite(self.value):
             raise ValueError("value must be a finite number")
         return self
 
@@ -142,6 +155,18 @@ _BARE_FIELD = {
     "decision": "choice",
 }
 
+_NONE_BARE: dict[str, dict[str, Any]] = {
+    "marks": {"marks": []},
+    "frame_ranges": {"ranges": []},
+    "measurement": {"not_applicable": True},
+}
+_NOT_APPLICABLE = {"not_applicable", "not applicable", "n/a", "none", "not present"}
+
+
+def none_response(kind: str) -> Response | None:
+    """The "none" answer of a marks, frame-ranges or measurement question (else None)."""
+    return _MODELS[kind].model_validate(_NONE_BARE[kind]) if kind in _NONE_BARE else None  # type: ignore[return-value]
+
 
 def parse_response(question: QuestionView, raw: Any) -> Response:
     """One answer (bare value or object) for ``question``, validated against its options."""
@@ -155,6 +180,10 @@ def parse_response(question: QuestionView, raw: Any) -> Response:
             raise ResponseFormatError(
                 f"question {question.id!r}: field 'kind' is {data['kind']!r}, expected {kind!r}"
             )
+    elif raw is None and kind in _NONE_BARE:
+        data = {"kind": kind, **_NONE_BARE[kind]}
+    elif kind == "measurement" and isinstance(raw, str) and raw.strip().lower() in _NOT_APPLICABLE:
+        data = {"kind": kind, "not_applicable": True}
     else:
         data = {"kind": kind, _BARE_FIELD[kind]: raw}
     if isinstance(data.get("value"), bool) or isinstance(data.get("choice"), bool):
@@ -246,7 +275,7 @@ def _check_against_question(q: QuestionView, resp: _Resp) -> None:
                 raise ResponseFormatError(
                     f"question {q.id!r}: field 'marks.{i}.type': {mark.type!r} is not one of {q.mark_types}"
                 )
-        if isinstance(resp, MeasurementResponse):
+        if isinstance(resp, MeasurementResponse) and resp.value is not None:
             convert_value(resp.value, resp.unit or q.unit, q.unit, q.id)
 
 
@@ -270,13 +299,16 @@ def convert_value(value: float, unit: str | None, target: str | None, qid: str =
 def responses_from_key(key_answers: dict, qset: QuestionSet) -> dict[str, Response]:
     """The expert's answers as trainee responses (decision mapped to its shown index): for
     'show me the answer', for checking a key against its questions, and for tests.
-    ``key_answers`` is ``questions.effective_key(case, key)``."""
+    ``key_answers`` is ``questions.effective_key(case, key, qset.questions)``; an implied
+    negative becomes the "none" answer (no marks, count 0, no frames, not applicable)."""
     out: dict[str, Response] = {}
     for q in qset.questions:
         a = key_answers.get(q.id)
         if a is None:
             continue
-        if a.kind == "findings":
+        if isinstance(a, ImpliedAbsent):
+            out[q.id] = none_response(a.kind) if a.kind != "count" else CountResponse(value=0)  # type: ignore[assignment]
+        elif a.kind == "findings":
             out[q.id] = FindingsResponse(present=list(a.present), absent=list(a.absent))
         elif a.kind == "frame_ranges":
             out[q.id] = FrameRangesResponse(ranges=list(a.ranges))

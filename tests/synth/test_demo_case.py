@@ -19,7 +19,7 @@ def _demo(case_id: str, tube: str = "none"):
         frames, truth = render_transverse(tube, seed, n_frames=4)  # type: ignore[arg-type]
         return Rendered(frames, truth.fps, truth.probe, truth)
 
-    return replace(next(d for d in all_demo_cases() if d.id == case_id), render=small)
+    return replace(next(d for d in all_demo_cases() if case_id in (d.id, d.recipe)), render=small)
 
 
 def test_library_covers_all_applications():
