@@ -111,14 +111,17 @@ def filter_cases(library: Path, flt: CaseFilter) -> list[Path]:
 
 def _question_set(case: Case, key: Any, question_ids: Sequence[str] | None, set_name: str | None) -> Any:
     from imgtrainer.library.taxonomy_io import load_taxonomy
-    from imgtrainer.training.questions import build_question_set, effective_key
+    from imgtrainer.training.questions import build_question_set, effective_key, finding_status, is_asked
 
     taxonomy = load_taxonomy(case.domain)
     ids = None
     if question_ids:
-        known = {q.id for q in taxonomy.questions}
-        answered = effective_key(case, key)
-        ids = [q for q in question_ids if q in known and q in answered]
+        # the practice rule: a finding question is asked whenever the key assesses its finding
+        known = {q.id: q for q in taxonomy.questions}
+        labels = {f.id: f.label for f in taxonomy.findings}
+        answered = effective_key(case, key, taxonomy.questions, labels)
+        status = finding_status(key.answers, taxonomy.questions)
+        ids = [q for q in question_ids if q in known and is_asked(known[q], answered, status)]
         if "decision" in ids and case.decision is None:
             ids.remove("decision")
         if not ids:

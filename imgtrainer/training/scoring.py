@@ -19,7 +19,16 @@ Rules (``rule_<kind>(question, answer, response) -> RuleResult``):
   expected value is 0); 1 for r <= tol, falling linearly to 0 at r = 3 tol. mm/cm convert.
 - decision: 1 for the correct option (shown index mapped back through the shuffle), else 0.
 
-An unanswered question scores 0 ("not answered"); a question the key does not answer (an
+Implied negatives (``questions.ImpliedAbsent``: a finding question asked because the key assesses
+its finding as absent, with no explicit answer; see ``training.questions``): the expected answer
+is "none", shown as "none (the <finding> is absent)". Marks: 1 for no marks, 0 for any (the mark
+rule's none-vs-none). Count: the count rule against 0 with tolerance 0. Frame ranges: 1 for no
+frames, 0 for any. Measurement: 1 for "not applicable" (or blank), 0 for a value, with the reason
+"no <finding> to measure". A "not applicable" measurement where the key has a value scores 0.
+
+An unanswered marks, frame-ranges or measurement question is scored as the answer "none"
+(``questions.NONE_KINDS``; ``answered`` stays False). Any other unanswered question scores 0
+("not answered"); a question the key does not answer (an
 explicit exam list) is not scored and carries no weight. Case score = weighted mean of the
 scored questions with the taxonomy weights.
 """
@@ -47,7 +56,14 @@ from imgtrainer.library.models import (
 )
 from imgtrainer.training.feedback import gastric_details
 from imgtrainer.training.marks import match_marks
-from imgtrainer.training.questions import QuestionSet, QuestionView, effective_key
+from imgtrainer.training.questions import (
+    NONE_KINDS,
+    ImpliedAbsent,
+    QuestionSet,
+    QuestionView,
+    effective_key,
+    finding_phrase,
+)
 from imgtrainer.training.responses import (
     CategoryResponse,
     CountResponse,
@@ -59,6 +75,7 @@ from imgtrainer.training.responses import (
     OrdinalResponse,
     Response,
     convert_value,
+    none_response,
 )
 
 CORRECT_THRESHOLD = 0.8
@@ -299,6 +316,9 @@ def rule_marks(q: QuestionView, a: MarksAnswer, r: MarksResponse) -> RuleResult:
 def rule_measurement(q: QuestionView, a: MeasurementAnswer, r: MeasurementResponse) -> RuleResult:
     unit = q.unit or a.unit
     expected = convert_value(a.value, a.unit, unit, q.id)
+    if r.value is None:
+        exp = f"{expected:.3g} {unit}"
+        return RuleResult(0.0, f"expected {exp}; you answered not present", exp, "not present")
     given = convert_value(r.value, r.unit or unit, unit, q.id)
     tol = a.tolerance_rel
     rel = abs(given - expected) / abs(expected) if expected != 0 else abs(given)
@@ -319,6 +339,32 @@ def rule_decision(
     if original == a.correct:
         return RuleResult(1.0, "correct", exp, giv)
     return RuleResult(0.0, f"the best answer is: {exp}", exp, giv)
+
+
+def rule_implied_absent(q: QuestionView, a: ImpliedAbsent, r: Response) -> RuleResult:
+    """A finding question whose finding the key assesses as absent: the answer is "none"."""
+    what = finding_phrase(a.finding_label or a.finding)
+    exp = a.expected_text
+    if isinstance(r, MarksResponse):
+        n = len(r.marks)
+        if n == 0:
+            return RuleResult(1.0, f"correct: nothing to mark (no {what})", exp, "no marks")
+        return RuleResult(0.0, f"no {what} to mark; you drew {n} mark(s)", exp, f"{n} mark(s)")
+    if isinstance(r, FrameRangesResponse):
+        if not r.ranges:
+            return RuleResult(1.0, f"correct: no frames (no {what})", exp, "no frames")
+        res = rule_frame_ranges(q, FrameRangesAnswer(ranges=[]), r)
+        return RuleResult(0.0, f"no {what} in any frame; you marked {res.given}", exp, res.given)
+    if isinstance(r, CountResponse):
+        res = rule_count(q, CountAnswer(value=0), r)
+        reason = f"correct: none (no {what})" if r.value == 0 else f"no {what}; you counted {r.value}"
+        return RuleResult(res.score, reason, exp, str(r.value))
+    if isinstance(r, MeasurementResponse):
+        if r.value is None:
+            return RuleResult(1.0, f"correct: not applicable (no {what})", exp, "not present")
+        unit = r.unit or q.unit or ""
+        return RuleResult(0.0, f"no {what} to measure", exp, f"{r.value:.3g} {unit}".strip())
+    raise CaseFormatError(f"question {q.id!r}: no implied negative for a {q.kind} question")
 
 
 _RULES = {
@@ -345,6 +391,9 @@ def score_question(
         qs.trainee_marks = list(response.marks)
     if response is not None:
         qs.time_s = response.time_s
+    counted_as_none = False
+    if response is None and answer is not None and q.kind in NONE_KINDS:
+        response, counted_as_none = none_response(q.kind), True  # blank = "none"
     if answer is not None and getattr(answer, "kind", None) != q.kind:
         raise CaseFormatError(
             f"question {q.id!r}: the key holds a {getattr(answer, 'kind', '?')} answer, the question is {q.kind}"
@@ -361,16 +410,22 @@ def score_question(
         qs.answered = False
         qs.reason = "not answered"
         qs.expected = _expected_text(q, answer, order)
+        note = "" if isinstance(answer, ImpliedAbsent) else getattr(answer, "note", "")
         qs.explanation = getattr(answer, "explanation", "") or (
-            "" if getattr(answer, "note", "") == "auto-keyed from domain" else getattr(answer, "note", "")
+            "" if note == "auto-keyed from domain" else note
         )
         return qs
-    if q.kind == "decision":
+    if isinstance(answer, ImpliedAbsent):
+        res = rule_implied_absent(q, answer, response)
+    elif q.kind == "decision":
         res = rule_decision(q, answer, response, order)  # type: ignore[arg-type]
         res.explanation = answer.explanation  # type: ignore[union-attr]
     else:
         res = _RULES[q.kind](q, answer, response)  # type: ignore[operator]
-    note = getattr(answer, "note", "")
+    if counted_as_none:
+        qs.answered = False
+        res.reason = f"not answered (counted as none): {res.reason}"
+    note = "" if isinstance(answer, ImpliedAbsent) else getattr(answer, "note", "")
     if note and note != "auto-keyed from domain":
         res.explanation = f"{res.explanation} {note}".strip()
     qs.explanation = res.explanation
@@ -382,6 +437,8 @@ def score_question(
 
 def _expected_text(q: QuestionView, answer: object, order: list[int] | None) -> str:
     """The expected answer in words, for an unanswered question."""
+    if isinstance(answer, ImpliedAbsent):
+        return answer.expected_text
     if isinstance(answer, CategoryAnswer):
         return _label(q, answer.value)
     if isinstance(answer, OrdinalAnswer):
@@ -411,7 +468,7 @@ def score_case(
     threshold: float = CORRECT_THRESHOLD,
 ) -> CaseScore:
     """Score every question of ``qset`` and the case (weighted mean of the scored questions)."""
-    answers = effective_key(case, key)
+    answers = effective_key(case, key, qset.questions)
     scores = [
         score_question(q, answers.get(q.id), responses.get(q.id), qset.option_order.get(q.id))
         for q in qset.questions

@@ -39,7 +39,7 @@ def test_demo_case_is_deterministic_and_opens(tmp_path):
     key = load_key(a)
     assert key is not None and key.answers["decision"].kind == "decision"
     assert case.decision is not None and case.probe == "linear"
-    rendered = demo.render(case_seed(9, demo.id))
+    rendered = demo.render(case_seed(9, demo.recipe or demo.id))
     with open_clip(a / "media" / "clip.dcm") as clip:
         assert clip.n_frames == len(rendered.frames)
         assert np.allclose(np.diff(clip.frame_times_s), 1 / rendered.fps, atol=1e-4)
