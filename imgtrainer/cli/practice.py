@@ -16,6 +16,10 @@ ANSWERS_HELP = """answers.json maps question id -> answer (bare value or object;
   frame_ranges: [[10, 24], [40, 45]]   (inclusive, 0-based)
   marks: [{"type": "line", "points": [[x1, y1], [x2, y2]], "frame": 12}]  (stored-frame pixels)
   measurement: 2.4 (question unit) or {"value": 24, "unit": "mm"}
+               or {"not_applicable": true} (nothing to measure: the finding is absent)
+  "none": marks [] and frame_ranges [] (nothing to mark); an unanswered marks, frame-ranges or
+  measurement question counts as "none". A question about a finding is asked whenever the key
+  assesses the finding, present or absent, so its presence in the list tells you nothing.
   decision: 1  (0-based index of the option as shown by `practice questions` with the same --seed)
 Run `imgtrainer practice questions CASE --json` to see the ids, options and units."""
 

@@ -5,7 +5,8 @@ Full parsing and scoring happen at grading with the practice engine
 scored, so that a typo fails at once, while the candidate can still correct it. Accepted forms
 are those of the practice engine's answers.json, with one exam rule: a decision is answered by
 the option's ``id`` (its index in the case's original option list), whatever order it was shown in.
-``None`` withdraws an answer.
+``None`` withdraws an answer. A measurement may be ``{"not_applicable": true}`` (nothing to
+measure); an empty list of marks or frame ranges means "none".
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _fail(q: dict[str, Any], field: str, problem: str) -> ResponseFormatError:
     return ResponseFormatError(f"question {q['id']!r}: field {field!r}: {problem}")
 
 
-_EXTRA = {"findings": {"absent"}, "measurement": {"unit", "marks"}}
+_EXTRA = {"findings": {"absent"}, "measurement": {"unit", "marks", "not_applicable"}}
 
 
 def _value(q: dict[str, Any], raw: Any) -> Any:
@@ -45,6 +46,8 @@ def _value(q: dict[str, Any], raw: Any) -> Any:
             raise _fail(q, "kind", f"is {raw.get('kind')!r}, expected {q['kind']!r}")
         if q["kind"] == "findings":
             return raw
+        if q["kind"] == "measurement" and raw.get("not_applicable") is True and field not in raw:
+            return None  # "not present": nothing to measure
         if field not in raw:
             raise _fail(q, field, "missing")
         return raw[field]
@@ -86,6 +89,8 @@ def check_response(q: dict[str, Any], raw: Any) -> None:
         if set(present) & set(absent):
             raise _fail(q, "present", "a finding cannot be both present and absent")
     elif kind == "measurement":
+        if v is None or (isinstance(v, str) and v.strip().lower() in ("not_applicable", "not applicable")):
+            return  # not applicable: nothing to measure
         if not (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)):
             raise _fail(q, "value", f"{v!r} is not a finite number")
     elif kind == "frame_ranges":

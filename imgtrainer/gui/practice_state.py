@@ -14,7 +14,7 @@ from typing import Any
 from imgtrainer.errors import ResponseFormatError
 from imgtrainer.gui.signal import Signal
 from imgtrainer.gui.viewer_state import ViewerState
-from imgtrainer.training.questions import QuestionSet, QuestionView
+from imgtrainer.training.questions import NONE_KINDS, QuestionSet, QuestionView
 from imgtrainer.training.responses import Response, parse_response
 
 CHOICE_KINDS = ("category", "ordinal", "decision")
@@ -62,7 +62,9 @@ def response_to_raw(resp: Response) -> Any:
         return [list(r) for r in data["ranges"]]
     if resp.kind == "marks":
         return data["marks"]
-    return {k: v for k, v in data.items() if v not in (None, [])}
+    if data.get("not_applicable"):
+        return {"not_applicable": True}
+    return {k: v for k, v in data.items() if k != "not_applicable" and v is not None and v != []}
 
 
 class PracticeState:
@@ -255,7 +257,25 @@ class PracticeState:
 
     @property
     def unanswered(self) -> list[str]:
-        return [q.id for q in self.questions if q.id not in self.answers]
+        """Questions still to answer. A blank marks, frame-ranges or measurement question is not
+        listed: left blank it counts as "none" (nothing to mark or measure; ``NONE_KINDS``)."""
+        return [q.id for q in self.questions if q.id not in self.answers and q.kind not in NONE_KINDS]
+
+    def set_none(self, qid: str, viewer: ViewerState | None = None) -> bool:
+        """Answer "none" to a marks, frame-ranges or measurement question: no marks (the
+        question's marks are removed from the viewer), no frames, or not applicable."""
+        q = self.qset.question(qid) if self.qset is not None else None
+        if q is None or q.kind not in NONE_KINDS:
+            return False
+        if q.kind == "marks" and viewer is not None and self.visible(qid) and not self.submitted:
+            viewer.remove_marks(qid)
+        raw: Any = {"not_applicable": True} if q.kind == "measurement" else []
+        return self.set_answer(qid, raw)
+
+    def is_none(self, qid: str) -> bool:
+        """Whether ``qid`` is answered with an explicit "none"."""
+        raw = self.answers.get(qid, "unanswered")
+        return raw == [] or (isinstance(raw, dict) and raw.get("not_applicable") is True)
 
     # submission -------------------------------------------------------------------------------------
     def submit(self, scorer: Callable[[dict[str, Response]], Any]) -> Any:

@@ -1,5 +1,10 @@
 """One widget per question kind, generated from the question set. Each widget only reflects
-``PracticeState.answers`` and forwards user input to ``PracticeState`` / ``ViewerState``."""
+``PracticeState.answers`` and forwards user input to ``PracticeState`` / ``ViewerState``.
+
+Marks, frame-range and measurement questions have a "None seen" / "Not present" check box: a
+question about a finding is asked whenever the key assesses that finding, present or absent
+(``imgtrainer.training.questions``), so "none" is often the right answer and the trainee can give
+it actively (left blank, such a question also counts as "none")."""
 
 from __future__ import annotations
 
@@ -142,6 +147,30 @@ def _option_row(
     grid.setColumnStretch(col * 3 + 2, 1)
 
 
+def _none_box(widget: QuestionWidget, text: str, tip: str) -> QCheckBox:
+    """The "none" check box of a marks, frame-range or measurement question."""
+    box = QCheckBox(text, widget.body)
+    box.setObjectName("noneBox")
+    box.setAccessibleName(text)
+    box.setToolTip(tip)
+
+    def toggled(on: bool) -> None:
+        widget.practice.focus_id(widget.q.id)
+        if on:
+            widget.practice.set_none(widget.q.id, widget.viewer)
+        elif widget.practice.is_none(widget.q.id):
+            widget.practice.set_answer(widget.q.id, None)
+
+    box.toggled.connect(toggled)
+    return box
+
+
+def _show_none(box: QCheckBox, on: bool) -> None:
+    box.blockSignals(True)
+    box.setChecked(on)
+    box.blockSignals(False)
+
+
 class ChoiceWidget(QuestionWidget):
     """Single choice (category, ordinal, decision): numbered radio buttons; digits pick them."""
 
@@ -243,8 +272,10 @@ class MarksWidget(QuestionWidget):
         self.clear_button = QPushButton("Clear", self.body)
         self.clear_button.clicked.connect(self._clear)
         self.count = QLabel("", self.body)
+        self.none_box = _none_box(self, "None seen", "Nothing to mark in this clip (removes your marks)")
         row.addWidget(self.draw_button)
         row.addWidget(self.clear_button)
+        row.addWidget(self.none_box)
         row.addWidget(self.count, 1)
         self.viewer.changed.connect(self._on_viewer)
 
@@ -271,7 +302,10 @@ class MarksWidget(QuestionWidget):
 
     def refresh(self) -> None:
         n = len(self.practice.answers.get(self.q.id, []))
-        self.count.setText(f"{n} mark{'s' if n != 1 else ''} drawn" if n else "Nothing drawn yet")
+        none = self.practice.is_none(self.q.id)
+        _show_none(self.none_box, none)
+        text = "None seen" if none else "Nothing drawn yet (counts as none)"
+        self.count.setText(f"{n} mark{'s' if n != 1 else ''} drawn" if n else text)
 
 
 class FrameRangeWidget(QuestionWidget):
@@ -286,8 +320,10 @@ class FrameRangeWidget(QuestionWidget):
         add.clicked.connect(lambda: self.practice.take_range(self.q.id, self.viewer))
         clear = QPushButton("Clear", self.body)
         clear.clicked.connect(lambda: self.practice.set_answer(self.q.id, None))
+        self.none_box = _none_box(self, "None seen", "No frame of this clip shows it")
         row.addWidget(add)
         row.addWidget(clear)
+        row.addWidget(self.none_box)
         row.addStretch(1)
         col.addLayout(row)
         self.ranges = QLabel("", self.body)
@@ -295,10 +331,11 @@ class FrameRangeWidget(QuestionWidget):
 
     def refresh(self) -> None:
         ranges = self.practice.answers.get(self.q.id, [])
+        none = self.practice.is_none(self.q.id)
+        _show_none(self.none_box, none)
         self.viewer.set_timeline_ranges([tuple(r) for r in ranges])
-        self.ranges.setText(
-            "Frames " + ", ".join(f"{a + 1}–{b + 1}" for a, b in ranges) if ranges else "No range added yet"
-        )
+        empty = "None seen" if none else "No range added yet (counts as none)"
+        self.ranges.setText("Frames " + ", ".join(f"{a + 1}–{b + 1}" for a, b in ranges) if ranges else empty)
 
 
 class MeasurementWidget(QuestionWidget):
@@ -316,9 +353,13 @@ class MeasurementWidget(QuestionWidget):
         self.spin.setSpecialValueText("–")
         self.spin.setValue(-1)
         self.spin.valueChanged.connect(self._typed)
+        self.none_box = _none_box(
+            self, "Not present", "Nothing to measure: the structure or finding is not in this clip"
+        )
         row.addWidget(self.take)
         row.addWidget(self.spin)
         row.addWidget(QLabel(UNIT_LABEL.get(unit, unit), self.body))
+        row.addWidget(self.none_box)
         row.addStretch(1)
 
     def activate(self) -> None:
@@ -328,13 +369,16 @@ class MeasurementWidget(QuestionWidget):
 
     def _typed(self, v: float) -> None:
         current = self.practice.answers.get(self.q.id)
-        if isinstance(current, dict) and abs(float(current.get("value", -2)) - v) < 1e-6:
+        if isinstance(current, dict) and abs(float(current.get("value") or -2) - v) < 1e-6:
+            return
+        if v < 0 and self.practice.is_none(self.q.id):
             return
         self.practice.set_answer(self.q.id, None if v < 0 else {"value": v})
 
     def refresh(self) -> None:
         cur = self.practice.answers.get(self.q.id)
         value = cur.get("value") if isinstance(cur, dict) else cur
+        _show_none(self.none_box, self.practice.is_none(self.q.id))
         self.spin.blockSignals(True)
         self.spin.setValue(-1 if value is None else float(value))
         self.spin.blockSignals(False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, String, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,7 +39,8 @@ def _load_table_modules() -> None:
             importlib.import_module(f"imgtrainer.store.{mod.name}")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI callback
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """Per-connection SQLite settings (DBAPI connect event)."""
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")

@@ -403,7 +403,7 @@ def score_question(
             f"question {q.id!r}: field 'kind': a {response.kind} response to a {q.kind} question"
         )
     if answer is None:
-        qs.scored, qs.weight = False, 0.0
+        qs.scored, qs.weight, qs.answered = False, 0.0, response is not None
         qs.reason = "not scored: the key has no answer for this question"
         return qs
     if response is None:

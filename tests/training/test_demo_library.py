@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from imgtrainer.library.case_io import load_case, load_key
+from imgtrainer.library.models import FrameRangesAnswer, MarksAnswer
 from imgtrainer.library.taxonomy_io import load_taxonomy
 from imgtrainer.resources import demo_library_dir
-from imgtrainer.training.questions import build_question_set, effective_key
+from imgtrainer.training.questions import NONE_KINDS, ImpliedAbsent, build_question_set, effective_key
 from imgtrainer.training.responses import parse_answers, responses_from_key
 from imgtrainer.training.scoring import score_case
 
@@ -27,7 +28,8 @@ def test_expert_answers_score_one_on_every_demo_case():
             continue
         qset = build_question_set(case, key, load_taxonomy(case.domain), shuffle_seed=folder.name)
         assert qset.questions, folder
-        responses = responses_from_key(effective_key(case, key), qset)
+        expected = effective_key(case, key, qset.questions)
+        responses = responses_from_key(expected, qset)
         # the responses survive a JSON round trip through the answers.json parser
         raw = {qid: r.model_dump(mode="json", exclude_none=True) for qid, r in responses.items()}
         result = score_case(case, key, qset, parse_answers(raw, qset))
@@ -35,5 +37,19 @@ def test_expert_answers_score_one_on_every_demo_case():
             folder.name,
             [q.reason for q in result.questions if q.score < 1],
         )
+        # blank answers earn credit only where "none" is the expected answer (a marks, frames or
+        # measurement question about a finding the key assesses as absent, or an empty key)
         empty = score_case(case, key, qset, {})
-        assert empty.score == 0.0 and not empty.correct
+        none_weight = sum(
+            q.weight
+            for q in qset.questions
+            if q.id in expected
+            and (
+                (isinstance(expected[q.id], ImpliedAbsent) and q.kind in NONE_KINDS)
+                or (isinstance(expected[q.id], MarksAnswer) and not expected[q.id].marks)
+                or (isinstance(expected[q.id], FrameRangesAnswer) and not expected[q.id].ranges)
+            )
+        )
+        total = sum(q.weight for q in result.questions if q.scored)
+        assert empty.score == pytest.approx(none_weight / total), folder.name
+        assert empty.score < 0.3 and not empty.correct, folder.name

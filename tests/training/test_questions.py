@@ -23,7 +23,9 @@ def test_question_set_follows_key_and_iaim_order(tax):
     qset = build_question_set(case, key, tax)
     ids = qset.ids
     assert ids[0] == "application"  # auto-keyed, no key entry needed
-    assert set(ids) - {"application"} == set(key.answers)
+    # every keyed question, plus a finding question whose finding the key assesses (pleural line
+    # present, not drawn by the key: asked so that its absence cannot give the finding away)
+    assert set(ids) - {"application"} == set(key.answers) | {"pleural_line_mark"}
     steps = [STEP_ORDER[q.step] for q in qset.questions]
     assert steps == sorted(steps)
     by_step = qset.by_step()

@@ -68,7 +68,7 @@ def test_perfect_case_scores_one_and_feedback_uses_labels(lung):
     result = score_case(case, key, qset, parse_answers(perfect_answers(key, case), qset))
     assert result.score == pytest.approx(1.0)
     assert result.correct
-    assert all(q.score == 1.0 for q in result.questions)
+    assert all(q.score == 1.0 for q in result.questions if q.scored)
     dec = next(q for q in result.questions if q.question_id == "decision")
     assert dec.expected == "Interstitial oedema" and "interstitial" in dec.explanation
     assert result.teaching_points == case.teaching_points
