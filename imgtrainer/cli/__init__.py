@@ -26,7 +26,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(f"imgtrainer.cli.{mod.name}")
         except Exception as exc:  # one broken command group must not take the others down
-            sys.stderr.write(f"imgtrainer: command group {mod.name!r} unavailable: {exc.__class__.__name__}: {exc}\n")
+            sys.stderr.write(
+                f"imgtrainer: command group {mod.name!r} unavailable: {exc.__class__.__name__}: {exc}\n"
+            )
             continue
         register = getattr(module, "register", None)
         if register is not None:

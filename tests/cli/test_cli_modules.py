@@ -10,7 +10,9 @@ import pytest
 import imgtrainer.cli as cli
 
 
-@pytest.mark.parametrize("name", [m.name for m in pkgutil.iter_modules(cli.__path__) if not m.name.startswith("_")])
+@pytest.mark.parametrize(
+    "name", [m.name for m in pkgutil.iter_modules(cli.__path__) if not m.name.startswith("_")]
+)
 def test_command_group_imports(name: str) -> None:
     module = importlib.import_module(f"imgtrainer.cli.{name}")
     assert callable(module.register)
@@ -22,5 +24,17 @@ def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 0
     out = capsys.readouterr()
     assert "unavailable" not in out.err
-    for command in ("info", "frame", "cases", "import", "deid", "quality", "assist", "practice", "progress", "exam", "agreement"):
+    for command in (
+        "info",
+        "frame",
+        "cases",
+        "import",
+        "deid",
+        "quality",
+        "assist",
+        "practice",
+        "progress",
+        "exam",
+        "agreement",
+    ):
         assert command in out.out
