@@ -63,7 +63,7 @@ class LungModel:
     a_bias: float
     min_bline_ridge: float = 0.04  # relative lateral ridge (per depth band) for a counted B-line
     confluent_fraction: float = 0.5  # B-line ridges over this share of the pleura = confluent
-    aline_prominence_present: float = 0.6  # an A-line this prominent at 2x/3x pleural depth = present
+    aline_prominence_present: float = 1.0  # an A-line this prominent at 2x/3x pleural depth = present
 
     def probability(self, x: dict[str, float], which: str) -> float:
         w, b = (self.b_weights, self.b_bias) if which == "b" else (self.a_weights, self.a_bias)

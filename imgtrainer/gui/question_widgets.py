@@ -160,6 +160,7 @@ def _none_box(widget: QuestionWidget, text: str, tip: str) -> QCheckBox:
             widget.practice.set_none(widget.q.id, widget.viewer)
         elif widget.practice.is_none(widget.q.id):
             widget.practice.set_answer(widget.q.id, None)
+        _show_none(box, widget.practice.is_none(widget.q.id))  # a refused answer unticks it
 
     box.toggled.connect(toggled)
     return box
