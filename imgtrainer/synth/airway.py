@@ -4,6 +4,7 @@ cricoid cartilages, cricothyroid membrane, tracheal rings over the air-mucosa li
 
 from __future__ import annotations
 
+import copy
 from typing import Literal
 
 import numpy as np
@@ -74,12 +75,35 @@ def render_transverse(
         tube_arc = _arc(oc[0], oc[1] + 0.05, 0.42, 200, 340, 16)
         _air(em, tube_arc, pr.depth_cm, 1)
     move = breathing(0.0, 0.03, n_frames / fps)
+    passage = _passage_map(em, tc, tr, pr.depth_cm, seed) if tube == "trachea" else None
     frames = render_scene(pr, [Layer(em, move)], n_frames, fps, seed)
+    values: dict[str, float] = {}
+    if passage is not None:
+        # the tube passing the trachea: a brief flutter of the air-mucosa interface with extra
+        # reverberation ("snowstorm") in a few frames; the same seed keeps the other pixels equal
+        first, last = n_frames // 3, n_frames // 3 + 3
+        during = render_scene(pr, [Layer(passage, move)], n_frames, fps, seed)
+        frames[first : last + 1] = during[first : last + 1]
+        values = {"tube_passage_first": float(first), "tube_passage_last": float(last)}
     pts = {"trachea": to_px(pr, [(tc[0], tc[1] - tr + 0.13)])[0], "oesophagus": to_px(pr, [oc])[0]}
     lines = {"air_mucosa": to_px(pr, mucosa[::3])}
     if tube_arc:
         lines["tube"] = to_px(pr, tube_arc[::3])
-    return frames, SceneTruth(pr, fps, {}, lines, pts, {})
+    return frames, SceneTruth(pr, fps, {}, lines, pts, values)
+
+
+def _passage_map(em: EchoMap, tc: tuple[float, float], tr: float, depth: float, seed: int) -> EchoMap:
+    """The echo map while the tube passes: a second, irregular air line inside the trachea."""
+    out = copy.deepcopy(em)
+    rng = np.random.default_rng([seed, 63])
+    wall = _arc(tc[0], tc[1], tr - 0.24, 210, 330, 24)
+    wall = [(x, z + float(rng.normal(0, 0.015))) for x, z in wall]
+    _air(out, wall, depth, 1)
+    for _ in range(18):
+        a = np.deg2rad(rng.uniform(210, 330))
+        r = rng.uniform(tr - 0.4, tr - 0.2)
+        out.ellipse(tc[0] + r * np.cos(a), tc[1] - abs(r * np.sin(a)), 0.03, 0.02, 12.0)
+    return out
 
 
 def render_longitudinal(seed: int, n_frames: int = 20, fps: float = 20.0) -> tuple[np.ndarray, SceneTruth]:
@@ -108,9 +132,19 @@ def render_longitudinal(seed: int, n_frames: int = 20, fps: float = 20.0) -> tup
         "ctm": to_px(pr, [ctm_pt])[0],
         "thyroid_cartilage": to_px(pr, [(-1.6, 0.85)])[0],
         "cricoid": to_px(pr, [(0.95, 0.88)])[0],
+        "first_ring": to_px(pr, [(2.0, 0.95)])[0],
     }
-    lines = {"ctm_depth": to_px(pr, [(ctm_pt[0], 0.0), ctm_pt])}
+    lines = {
+        "ctm_depth": to_px(pr, [(ctm_pt[0], 0.0), ctm_pt]),
+        "air_mucosa": _in_field(pr, to_px(pr, air[::3])),
+    }
     return frames, SceneTruth(pr, fps, {}, lines, pts, {"ctm_depth_cm": ctm_pt[1]})
+
+
+def _in_field(pr: Probe, px: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Points of a traced line that fall inside the image field (stored-frame pixels)."""
+    x0, y0, x1, y1 = pr.field_box
+    return [(x, y) for x, y in px if x0 <= x <= x1 and y0 <= y <= y1]
 
 
 __all__ = ["ellipse_pts", "render_longitudinal", "render_transverse"]

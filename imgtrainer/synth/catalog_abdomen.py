@@ -149,10 +149,13 @@ def _gastric_answers(content: str, grade: int, age: float, weight: float, view: 
             "antral_csa": k.measure(csa, "cm2", 0.2, [k.line(*t.lines["ap"], "AP"), k.line(*t.lines["cc"], "CC")],
                                     note="CSA = pi x AP x CC / 4, serosa to serosa, between contractions"),
         }  # fmt: skip
-        if content != "solid":
-            vol = gastric_volume_ml(csa, age)
-            a["gastric_volume"] = k.measure(vol, "ml", 0.25, note="27.0 + 14.6 x CSA - 1.28 x age")
-            a["volume_per_kg"] = k.measure(volume_per_kg(vol, weight), "ml/kg", 0.25)
+        # the volume model is computed from the drawn CSA in every case (so that asking it says
+        # nothing about the content); with solid content it does not change the reading (full)
+        vol = gastric_volume_ml(csa, age)
+        why = " (validated for clear fluid; solid content reads full whatever the volume)"
+        note = "27.0 + 14.6 x CSA - 1.28 x age" + (why if content == "solid" else "")
+        a["gastric_volume"] = k.measure(vol, "ml", 0.25, note=note)
+        a["volume_per_kg"] = k.measure(volume_per_kg(vol, weight), "ml/kg", 0.25)
         a["stomach_reading"] = k.cat(stomach_reading(content, gastric_volume_ml(csa, age), weight))  # type: ignore[arg-type]
         return a
 

@@ -19,7 +19,8 @@ _CARD_ALL = [
     "small_collapsing_ivc",
 ]
 _AIR_ALL = ["tracheal_rings", "air_mucosa_interface", "oesophagus", "thyroid_gland", "tube_in_trachea", "tube_in_oesophagus",
-            "thyroid_cartilage", "cricoid_cartilage", "cricothyroid_membrane"]  # fmt: skip
+            "thyroid_cartilage", "cricoid_cartilage", "cricothyroid_membrane", "vocal_cords", "vocal_cord_movement",
+            "vocal_cord_palsy", "overlying_vessel"]  # fmt: skip
 
 
 def _lv_function(p: HeartParams) -> int:
@@ -28,6 +29,25 @@ def _lv_function(p: HeartParams) -> int:
 
 def _size(eff: float) -> str:
     return "none" if eff <= 0 else "small" if eff < 1 else "moderate" if eff <= 2 else "large"
+
+
+def _ivc_extreme_frames(n_frames: int, band: float = 0.05) -> list[tuple[int, int]]:
+    """Frame ranges where the drawn IVC is within ``band`` of its maximal or minimal diameter.
+
+    The renderer collapses the IVC by ``0.5 * (1 - cos(2 pi t / T))`` of its collapse over one
+    breath per clip (``heart._ivc_layer``): widest at the start and end, narrowest mid-clip.
+    """
+    import math
+
+    s = [0.5 * (1 - math.cos(2 * math.pi * f / n_frames)) for f in range(n_frames)]
+    flags = [v <= band or v >= 1 - band for v in s]
+    out: list[tuple[int, int]] = []
+    for f, on in enumerate(flags):
+        if on and out and out[-1][1] == f - 1:
+            out[-1] = (out[-1][0], f)
+        elif on:
+            out.append((f, f))
+    return out
 
 
 def _cardiac_answers(p: HeartParams, indication: str, tamponade: str = "no"):
@@ -56,6 +76,9 @@ def _cardiac_answers(p: HeartParams, indication: str, tamponade: str = "no"):
             a["ivc_assessment"] = k.cat(
                 "plethoric" if plethoric else "small_collapsing" if small else "intermediate"
             )
+            a["ivc_frames"] = k.frame_ranges(_ivc_extreme_frames(int(t.values["n_frames"])))
+            # the IVC view draws the right atrium only: the RV cannot be judged here
+            a["rv_size"] = k.cat("not_assessable")
             return a
         fn = _lv_function(p)
         if fn <= 1:
@@ -65,8 +88,10 @@ def _cardiac_answers(p: HeartParams, indication: str, tamponade: str = "no"):
         a["findings"] = k.findings(present, [f for f in _CARD_ALL if "ivc" not in f])
         a["lv_function"] = k.ordinal(fn)
         a["lv_size"] = k.cat("small" if fn == 3 else "normal")
-        if p.view in ("a4c", "s4c"):
-            a["rv_size"] = k.cat("dilated" if p.rv_scale > 1.3 else "normal")
+        rv = "dilated" if p.rv_scale > 1.3 else "normal"
+        # every heart view draws the RV (scaled by rv_scale); the RV:LV ratio is an A4C/S4C
+        # measure, so in the parasternal views "not assessable" is accepted too
+        a["rv_size"] = k.cat(rv) if p.view in ("a4c", "s4c") else k.cat(rv, "not_assessable")
         a["pericardial_effusion_size"] = k.cat(_size(p.effusion_cm))
         a["tamponade"] = k.cat(tamponade)
         if "effusion" in t.polygons:
@@ -152,9 +177,20 @@ def cardiac_cases() -> list[DemoCase]:
 
 
 def _airway_answers(kind: str):
+    """Airway keys. Every case calls every structure present or absent (the findings question
+    asks what is visible), answers the tube and vocal cord questions, and so asks the same
+    questions whatever its findings: CTM questions on a suprasternal view expect "none"."""
+
     def build(out: Rendered) -> dict[str, Answer]:
         t: SceneTruth = out.truth  # type: ignore[assignment]
-        a: dict[str, Answer] = {"acep_quality": k.ordinal(4), "improve_image": k.cat("nothing")}
+        a: dict[str, Answer] = {
+            "acep_quality": k.ordinal(4),
+            "improve_image": k.cat("nothing"),
+            # neither view is at the level of the thyroid cartilage: no cords drawn
+            "vocal_cords_function": k.cat("not_visible"),
+            "tube_position": k.cat("no_tube" if kind in ("ctm", "none") else kind),
+            "tracheal_outline": k.marks([k.polyline(t.lines["air_mucosa"], "air-mucosa interface")], 20.0),
+        }
         if kind == "ctm":
             a["indication_airway"] = k.cat("front_of_neck_access")
             a["view"] = k.cat("longitudinal_midline")
@@ -173,6 +209,7 @@ def _airway_answers(kind: str):
                 [
                     k.point(t.points["thyroid_cartilage"], "thyroid cartilage"),
                     k.point(t.points["cricoid"], "cricoid cartilage"),
+                    k.point(t.points["first_ring"], "first tracheal ring"),
                 ],
                 30.0,
             )
@@ -185,13 +222,15 @@ def _airway_answers(kind: str):
         present = ["tracheal_rings", "air_mucosa_interface", "oesophagus", "thyroid_gland"]
         if kind == "trachea":
             present.append("tube_in_trachea")
+            first, last = int(t.values["tube_passage_first"]), int(t.values["tube_passage_last"])
+            a["tube_frames"] = k.frame_ranges(
+                [(first, last)], "flutter of the air-mucosa line as the tube passes"
+            )
         if kind == "oesophagus":
             present.append("tube_in_oesophagus")
-        a["findings"] = k.findings(present, _AIR_ALL[:6])
-        if kind != "none":
-            a["tube_position"] = k.cat(kind)
-        a["tracheal_outline"] = k.marks([k.polyline(t.lines["air_mucosa"], "air-mucosa interface")], 20.0)
-        return a  # fmt: skip
+        # the suprasternal plane is below the larynx: no thyroid or cricoid cartilage, no membrane
+        a["findings"] = k.findings(present, _AIR_ALL)
+        return a
 
     return build
 
@@ -213,7 +252,7 @@ def airway_cases() -> list[DemoCase]:
                   correct=0, explanation="The oesophagus sits behind and usually to the left of the trachea: a layered target that moves with swallowing."),
          ["The trachea is a hypoechoic cartilage arch over a bright air-mucosa line with reverberation and shadow below.", tube_tps[0]]),
         ("airway-tube-trachea-01", "Suprasternal transverse: tube in the trachea", "trachea", tube_dec, tube_tps),
-        ("airway-tube-trachea-02", "Suprasternal transverse after intubation: single air-mucosa line", "trachea", tube_dec, tube_tps),
+        ("airway-tube-trachea-02", "Suprasternal transverse during intubation: single air-mucosa line", "trachea", tube_dec, tube_tps),
         ("airway-tube-oesophagus-01", "Suprasternal transverse: double tract sign", "oesophagus",
          Decision(stem=tube_dec.stem, options=tube_dec.options, correct=1, explanation="A second air-mucosa interface beside the trachea (double tract sign) means oesophageal intubation: remove the tube."), tube_tps),
         ("airway-ctm-01", "Longitudinal midline: the cricothyroid membrane", "ctm",

@@ -14,21 +14,24 @@ ALL_FINDINGS = [
 
 
 def not_assessed(p: LungParams) -> set[str]:
-    """Findings a teacher would not call absent in this clip (partly seen, or not looked for)."""
-    if p.effusion_cm:
-        return {
-            "lung_sliding",
-            "lung_point",
-            "a_lines",
-            "blines",
-            "confluent_blines",
-            "z_lines",
-            "air_bronchogram",
-            "pleural_irregularity",
-        }
+    """Findings a teacher would not call absent in this clip (not decidable from it).
+
+    Every lung view shows the pleural line, so every other finding is called present or absent
+    (the effusion view included: no B-lines, A-lines or Z-lines are drawn there), and which
+    questions a case asks never depends on its findings. With a lung point, "lung sliding" is
+    neither present nor absent throughout, so it is left out of the findings list (the lung sliding
+    question answers "lung point").
+    """
     if p.sliding == "lung_point":
         return {"lung_sliding"}
     return set()
+
+
+def _sliding(t: LungTruth) -> str:
+    """Sliding as drawn: seen in every frame, in none, or alternating (lung point)."""
+    n = len(t.sliding_frames)
+    frames = max(n, sum(b - a + 1 for a, b in t.no_sliding_ranges) + n)
+    return "present" if n == frames and n else "absent" if n == 0 else "lung_point"
 
 
 def renderer(p: LungParams):
@@ -43,10 +46,12 @@ def answers(p: LungParams, view: str, indication: str, acep: int = 4, improve: s
     def build(out: Rendered) -> dict[str, Answer]:
         t: LungTruth = out.truth  # type: ignore[assignment]
         n_bl = max((len(x) for x in t.blines_x_px), default=0)
+        # the effusion renderer has no sliding parameter: read what it drew
+        sliding = _sliding(t) if p.effusion_cm else p.sliding
         present = ["pleural_line"]
-        if p.sliding == "present":
+        if sliding == "present":
             present.append("lung_sliding")
-        if p.sliding == "lung_point":
+        if sliding == "lung_point":
             present.append("lung_point")
         if p.a_lines and not p.confluent and not p.effusion_cm:
             present.append("a_lines")
@@ -72,18 +77,26 @@ def answers(p: LungParams, view: str, indication: str, acep: int = 4, improve: s
                 t.effusion_depth_cm, "cm", 0.2, [k.line(*t.effusion_caliper_px, label="effusion depth")]
             )
             a["effusion_outline"] = k.marks([k.polygon(t.effusion_polygon_px, "effusion")], 25.0)
-            return a
-        sliding = {"present": "present", "absent": "absent", "lung_point": "lung_point"}[p.sliding]
-        a["lung_sliding"] = k.cat(sliding)
+            # the lung floats in the fluid and moves with each breath (drawn in every frame); with
+            # fluid between the pleurae no sliding is seen at the parietal line, so accept "absent"
+            a["lung_sliding"] = k.cat(
+                sliding, "absent", note="lung moves with breathing in the fluid; no pleural contact"
+            )
+        else:
+            a["lung_sliding"] = k.cat(sliding)
         a["b_line_count"] = k.count(n_bl, 1 if n_bl < 6 else 3)
-        lus = 3 if p.consolidation else 2 if p.confluent else 1 if n_bl >= 3 else 0
+        compressed = bool(p.effusion_cm)  # compressed (atelectatic) lung in the fluid: consolidated
+        lus = 3 if p.consolidation or compressed else 2 if p.confluent else 1 if n_bl >= 3 else 0
         a["lus_score"] = k.ordinal(lus)
         a["pleural_line_mark"] = k.marks([k.line(*t.pleural_line_px, label="pleural line")], 15.0)
-        if n_bl and not p.confluent:
+        if n_bl:
+            # confluent B-lines: the drawn lines merge, so mark them with a wider tolerance
             a["b_line_marks"] = k.marks(
-                [k.line(*m, label="B-line", frame=t.blines_marks_frame) for m in t.blines_marks_px], 20.0
+                [k.line(*m, label="B-line", frame=t.blines_marks_frame) for m in t.blines_marks_px],
+                35.0 if p.confluent else 20.0,
+                note="confluent: lines of the drawn B-lines; they merge on screen" if p.confluent else "",
             )
-        if p.sliding == "lung_point":
+        if sliding == "lung_point":
             a["lung_point_frames"] = k.frame_ranges(
                 t.no_sliding_ranges, "frames where no sliding is seen anywhere"
             )
