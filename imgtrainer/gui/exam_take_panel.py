@@ -27,6 +27,7 @@ from imgtrainer.gui.exam_take_state import ExamTakeState, countdown_level, forma
 from imgtrainer.gui.labels import neutral_context
 from imgtrainer.gui.practice_panel import STEP_TITLES, core_mark_to_view
 from imgtrainer.gui.question_widgets import QuestionWidget, make_question_widget
+from imgtrainer.gui.scroll_column import add_scroll_column
 from imgtrainer.gui.viewer_state import ViewerState
 from imgtrainer.gui.workers import run_async
 
@@ -138,18 +139,9 @@ class ExamPanel(QWidget):
         box.setObjectName("sidePanel")
         col = QVBoxLayout(box)
         col.setContentsMargins(6, 6, 6, 6)
-        self.header = QLabel("", box)
-        self.header.setWordWrap(True)
-        self.header.setTextFormat(Qt.TextFormat.RichText)
-        col.addWidget(self.header)
-        self.scroll = QScrollArea(box)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.inner = QWidget(self.scroll)
-        self.inner_layout = QVBoxLayout(self.inner)
-        self.inner_layout.setContentsMargins(0, 0, 4, 0)
-        self.scroll.setWidget(self.inner)
-        col.addWidget(self.scroll, 1)
+        column = add_scroll_column(box, col)
+        self.header, self.scroll = column.header, column.scroll
+        self.inner, self.inner_layout = column.inner, column.inner_layout
         self.notice = QLabel("", box)
         self.notice.setObjectName("errorLabel")
         self.notice.setWordWrap(True)

@@ -32,6 +32,7 @@ from imgtrainer.library.models import (
     OrdinalAnswer,
 )
 from imgtrainer.library.taxonomy import Question, Taxonomy
+from imgtrainer.training.scoring import merge_ranges
 
 _UNITS = {"cm": "cm", "cm²": "cm2"}
 _CALIPER_MARK = {"distance": "line", "ellipse": "ellipse", "trace": "polygon"}
@@ -239,7 +240,7 @@ class AnnotationState:
         rng = self.viewer.frame_range or (self.viewer.index, self.viewer.index)
         cur = self.answer()
         ranges = sorted({*(tuple(r) for r in (cur.ranges if cur else [])), tuple(rng)})
-        if not self.set_answer(q.id, FrameRangesAnswer(ranges=_merge(ranges))):
+        if not self.set_answer(q.id, FrameRangesAnswer(ranges=merge_ranges(ranges))):
             return False
         self.viewer.set_frame_range(None, None)  # added: clear the selection for the next one
         return True
@@ -402,14 +403,3 @@ class AnnotationState:
                 self._reload_questions()
                 self.changed.emit("case")
         self.changed.emit("key")
-
-
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted inclusive ranges with overlapping or touching ones merged."""
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(ranges):
-        if out and a <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out

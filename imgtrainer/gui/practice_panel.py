@@ -15,7 +15,6 @@ from PyQt6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +22,7 @@ from PyQt6.QtWidgets import (
 from imgtrainer.gui import palette
 from imgtrainer.gui.practice_state import GATE_QUESTION, LOCKED_MESSAGE, PracticeState
 from imgtrainer.gui.question_widgets import QuestionWidget, make_question_widget
+from imgtrainer.gui.scroll_column import add_scroll_column
 from imgtrainer.gui.viewer_state import Mark, ViewerState
 from imgtrainer.training.questions import QuestionSet
 
@@ -106,18 +106,9 @@ class PracticePanel(QWidget):
         self.gate_hint: QLabel | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.header = QLabel("", self)
-        self.header.setWordWrap(True)
-        self.header.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.header)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.inner = QWidget(self.scroll)
-        self.inner_layout = QVBoxLayout(self.inner)
-        self.inner_layout.setContentsMargins(0, 0, 4, 0)
-        self.scroll.setWidget(self.inner)
-        layout.addWidget(self.scroll, 1)
+        column = add_scroll_column(self, layout)
+        self.header, self.scroll = column.header, column.scroll
+        self.inner, self.inner_layout = column.inner, column.inner_layout
         self.summary = QLabel("", self.inner)  # lives at the top of the scrolled list
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)

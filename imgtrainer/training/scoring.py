@@ -260,7 +260,7 @@ def rule_count(q: QuestionView, a: CountAnswer, r: CountResponse) -> RuleResult:
     return RuleResult(score, f"expected {exp}; you counted {r.value}", exp, str(r.value))
 
 
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Inclusive ranges merged into disjoint sorted ones (interval arithmetic: no frame sets)."""
     out: list[tuple[int, int]] = []
     for s, e in sorted(ranges):
@@ -288,7 +288,7 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
 
 
 def rule_frame_ranges(q: QuestionView, a: FrameRangesAnswer, r: FrameRangesResponse) -> RuleResult:
-    ka, ra = _merge(list(a.ranges)), _merge(list(r.ranges))
+    ka, ra = merge_ranges(list(a.ranges)), merge_ranges(list(r.ranges))
     fmt = lambda rs: ", ".join(f"{s}-{e}" for s, e in rs) or "none"  # noqa: E731
     inter = _overlap(ka, ra)
     union = _length(ka) + _length(ra) - inter
