@@ -14,12 +14,13 @@ so the A-lines sit at u = 2, 3 whatever the probe geometry, and the beams are av
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.ndimage import gaussian_filter1d, maximum_filter1d, uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d, median_filter, uniform_filter1d
 
 from imgtrainer.analysis.lung_pleura import Pleura
 
@@ -89,6 +90,48 @@ def frame_blines(
         merged.append(b)
     best = float(m.max()) if m.size else 0.0
     return FrameBLines(merged, [round(float(m[b]), 4) for b in merged]), best
+
+
+def persistent_ridges(series: np.ndarray, valid: np.ndarray, pleura: Pleura) -> np.ndarray:
+    """Per frame, how far the brightest beams stay above their lateral background at every depth.
+
+    The region from just below the pleura to the bottom is cut into three depth bands; in each
+    band every beam's mean brightness is compared with the median of the beams around it (a
+    quarter of the sector wide), as a relative excess. A B-line (a bright column from the
+    pleura to the bottom) keeps its excess in all three bands, so the minimum over the bands
+    is high on that beam; a bright near-field patch or a deep shadow edge fails one band.
+    Returns ``(n_frames, 2)``: per frame the maximum and the 95th percentile over beams of
+    that minimum excess (0 when the region below the pleura is too small to measure).
+    """
+    nd, nb = valid.shape
+    skin_ok = pleura.skin < nd
+    top = int(np.median(pleura.skin[skin_ok])) if skin_ok.any() else 0
+    prow = int(np.median(pleura.row[pleura.on])) if pleura.on.any() else int(np.median(pleura.row))
+    bottom = pleura.bottom
+    d = max(2.0, prow - top)
+    start = max(0, min(bottom - 9, prow + max(2, int(0.3 * d))))
+    ok = valid[start:bottom].mean(axis=0) > 0.9
+    if ok.sum() < 10:
+        ok = valid[start:bottom].mean(axis=0) > 0.5
+    if ok.sum() < 5 or bottom - start < 3:
+        return np.zeros((len(series), 2))
+    edges = np.linspace(start, bottom, 4).round().astype(int)
+    sigma = max(1.5, nb / 80.0)
+    width = max(5, int(0.25 * nb)) | 1
+    s = np.asarray(series, np.float32)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        cols = [
+            np.nanmean(np.where(valid[None, a:b], s[:, a:b], np.nan), axis=1)
+            for a, b in itertools.pairwise(edges)
+        ]
+    excess = []
+    for band in cols:  # (frame, beam)
+        sm = gaussian_filter1d(np.nan_to_num(band)[:, ok], sigma, axis=1)
+        bg = median_filter(sm, size=(1, width), mode="nearest")
+        excess.append(sm / (bg + 5.0) - 1.0)
+    low = np.min(excess, axis=0)
+    return np.column_stack([low.max(axis=1), np.percentile(low, 95, axis=1)])
 
 
 def texture_orientation(

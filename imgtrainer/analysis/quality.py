@@ -2,10 +2,11 @@
 1-5 estimate, and plain-language reasons.
 
 Each metric family maps to a component score in (0, 1) through a smooth logistic curve
-around a documented threshold, so that every degradation lowers the score a little more
-(no flat steps). The overall score is 100 x the weighted geometric mean of the components:
-one severe fault pulls it down whatever the others say. The result is advice for a trainee,
-not a verdict.
+around a documented threshold (on a log scale for brightness and motion, which are judged
+by ratio), so that every degradation lowers the score a little more (no flat steps). The
+overall score is 100 x exp(-weighted mean penalty) with no floor (see ``_combine``): one
+severe fault pulls it down whatever the others say, and making it worse always lowers the
+score further. The result is advice for a trainee, not a verdict.
 """
 
 from __future__ import annotations
@@ -36,27 +37,27 @@ class QualityThresholds:
     """
 
     dark_mean: float = 15.0  # mean grey level below which the image is "too dark"
-    dark_width: float = 10.0
+    dark_width: float = 0.4  # natural-log units of the mean (brightness is judged by ratio)
     bright_mean: float = 115.0  # mean grey level above which it is "too bright"
     bright_width: float = 10.0
-    black_floor: float = 40.0  # 5th-percentile grey level above which the image is washed out
-    black_floor_width: float = 8.0
-    saturated_fraction: float = 0.04  # share of white-clipped pixels that halves the score
+    black_floor: float = 0.65  # 5th-percentile / mean grey level above which it is washed out
+    black_floor_width: float = 0.08
+    saturated_fraction: float = 0.04  # share of white-clipped pixels that halves the component
     black_fraction: float = 0.55  # share of black-clipped (<= 5) pixels that halves the score
     gcnr: float = 0.30  # generalised CNR between brightest and darkest tissue bands
     gcnr_width: float = 0.08
-    log_sharpness: float = -1.9  # log10 normalised Laplacian variance (blur lowers it)
-    log_sharpness_width: float = 0.25
-    noise_ratio: float = 1.3  # fine/coarse detail energy: white noise ~2, clean speckle < 1
-    noise_ratio_width: float = 0.12
+    log_sharpness: float = -1.0  # mean log10 normalised Laplacian variance, full and 1/4 size
+    log_sharpness_width: float = 0.3
+    noise_sigma: float = 2.5  # grey levels of uncorrelated (electronic) noise in quiet areas
+    noise_sigma_width: float = 0.5
     depth_use: float = 0.55  # share of the imaged depth that carries signal
     depth_use_width: float = 0.07
     contact_lost: float = 0.15  # share of beams without skin contact
-    contact_lost_width: float = 0.03
-    motion: float = 0.35  # image heights per second (median flow speed)
-    motion_width: float = 0.1
+    contact_lost_width: float = 0.05
+    motion: float = 0.35  # image heights per second (median global shift speed)
+    motion_width: float = 0.35  # natural-log units of the speed
     jitter: float = 0.25  # image heights per second (spread of global shift)
-    jitter_width: float = 0.08
+    jitter_width: float = 0.35  # natural-log units
     min_duration_s: float = 1.5  # a cine shorter than this shows too little
     duration_width: float = 0.4
     min_fps: float = 12.0
@@ -68,7 +69,7 @@ class QualityThresholds:
 
 _WEIGHTS = {
     "gain": 2.0,
-    "saturation": 1.0,
+    "saturation": 2.0,
     "washout": 1.0,
     "black_clip": 0.7,
     "contrast": 1.2,
@@ -94,7 +95,7 @@ _REASONS = {
     "noise": "grainy image (electronic noise): lower gain, check cable and interference",
     "depth": "the lower part of the image carries no signal: reduce depth or raise far gain",
     "stability": "probe moving: hold still",
-    "jitter": "image shakes: steady the hand holding the probe",
+    "jitter": "probe moving (image shakes): hold still, steady the hand holding the probe",
     "length": "clip too short: record at least a few seconds (several breaths or beats)",
     "frame_rate": "frame rate too low to judge motion",
     "frozen": "many repeated frames: the recording was frozen or padded",
@@ -137,7 +138,7 @@ def _r(v: float) -> float:
 
 
 def _logistic(z: float) -> float:
-    z = max(-40.0, min(40.0, z))
+    z = max(-300.0, min(300.0, z))
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -243,24 +244,26 @@ def _components(
 ) -> tuple[dict[str, float], dict[str, str]]:
     c: dict[str, float] = {}
     faults: dict[str, str] = {}
-    dark = _logistic((m["mean"] - t.dark_mean) / t.dark_width)
+    dark = _logistic(math.log(max(m["mean"], 0.1) / t.dark_mean) / t.dark_width)
     bright = _logistic((t.bright_mean - m["mean"]) / t.bright_width)
     c["gain"] = dark * bright
     faults["gain"] = _REASONS["gain_dark"] if dark <= bright else _REASONS["gain_bright"]
-    c["saturation"] = 1.0 / (1.0 + (m["saturated_fraction"] / t.saturated_fraction) ** 2)
-    c["washout"] = _logistic((t.black_floor - m["p5"]) / t.black_floor_width)
+    c["saturation"] = 1.0 / (1.0 + (m["saturated_fraction"] / t.saturated_fraction) ** 3)
+    # the black floor relative to the mean: a narrow dynamic range, whatever the gain
+    floor = m["p5"] / max(m["mean"], 1.0)
+    c["washout"] = _logistic((t.black_floor - floor) / t.black_floor_width)
     c["black_clip"] = 1.0 / (1.0 + (m["black_fraction"] / t.black_fraction) ** 3)
     c["contrast"] = _logistic((m["gcnr"] - t.gcnr) / t.gcnr_width)
-    sharp = math.log10(max(m["laplacian_nvar"], 1e-9))
+    sharp = 0.5 * (math.log10(max(m["laplacian_nvar"], 1e-9)) + math.log10(max(m["coarse_nvar"], 1e-9)))
     c["sharpness"] = _logistic((sharp - t.log_sharpness) / t.log_sharpness_width)
-    c["noise"] = _logistic((t.noise_ratio - m["noise_ratio"]) / t.noise_ratio_width)
+    c["noise"] = _logistic((t.noise_sigma - m["noise_sigma"]) / t.noise_sigma_width)
     c["depth"] = _logistic((m["depth_use"] - t.depth_use) / t.depth_use_width)
     c["contact"] = _logistic((t.contact_lost - m["contact_lost_fraction"]) / t.contact_lost_width)
     for k in ("saturation", "washout", "black_clip", "contrast", "sharpness", "noise", "depth"):
         faults[k] = _REASONS[k]
     if not still:
-        c["stability"] = _logistic((t.motion - m["motion"]) / t.motion_width)
-        c["jitter"] = _logistic((t.jitter - m["jitter"]) / t.jitter_width)
+        c["stability"] = _logistic(math.log(t.motion / max(m["motion"], 1e-4)) / t.motion_width)
+        c["jitter"] = _logistic(math.log(t.jitter / max(m["jitter"], 1e-4)) / t.jitter_width)
         c["length"] = _logistic((m["duration_s"] - t.min_duration_s) / t.duration_width)
         c["frame_rate"] = _logistic((m["fps"] - t.min_fps) / t.fps_width)
         c["frozen"] = _logistic((t.frozen_fraction - m["frozen_fraction"]) / t.frozen_width)
@@ -270,10 +273,17 @@ def _components(
 
 
 def _combine(comps: dict[str, float]) -> float:
+    """100 x exp(-weighted mean penalty), where a component ``c`` costs ``log(1 - log c)``.
+
+    There is no floor: the penalty keeps growing as a fault gets worse, so a worse fault
+    always lowers the score. It grows logarithmically in ``-log c`` (which is about linear in
+    the metric past its threshold), so a fault that is already severe moves the score by
+    the relative, not the absolute, change of its metric; a wobble in an incidental,
+    already-bad component then cannot outweigh the fault being made worse.
+    """
     wsum = sum(_WEIGHTS[k] for k in comps)
-    # a soft floor: a component that is already hopeless stops dominating through tiny changes
-    logs = sum(_WEIGHTS[k] * math.log(0.05 + 0.95 * v) for k, v in comps.items())
-    return 100.0 * math.exp(logs / wsum)
+    pen = sum(_WEIGHTS[k] * math.log1p(-math.log(max(v, 1e-300))) for k, v in comps.items())
+    return 100.0 * math.exp(-pen / wsum)
 
 
 def _acep(score: float) -> int:

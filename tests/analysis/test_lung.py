@@ -76,3 +76,29 @@ def test_demo_generator_lung_truth(n_blines: int) -> None:
     assert rep["b_lines"]["present"] == (n_blines > 0)
     if n_blines == 0:
         assert max(rep["b_lines"]["per_frame"].values()) == 0
+
+
+def _grid_series(column_rows: slice | None, n: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Speckle on a (depth, beam) grid with a bright pleura at row 30 and an optional bright column."""
+    rng = np.random.default_rng(4)
+    series = rng.rayleigh(20.0, size=(n, 160, 120)).astype(np.float32)
+    series[:, 29:32, :] += 120.0  # pleural line
+    if column_rows is not None:
+        series[:, column_rows, 58:63] += 60.0
+    return np.clip(series, 0, 255), np.ones((160, 120), bool)
+
+
+def test_persistent_ridges_need_the_full_depth() -> None:
+    from imgtrainer.analysis.lung_lines import persistent_ridges
+    from imgtrainer.analysis.lung_pleura import find_pleura
+
+    out = {}
+    for name, rows in (("none", None), ("bline", slice(31, 160)), ("near_only", slice(31, 80))):
+        series, valid = _grid_series(rows)
+        pleura = find_pleura(series.mean(axis=0), valid)
+        ridge = persistent_ridges(series, valid, pleura)
+        assert ridge.shape == (len(series), 2)
+        out[name] = float(np.median(ridge[:, 0]))
+    # a column reaching the bottom stands out in every depth band; one that fades does not
+    assert out["bline"] > 0.5
+    assert out["near_only"] < 0.3 and out["none"] < 0.3

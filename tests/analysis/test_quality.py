@@ -9,6 +9,7 @@ import pytest
 
 from imgtrainer.analysis.quality import QualityThresholds, assess_quality
 from imgtrainer.media.clip import ArrayClip
+from imgtrainer.media.scanarea import ScanArea, find_scan_area, to_gray
 from tests.analysis._synth import speckle_clip
 
 
@@ -111,3 +112,115 @@ def test_thresholds_are_configurable() -> None:
 def test_tiny_or_blank_input_does_not_crash(shape: tuple[int, ...]) -> None:
     rep = assess_quality(ArrayClip(np.zeros(shape, np.uint8)))
     assert 0 <= rep.score <= 100
+
+
+# ---- degradation ladders on real frames: rung 0 is the original, each rung is worse
+
+
+_CLIPS = (
+    "lung-blus/lus_videos/patient_35_R1.mp4",
+    "lung-blus/lus_videos/patient_12_L1.mp4",
+    "lung/pocus_videos/convex/Reg_pat1Image_132943.mpeg",
+)
+
+
+def _real_clips(shared_data: Path, n: int = 12) -> list[np.ndarray]:
+    out = []
+    for rel in _CLIPS:
+        cap = cv2.VideoCapture(str(shared_data / rel))
+        frames = []
+        while len(frames) < 5 + n:
+            ok, f = cap.read()
+            assert ok, rel
+            frames.append(np.ascontiguousarray(f[..., ::-1]))
+        cap.release()
+        out.append(np.stack(frames[5:]))
+    return out
+
+
+def _ladders(fr: np.ndarray, area: ScanArea) -> dict[str, list[np.ndarray]]:
+    f32 = fr.astype(np.float32)
+    noise = np.random.default_rng(0).normal(0, 1, fr.shape).astype(np.float32) * area.mask[..., None]
+    px = to_gray(fr)[area.mask].astype(np.float32)
+    gains = [250.0 / max(1.0, float(np.percentile(px, 100 * (1 - s)))) for s in (0.05, 0.15, 0.3)]
+    ys, xs = np.nonzero(area.mask)
+    ang = np.arctan2(xs - area.apex[0], ys - area.apex[1]) if area.apex is not None else xs.astype(float)
+    lo, hi = np.percentile(ang, [0.5, 99.5])
+    wedges = []
+    for frac in (0.15, 0.3, 0.45):
+        g = f32.copy()
+        sel = ang <= lo + frac * (hi - lo)
+        g[ys[sel], xs[sel]] = 0
+        wedges.append(g)
+    out = {
+        "dark": [f32 * f for f in (1.0, 0.6, 0.35, 0.15)],
+        "overgain": [f32] + [f32 * max(1.0, g) + 2 for g in np.maximum.accumulate(gains)],
+        "blur": [f32] + [cv2.GaussianBlur(f32, (0, 0), s) for s in (2, 4, 8)],
+        "noise": [f32] + [f32 + s * noise for s in (4, 8, 16)],
+        "wedge": [f32, *wedges],
+    }
+    return {k: [np.clip(v, 0, 255).astype(np.uint8) for v in vs] for k, vs in out.items()}
+
+
+_EXPECT = {
+    "dark": ("gain", "image too dark: raise gain"),
+    "overgain": ("saturation", "white-clipped"),
+    "blur": ("sharpness", "image is blurred"),
+    "noise": ("noise", "grainy image (electronic noise)"),
+    "wedge": ("contact", "contact lost on the left"),
+}
+
+
+def test_each_fault_lowers_score_and_its_metric_and_is_named(shared_data: Path) -> None:
+    for clip in _real_clips(shared_data, n=1):
+        fr = clip[0]
+        area = find_scan_area(ArrayClip(fr[None]))
+        for kind, rungs in _ladders(fr, area).items():
+            # the wedge is judged in the original's scan area (blanked beams would drop out of
+            # an area detected anew on the still)
+            reps = [assess_quality(_still(im), area=area if kind == "wedge" else None) for im in rungs]
+            comp, words = _EXPECT[kind]
+            scores = [r.score for r in reps]
+            values = [r.components[comp] for r in reps]
+            assert all(a > b for a, b in itertools.pairwise(scores)), (kind, scores)
+            assert all(a >= b for a, b in itertools.pairwise(values)), (kind, values)
+            assert values[-1] < 0.6, (kind, values)
+            assert any(words in r for r in reps[-1].reasons), (kind, reps[-1].reasons)
+            assert not any(words in r for r in reps[0].reasons), (kind, reps[0].reasons)
+
+
+def test_shaking_a_real_clip_lowers_stability_and_says_hold_still(shared_data: Path) -> None:
+    for frames in _real_clips(shared_data)[:2]:
+        area = find_scan_area(ArrayClip(frames))
+        unit = np.random.default_rng(1).normal(0, 1, (len(frames), 2))
+        reps = []
+        for amp in (0.0, 0.01, 0.025, 0.06):
+            moved = []
+            for f, (dx, dy) in zip(frames, np.round(unit * amp * frames.shape[1]), strict=True):
+                s = cv2.warpAffine(
+                    f,
+                    np.float32([[1, 0, dx], [0, 1, dy]]),
+                    f.shape[1::-1],
+                    flags=cv2.INTER_NEAREST,
+                    borderMode=cv2.BORDER_REFLECT,
+                )
+                moved.append(np.where(area.mask[..., None], s, f))
+            reps.append(assess_quality(ArrayClip(np.stack(moved), fps=30.0)))
+        scores = [r.score for r in reps]
+        jitter = [r.metrics["jitter"] for r in reps]
+        assert all(a > b for a, b in itertools.pairwise(scores)), scores
+        assert all(a < b for a, b in itertools.pairwise(jitter)), jitter
+        assert not any("hold still" in r for r in reps[0].reasons), reps[0].reasons
+        assert any(r.startswith("probe moving") and "hold still" in r for r in reps[-1].reasons)
+
+
+def test_phase_correlation_measures_a_known_shift(shared_data: Path) -> None:
+    from imgtrainer.analysis.quality_motion import motion_metrics
+
+    g = to_gray(_real_clips(shared_data, n=1)[0][0])
+    mask = find_scan_area(ArrayClip(g[None])).mask
+    h = g.shape[0]
+    for d in (3, 10):
+        moved = np.where(mask, np.roll(g, d, axis=0), g)
+        m = motion_metrics([(g, moved, 1.0)], mask)
+        assert m.motion == pytest.approx(d / h, rel=0.15), (d, m.motion)
