@@ -72,7 +72,13 @@ def run_one(path: Path, fps: float, seconds: float) -> dict[str, float]:
     t_end = time.perf_counter() + seconds
     cpu0 = proc.cpu_times()
     wall0 = time.perf_counter()
-    QTimer.singleShot(int(seconds * 1000), app.quit)
+    stopped: list[float] = []
+
+    def stop() -> None:
+        stopped.append(time.perf_counter())
+        app.quit()
+
+    QTimer.singleShot(int(seconds * 1000), stop)
     app.exec()  # the real event loop, as in the app
     sampler.stop()
     peak = max(peak)
@@ -82,7 +88,10 @@ def run_one(path: Path, fps: float, seconds: float) -> dict[str, float]:
     start = clock._t0
     period = 1.0 / fps
     # frames due in the window [start, t_end): slot k shows frame k mod n
-    n_due = int((t_end - start) / period)
+    # Count only frames due while the event loop ran, less a 20 ms grace at the end (a frame
+    # due just before the loop stopped cannot have been painted yet).
+    t_stop = min(t_end, stopped[0] if stopped else t_end) - 0.020
+    n_due = int((t_stop - start) / period)
     presented = {0: start} if clock.frame_at(start, True)[0] == 0 else {}  # frame 0 already on screen
     for i, t in paints:
         if t < start:
@@ -101,6 +110,7 @@ def run_one(path: Path, fps: float, seconds: float) -> dict[str, float]:
         "frames_due": n_due,
         "paints": len([p for p in paints if p[1] >= start]),
         "on_time": on_time,
+        "missed_slots": sorted(set(range(n_due)) - set(presented))[:40],
         "on_time_pct": 100.0 * on_time / max(1, n_due),
         "median_latency_ms": 1000 * float(np.median(lat)) if lat else float("nan"),
         "p99_latency_ms": 1000 * float(np.percentile(lat, 99)) if lat else float("nan"),
@@ -141,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['median_latency_ms']:.1f} ms, p99 {r['p99_latency_ms']:.1f} ms; paint {r['paint_ms_median']:.1f} ms; CPU {r['cpu_pct_of_one_core']:.0f}% "
                 f"of one core; RSS {r['rss_before_mb']:.0f} -> peak {r['rss_peak_mb']:.0f} MB"
             )
+            if r["missed_slots"]:
+                print(f"  late or skipped frame slots: {r['missed_slots']}")
     return 0
 
 
