@@ -171,8 +171,8 @@ def build_queue(
         best = min(range(len(remaining)), key=lambda i: need(remaining[i]))
         it = remaining.pop(best)
         fs = it.findings or [NORMAL]
-        least = min(fs, key=lambda f: exposure[f])
-        why = f"unseen; practises {least} (seen {exposure[least]} time(s))"
+        # The reason must not name the case's findings: the trainee has not seen the case yet.
+        why = "unseen; picked to balance practice across findings"
         exposure.update(fs)
         new_entries.append(QueueEntry(it.case.id, it.case.domain, "new", 0, None, why, it.findings, it.path))
 
