@@ -47,15 +47,15 @@ def _build(args: argparse.Namespace) -> int:
     from imgtrainer.resources import demo_library_dir
 
     library = Path(args.library) if args.library else None
-    if args.cases:
-        folders = resolve_cases(args.cases, library or demo_library_dir())
+    flt = CaseFilter(
+        domains=args.domain or [],
+        difficulties=args.difficulty or [],
+        tags=args.tag or [],
+        limit=args.limit,
+    )
+    if args.cases:  # the filters narrow the cases or libraries named on the command line too
+        folders = filter_cases(resolve_cases(args.cases, library or demo_library_dir()), flt)
     else:
-        flt = CaseFilter(
-            domains=args.domain or [],
-            difficulties=args.difficulty or [],
-            tags=args.tag or [],
-            limit=args.limit,
-        )
         folders = filter_cases(library or demo_library_dir(), flt)
     if not folders:
         raise ExamError(

@@ -97,9 +97,11 @@ def resolve_cases(refs: Sequence[str], library: Path | None) -> list[Path]:
     return out
 
 
-def filter_cases(library: Path, flt: CaseFilter) -> list[Path]:
+def filter_cases(library: Path | Sequence[Path], flt: CaseFilter) -> list[Path]:
+    """Case folders of a library (or of an explicit list of folders) that pass the filter."""
+    folders = library_case_folders(library) if isinstance(library, Path) else list(library)
     chosen = []
-    for folder in library_case_folders(library):
+    for folder in folders:
         try:
             case = load_case(folder)
         except ImgTrainerError:

@@ -247,3 +247,18 @@ def test_per_finding_performance_and_merged_sittings(package: ExamPackage, tmp_p
     assert per["pleural_effusion"]["TN"] == 8 and per["pleural_effusion"]["specificity"] == 1.0
     seer = {f["finding"]: f for f in finding_performance(g1)}
     assert all(f["sensitivity"] in (1.0, None) and f["specificity"] in (1.0, None) for f in seer.values())
+
+
+def test_cli_filters_apply_to_a_library_named_on_the_command_line(
+    library: list[Path], tmp_path: Path
+) -> None:
+    from imgtrainer.library.case_io import load_case
+
+    ones = [f for f in library if load_case(f).difficulty == 1]
+    pw = tmp_path / "pass.txt"
+    pw.write_text(PASS)
+    out = tmp_path / "filtered.itexam"
+    args = [str(library[0].parent), "--difficulty", "1", "--passphrase-file", str(pw), "-o", str(out)]
+    assert main(["exam", "build", *args]) == 0
+    assert 0 < len(ones) < len(library)
+    assert len(ExamPackage.open(out).exam["items"]) == len(ones)
