@@ -154,19 +154,9 @@ class AttemptStore:
         """Commit one answer (replacing an earlier answer to the same question) in its own transaction."""
         now = _check_now(now)
         with Session(self.engine) as s, s.begin():
-            att = s.get(AttemptRow, attempt_id)
-            if att is None:
-                raise StoreError(f"no attempt {attempt_id}")
-            if att.status != "in_progress":
-                raise StoreError(f"attempt {attempt_id} is already {att.status}; answers cannot change")
-            if question_id not in json.loads(att.question_ids):
-                raise StoreError(f"attempt {attempt_id}: question {question_id!r} is not in its question set")
+            _open_attempt(s, attempt_id, question_id)
             t = time_s if time_s is not None else response.time_s
-            row = s.scalar(
-                select(AnswerRow).where(
-                    AnswerRow.attempt_id == attempt_id, AnswerRow.question_id == question_id
-                )
-            )
+            row = _answer_row(s, attempt_id, question_id)
             data = response.model_dump_json()
             if row is None:
                 s.add(
@@ -191,18 +181,8 @@ class AttemptStore:
         The time spent on it goes with it: time is counted on the answer that is finally scored.
         """
         with Session(self.engine) as s, s.begin():
-            att = s.get(AttemptRow, attempt_id)
-            if att is None:
-                raise StoreError(f"no attempt {attempt_id}")
-            if att.status != "in_progress":
-                raise StoreError(f"attempt {attempt_id} is already {att.status}; answers cannot change")
-            if question_id not in json.loads(att.question_ids):
-                raise StoreError(f"attempt {attempt_id}: question {question_id!r} is not in its question set")
-            row = s.scalar(
-                select(AnswerRow).where(
-                    AnswerRow.attempt_id == attempt_id, AnswerRow.question_id == question_id
-                )
-            )
+            _open_attempt(s, attempt_id, question_id)
+            row = _answer_row(s, attempt_id, question_id)
             if row is None:
                 return False
             s.delete(row)
@@ -375,3 +355,21 @@ class AttemptStore:
                 ScanEntry(r.id, r.trainee, r.domain, r.scan_date, r.supervisor, r.notes)
                 for r in s.scalars(q.order_by(ScanLogRow.scan_date, ScanLogRow.id))
             ]
+
+
+def _open_attempt(s: Session, attempt_id: int, question_id: str) -> AttemptRow:
+    """The in-progress attempt whose question set holds ``question_id``, or a clear StoreError."""
+    att = s.get(AttemptRow, attempt_id)
+    if att is None:
+        raise StoreError(f"no attempt {attempt_id}")
+    if att.status != "in_progress":
+        raise StoreError(f"attempt {attempt_id} is already {att.status}; answers cannot change")
+    if question_id not in json.loads(att.question_ids):
+        raise StoreError(f"attempt {attempt_id}: question {question_id!r} is not in its question set")
+    return att
+
+
+def _answer_row(s: Session, attempt_id: int, question_id: str) -> AnswerRow | None:
+    return s.scalar(
+        select(AnswerRow).where(AnswerRow.attempt_id == attempt_id, AnswerRow.question_id == question_id)
+    )
