@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run_batch(
     paths: list[Path], label: str, one: Callable[[Path], dict[str, Any]], quiet: bool
 ) -> tuple[list[dict[str, Any]], int]:
-    from imgtrainer.cli.media import iter_media_files
+    from imgtrainer.media.files import iter_media_files
 
     files = list(iter_media_files(paths))
     results: list[dict[str, Any]] = []

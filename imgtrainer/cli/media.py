@@ -6,28 +6,12 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from imgtrainer.cli._common import error, print_json, progress
 from imgtrainer.errors import ImgTrainerError, MediaError
-
-_SKIP_SUFFIXES = {
-    ".txt",
-    ".md",
-    ".json",
-    ".csv",
-    ".xml",
-    ".html",
-    ".htm",
-    ".pdf",
-    ".py",
-    ".yaml",
-    ".yml",
-    ".log",
-}
-_SKIP_NAMES = {"DICOMDIR", "LICENSE", "README", "Thumbs.db"}
+from imgtrainer.media.files import iter_media_files
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,21 +34,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .bmp, .tif)")
     f.add_argument("--json", action="store_true")
     f.set_defaults(handler=_frame)
-
-
-def iter_media_files(paths: list[Path]) -> Iterator[Path]:
-    """Files named, and files inside folders (recursively, sorted), skipping obvious non-media."""
-    for p in paths:
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    q = Path(root) / name
-                    if name.startswith(".") or name in _SKIP_NAMES or q.suffix.lower() in _SKIP_SUFFIXES:
-                        continue
-                    yield q
-        else:
-            yield p
 
 
 def describe(path: Path, verify: bool = False) -> dict[str, Any]:

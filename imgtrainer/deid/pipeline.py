@@ -23,11 +23,10 @@ from imgtrainer.deid.header import HeaderCleaner, add_method_attributes, drop_un
 from imgtrainer.deid.pixels import decode_frames, keep_mask, mask_frames, n_frames, store_frames
 from imgtrainer.errors import DeidError
 from imgtrainer.fileio import atomic_write_bytes, atomic_write_json
+from imgtrainer.media.files import iter_media_files
 
 REPORT_NAME = "deid-report.json"
 QUARANTINE_DIR = "quarantine"
-SKIP_SUFFIXES = frozenset({".json", ".txt", ".md", ".csv", ".tsv", ".xml", ".html", ".pdf", ".log"})
-"""Non-media files met while walking folders: skipped, not quarantined."""
 _US_IMAGE = "1.2.840.10008.5.1.4.1.1.6.1"
 _US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
 
@@ -153,19 +152,8 @@ def deidentify_file(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
 
 
 def iter_sources(sources: Iterable[Path], out_dir: Path | None = None) -> Iterator[Path]:
-    """Files under the given files/folders (recursive, sorted), skipping hidden and non-media
-    files and anything inside ``out_dir``."""
-    out_res = Path(out_dir).resolve() if out_dir else None
-    for s in sources:
-        s = Path(s)
-        paths = sorted(p for p in s.rglob("*") if p.is_file()) if s.is_dir() else [s]
-        for p in paths:
-            rel = p.relative_to(s).parts if s.is_dir() else (p.name,)
-            if any(part.startswith(".") for part in rel) or p.suffix.lower() in SKIP_SUFFIXES:
-                continue
-            if out_res is not None and out_res in p.resolve().parents:
-                continue
-            yield p
+    """Media files under the given files/folders, leaving out anything inside ``out_dir``."""
+    return iter_media_files(sources, exclude=out_dir)
 
 
 def summarize(results: list[DeidResult]) -> dict[str, Any]:

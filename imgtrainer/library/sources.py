@@ -15,26 +15,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from imgtrainer.media.files import NON_MEDIA_SUFFIXES
+
 MAX_ZIP_BYTES = 8 * 1024**3
 """A zip whose members add up to more than this is refused (zip-bomb guard)."""
-NON_MEDIA_SUFFIXES = frozenset(
-    {
-        ".json",
-        ".txt",
-        ".md",
-        ".csv",
-        ".tsv",
-        ".xml",
-        ".html",
-        ".pdf",
-        ".log",
-        ".toml",
-        ".yaml",
-        ".yml",
-        ".py",
-        ".ini",
-    }
-)
 
 
 @dataclass(frozen=True)
