@@ -4,9 +4,13 @@
 Each metric family maps to a component score in (0, 1) through a smooth logistic curve
 around a documented threshold (on a log scale for brightness and motion, which are judged
 by ratio), so that every degradation lowers the score a little more (no flat steps). The
-overall score is 100 x exp(-weighted mean penalty) with no floor (see ``_combine``): one
-severe fault pulls it down whatever the others say, and making it worse always lowers the
-score further. The result is advice for a trainee, not a verdict.
+overall score is 100 x the weighted geometric mean of the components, with no floor (see
+``_combine``): one severe fault pulls it down whatever the others say, and making it worse
+always lowers the score further. Metrics that one fault should leave alone are read so
+that it does (brightness, black clipping and coverage on a median-filtered frame, noise
+relative to brightness, white clipping only in bright surroundings), so a degradation is
+not paid back by an incidental "improvement" elsewhere. The result is advice for a
+trainee, not a verdict.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
+import cv2
 import numpy as np
 
-from imgtrainer.analysis.beams import beam_grid
+from imgtrainer.analysis.beams import BeamGrid, beam_grid
 from imgtrainer.analysis.frames import pair_indices, read_gray, spread_indices
 from imgtrainer.analysis.quality_contrast import FULL_SPECKLE_SNR, contrast_metrics
 from imgtrainer.analysis.quality_coverage import coverage_metrics
@@ -38,18 +43,18 @@ class QualityThresholds:
 
     dark_mean: float = 15.0  # mean grey level below which the image is "too dark"
     dark_width: float = 0.4  # natural-log units of the mean (brightness is judged by ratio)
-    bright_mean: float = 115.0  # mean grey level above which it is "too bright"
-    bright_width: float = 10.0
-    black_floor: float = 0.65  # 5th-percentile / mean grey level above which it is washed out
+    bright_mean: float = 130.0  # mean grey level at which it is "too bright" (component 0.5)
+    bright_width: float = 20.0  # below bright_mean - bright_width brightness alone costs nothing
+    black_floor: float = 0.65  # 5th-percentile / mean grey level (lit beams): washed out above
     black_floor_width: float = 0.08
-    saturated_fraction: float = 0.04  # share of white-clipped pixels that halves the component
+    saturated_fraction: float = 0.03  # share of white-clipped tissue pixels that halves it
     black_fraction: float = 0.55  # share of black-clipped (<= 5) pixels that halves the score
     gcnr: float = 0.30  # generalised CNR between brightest and darkest tissue bands
     gcnr_width: float = 0.08
     log_sharpness: float = -1.0  # mean log10 normalised Laplacian variance, full and 1/4 size
-    log_sharpness_width: float = 0.3
-    noise_sigma: float = 2.5  # grey levels of uncorrelated (electronic) noise in quiet areas
-    noise_sigma_width: float = 0.5
+    log_sharpness_width: float = 0.45
+    noise: float = 0.07  # uncorrelated (electronic) noise in quiet areas / mean grey level
+    noise_width: float = 0.3  # natural-log units of that ratio
     depth_use: float = 0.55  # share of the imaged depth that carries signal
     depth_use_width: float = 0.07
     contact_lost: float = 0.15  # share of beams without skin contact
@@ -150,29 +155,44 @@ def assess_quality(
     max_frames: int = 6,
     max_pairs: int = 8,
 ) -> QualityReport:
-    """Assess ``clip`` inside its scan area; frames are subsampled (``max_frames``, ``max_pairs``)."""
+    """Assess ``clip`` inside its scan area; frames are subsampled (``max_frames``, ``max_pairs``).
+
+    ``area`` is the imaged area when the caller knows it (e.g. found on the whole clip and
+    applied to one frame); lost contact at its edges is then judged too. Left out, it is
+    found with ``find_imaged_area`` (the Ultrasound Regions when the file has them).
+    """
     t = thresholds or QualityThresholds()
     if clip.n_frames < 1:
         raise MediaError(clip.path or "<clip>", "clip has no frames")
+    edges_known = area is not None
     area = area or find_imaged_area(clip)
+    edges_known = edges_known or area.source == "regions"
     mask = area.mask
     inner = inner_mask(mask)
     idx = spread_indices(clip.n_frames, max_frames)
     frames = read_gray(clip, idx)
     if not frames:
         raise MediaError(clip.path or "<clip>", "no frame could be decoded")
+    frames, n_blank = _drop_blank(frames, mask)
     per_frame: list[dict[str, float]] = []
+    smooth = {i: cv2.medianBlur(g, 5) for i, g in frames.items()}
     for i, g in frames.items():
         row: dict[str, float] = {"frame": i}
-        row.update(gain_metrics(g, mask).to_dict())
+        row.update(gain_metrics(g, mask, smooth[i]).to_dict())
         row.update(contrast_metrics(g, mask).to_dict())
         row.update(sharpness_metrics(g, inner).to_dict())
         per_frame.append(row)
     metrics = {k: float(np.median([r[k] for r in per_frame])) for k in per_frame[0] if k != "frame"}
-    grid = beam_grid(expected_area(area), max_depth=160, max_beams=120)
-    polar = np.mean([grid.sample(g) for g in frames.values()], axis=0)
-    cov = coverage_metrics(polar, grid.valid)
+    # lost contact is judged inside the known area: the file's Regions or an area the caller
+    # passes (e.g. the whole clip's), all of it; a detected area, only between lit beams (see
+    # ``coverage_metrics``). Guessing the full fan by mirroring a detected area about its
+    # fitted apex flagged a quarter of well-acquired frames (fans cropped by the screen,
+    # tilted or off-centre sectors, a poorly fitted apex)
+    grid = beam_grid(area, max_depth=160, max_beams=120)
+    polar = np.median([_sample_nearest(grid, g) for g in smooth.values()], axis=0)
+    cov = coverage_metrics(polar, grid.valid, edges_known=edges_known)
     metrics.update(cov.to_dict())
+    metrics["lit_floor"] = _lit_floor(polar, grid.valid, cov.lost_beams)
     still = clip.n_frames < 2
     motion = None
     if not still:
@@ -195,6 +215,8 @@ def assess_quality(
     notes = []
     if area.confidence < 0.5:
         notes.append("scan area uncertain: metrics may include screen overlays")
+    if n_blank:
+        notes.append(f"{n_blank} blank frame(s) left out of the image metrics")
     if snr and abs(snr - FULL_SPECKLE_SNR) > 1.5 and comps.get("sharpness", 1) < t.reason_below:
         notes.append(f"speckle SNR {snr:.2f} is far from {FULL_SPECKLE_SNR} (smoothed or noisy image)")
     return QualityReport(
@@ -211,32 +233,48 @@ def assess_quality(
     )
 
 
-def expected_area(area: ScanArea) -> ScanArea:
-    """The area the probe should image: the detected area made left-right symmetric.
+def _drop_blank(frames: dict[int, np.ndarray], mask: np.ndarray) -> tuple[dict[int, np.ndarray], int]:
+    """The frames that show something inside ``mask``, and how many were blank.
 
-    A detected area shrinks where contact is lost (those beams are black), so the missing
-    side is restored by mirroring about the sector apex, or about the frame centre for a
-    rectangle cut off at one frame edge only. Regions from the file are used as they are.
+    A blank frame (all but black, as before the probe touches the skin or between
+    sweeps) says nothing about how the image was acquired; a clip of only blank frames is
+    assessed as it is.
     """
-    if area.source != "detected":
-        return area
-    _h, w = area.mask.shape
-    x0, _, x1, _ = area.bbox
-    if area.apex is not None and 0 <= area.apex[0] < w:
-        axis = float(area.apex[0])
-    elif (x0 <= 1) != (x1 >= w - 2):
-        axis = (w - 1) / 2.0
-    else:
-        return area
-    cols = np.arange(w)
-    src = np.round(2 * axis - cols).astype(int)
-    ok = (src >= 0) & (src < w)
-    mirrored = np.zeros_like(area.mask)
-    mirrored[:, ok] = area.mask[:, src[ok]]
-    mask = area.mask | mirrored
-    ys, xs = np.nonzero(mask)
-    bbox = (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))
-    return ScanArea(mask, bbox, area.shape, area.confidence, area.source, area.apex)
+    kept = {}
+    for i, g in frames.items():
+        px = g[mask] if mask.any() else g
+        if px.size and np.count_nonzero(px > 12) > 0.01 * px.size:  # 99th percentile above 12
+            kept[i] = g
+    if not kept:
+        return frames, 0
+    return kept, len(frames) - len(kept)
+
+
+def _sample_nearest(grid: BeamGrid, gray: np.ndarray) -> np.ndarray:
+    """``gray`` on the beam grid by nearest pixel; 0 outside the scan area.
+
+    Coverage reads medians (of a 5x5 median-filtered frame, then along beams and rows), not
+    means: uncorrelated noise clipped at black has a positive mean but a black median, so
+    added noise does not make a black beam or a dark deep band look lit.
+    """
+    out = cv2.remap(gray, grid.map_x, grid.map_y, cv2.INTER_NEAREST, borderValue=0).astype(np.float32)
+    out[~grid.valid] = 0.0
+    return out
+
+
+def _lit_floor(polar: np.ndarray, valid: np.ndarray, lost: list[int]) -> float:
+    """5th-percentile / mean grey level over the beams that have contact (0..1).
+
+    A high black floor relative to the mean is a washed-out image; beams without contact
+    are left out, or a lost wedge (black) would make a washed-out image look well set.
+    """
+    sel = valid.copy()
+    sel[:, lost] = False
+    px = polar[sel]
+    if px.size < 16:
+        return 0.0
+    mean = float(px.mean())
+    return float(np.percentile(px, 5)) / mean if mean >= 1.0 else 0.0
 
 
 def _components(
@@ -245,18 +283,24 @@ def _components(
     c: dict[str, float] = {}
     faults: dict[str, str] = {}
     dark = _logistic(math.log(max(m["mean"], 0.1) / t.dark_mean) / t.dark_width)
-    bright = _logistic((t.bright_mean - m["mean"]) / t.bright_width)
+    # brightness alone is judged only when extreme: what over-gain costs (white clipping, a
+    # lifted black floor) is judged by its own components, so a darker frame that is not
+    # clipped or washed out never scores better than the original
+    over = max(0.0, m["mean"] - (t.bright_mean - t.bright_width)) / max(t.bright_width, 1e-6)
+    bright = 0.5 ** (over * over)
     c["gain"] = dark * bright
     faults["gain"] = _REASONS["gain_dark"] if dark <= bright else _REASONS["gain_bright"]
-    c["saturation"] = 1.0 / (1.0 + (m["saturated_fraction"] / t.saturated_fraction) ** 3)
+    c["saturation"] = 1.0 / (1.0 + (m["saturated_fraction"] / t.saturated_fraction) ** 2)
     # the black floor relative to the mean: a narrow dynamic range, whatever the gain
-    floor = m["p5"] / max(m["mean"], 1.0)
+    floor = m.get("lit_floor", m["p5"] / max(m["mean"], 1.0))
     c["washout"] = _logistic((t.black_floor - floor) / t.black_floor_width)
     c["black_clip"] = 1.0 / (1.0 + (m["black_fraction"] / t.black_fraction) ** 3)
     c["contrast"] = _logistic((m["gcnr"] - t.gcnr) / t.gcnr_width)
     sharp = 0.5 * (math.log10(max(m["laplacian_nvar"], 1e-9)) + math.log10(max(m["coarse_nvar"], 1e-9)))
     c["sharpness"] = _logistic((sharp - t.log_sharpness) / t.log_sharpness_width)
-    c["noise"] = _logistic((t.noise_sigma - m["noise_sigma"]) / t.noise_sigma_width)
+    # noise relative to the brightness, as an eye sees grain: gain alone does not change it
+    rel = m["noise_sigma"] / max(m["mean"], 1.0)
+    c["noise"] = _logistic(math.log(t.noise / max(rel, 1e-6)) / t.noise_width)
     c["depth"] = _logistic((m["depth_use"] - t.depth_use) / t.depth_use_width)
     c["contact"] = _logistic((t.contact_lost - m["contact_lost_fraction"]) / t.contact_lost_width)
     for k in ("saturation", "washout", "black_clip", "contrast", "sharpness", "noise", "depth"):
@@ -273,17 +317,17 @@ def _components(
 
 
 def _combine(comps: dict[str, float]) -> float:
-    """100 x exp(-weighted mean penalty), where a component ``c`` costs ``log(1 - log c)``.
+    """100 x the weighted geometric mean of the components: 100 x exp(weighted mean of log c).
 
-    There is no floor: the penalty keeps growing as a fault gets worse, so a worse fault
-    always lowers the score. It grows logarithmically in ``-log c`` (which is about linear in
-    the metric past its threshold), so a fault that is already severe moves the score by
-    the relative, not the absolute, change of its metric; a wobble in an incidental,
-    already-bad component then cannot outweigh the fault being made worse.
+    Each component is a factor of the score, so a fault made worse lowers the score by the
+    same proportion however bad it already is, and the others do not change that. There is
+    no floor. (A log(1 - log c) penalty, tried before, grew only logarithmically once a
+    fault was severe, so noise made twice as strong was outweighed by the small incidental
+    wobbles it caused in other metrics.)
     """
     wsum = sum(_WEIGHTS[k] for k in comps)
-    pen = sum(_WEIGHTS[k] * math.log1p(-math.log(max(v, 1e-300))) for k, v in comps.items())
-    return 100.0 * math.exp(-pen / wsum)
+    logc = sum(_WEIGHTS[k] * math.log(max(v, 1e-300)) for k, v in comps.items())
+    return 100.0 * math.exp(logc / wsum)
 
 
 def _acep(score: float) -> int:
