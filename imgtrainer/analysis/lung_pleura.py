@@ -34,6 +34,16 @@ class Pleura:
         return float(np.median(self.row[self.on] - self.skin[self.on]))
 
     @property
+    def centre_depth_rows(self) -> float:
+        """Skin-to-pleura distance in grid rows under the middle of the probe (0 when absent).
+
+        On a convex probe the beams reach a curved pleura at longer ranges towards the sides,
+        so the median over all beams overstates the depth; the usual measurement is taken at
+        the image centre. Falls back to ``depth_rows`` when the centre shows no pleura.
+        """
+        return _central_median(self.row - self.skin, self.on) or self.depth_rows
+
+    @property
     def extent(self) -> float:
         """Share of beams on which the pleura is seen."""
         return float(self.on.mean()) if self.on.size else 0.0
@@ -61,11 +71,17 @@ def find_pleura(mean_grid: np.ndarray, valid: np.ndarray) -> Pleura:
     hi = top + int(0.5 * height)
     cand = np.where((rows >= lo) & (rows < hi) & valid, line, -np.inf)
     pstr = cand.max(axis=0)
-    # the pleura lies below the chest-wall fascia: take the deepest local peak that is nearly
-    # as strong as the strongest one on the beam
+    # the pleura lies below the chest-wall fascia: the deepest local peak nearly as strong as
+    # the strongest one on the beam, once A-lines (fainter copies of a shallower line at 2-4x
+    # its depth) are set aside
     peak = (cand >= np.roll(cand, 1, axis=0)) & (cand >= np.roll(cand, -1, axis=0))
-    good = peak & np.isfinite(cand) & (cand >= 0.7 * pstr[None, :]) & (cand > 0)
-    prow = np.array([_pick(np.flatnonzero(good[:, b]), skin[b], int(cand[:, b].argmax())) for b in range(nb)])
+    loose = peak & np.isfinite(cand) & (cand >= 0.3 * pstr[None, :]) & (cand > 0)
+    prow = np.array(
+        [
+            _pick(np.flatnonzero(loose[:, b]), cand[:, b], smooth[:, b], skin[b], int(cand[:, b].argmax()))
+            for b in range(nb)
+        ]
+    )
     pstr = np.take_along_axis(cand, prow[None, :], axis=0)[0]
     usable = np.isfinite(pstr) & (skin < nd)
     if usable.sum() < max(5, 0.15 * nb):
@@ -88,15 +104,53 @@ def find_pleura(mean_grid: np.ndarray, valid: np.ndarray) -> Pleura:
     return Pleura(skin, row, pstr, on, bottom, present)
 
 
-def _pick(rows: np.ndarray, skin: int, fallback: int) -> int:
-    """Deepest strong peak that is not an A-line (about twice as deep) of a shallower one."""
+def _pick(rows: np.ndarray, line: np.ndarray, bright: np.ndarray, skin: int, fallback: int) -> int:
+    """Deepest strong line-like peak that is not an A-line of a shallower one.
+
+    A-lines are fainter copies of the pleura at whole multiples of its skin distance; in a
+    dark (aerated) lung they can stand out from their surroundings more than the pleura does
+    from the bright chest wall. They are set aside first (see ``_is_reverberation``); among
+    the remaining peaks the deepest one within 70 % of the strongest is the pleura (the
+    chest-wall fascia above it is shallower), unless it lies at twice the depth of another.
+    """
     if rows.size == 0:
         return fallback
-    for r in rows[::-1]:
+    keep = [r for r in rows if not _is_reverberation(r, rows, line, bright, skin)]
+    if not keep:
+        return int(rows[0])
+    top = max(line[r] for r in keep)
+    good = [r for r in keep if line[r] >= 0.7 * top]
+    for r in good[::-1]:  # deepest first; skip one about twice as deep as another strong peak
         d = r - skin
-        if not any(abs(d - 2 * (q - skin)) <= 0.15 * d for q in rows if q < r):
+        if not any(abs(d - 2 * (q - skin)) <= 0.15 * d for q in good if q < r):
             return int(r)
-    return int(rows[0])
+    return int(good[0])
+
+
+def _is_reverberation(r: int, rows: np.ndarray, line: np.ndarray, bright: np.ndarray, skin: int) -> bool:
+    """Is the peak at ``r`` the k-th copy (k = 2-4) of a shallower line seen through air?
+
+    Only when the shallower line is at least as bright and at least half as line-like, the
+    gap between the two is dark against the tissue above the shallower line (a reverberation
+    is seen through aerated lung, while fascia and pleura have muscle between them), and
+    every lower copy (2x .. (k-1)x) is also there: a real reverberation series.
+    """
+    d = r - skin
+    for q in rows[rows < r]:
+        dq = q - skin
+        if dq < 4 or bright[q] < bright[r] or line[q] < 0.5 * line[r]:
+            continue
+        m = max(2, int(0.15 * dq))
+        wall = float(np.median(bright[skin + 1 : q - m])) if q - m > skin + 1 else 0.0
+        gap = float(np.median(bright[q + m : r - m])) if r - m > q + m else wall
+        if gap > 0.6 * wall:
+            continue
+        for k in (2, 3, 4):
+            if abs(d - k * dq) <= 0.12 * d and all(
+                np.any(np.abs(rows - skin - j * dq) <= 0.12 * j * dq) for j in range(2, k)
+            ):
+                return True
+    return False
 
 
 def frame_pleura(frame: np.ndarray, valid: np.ndarray, pleura: Pleura) -> tuple[float, float]:
@@ -121,4 +175,14 @@ def frame_pleura(frame: np.ndarray, valid: np.ndarray, pleura: Pleura) -> tuple[
     seen = np.isfinite(pstr) & (pstr >= 0.15) & (pleura.skin < nd)
     if not seen.any():
         return 0.0, 0.0
-    return float(np.median(prow[seen] - pleura.skin[seen])), float(seen.mean())
+    depth = prow - pleura.skin
+    return _central_median(depth, seen) or float(np.median(depth[seen])), float(seen.mean())
+
+
+def _central_median(depth: np.ndarray, on: np.ndarray) -> float:
+    """Median of ``depth`` over the ``on`` beams in the middle fifth of the beams (0 if none)."""
+    nb = on.size
+    mid = np.zeros(nb, bool)
+    mid[int(0.4 * nb) : max(int(0.4 * nb) + 1, int(0.6 * nb))] = True
+    sel = on & mid
+    return float(np.median(depth[sel])) if sel.sum() >= 2 else 0.0

@@ -1,0 +1,64 @@
+"""Where the A-lines lie: replicas of the pleural line at multiples of the probe-pleura distance.
+
+An A-line is the pleura's echo bounced once more between the pleura and the probe face, so
+the k-th lies at ``face + k * (pleura - face)`` on every beam, tilted and curved like the
+pleura itself. The probe face is often above the top of the stored image (zoomed or cropped
+views), so it is not taken from the image: the face offset is searched for as the one that
+puts the replicas on the brightest lines of the time-averaged grid. The result places the
+A-line evidence for the GUI; the present/absent decision is made elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d, map_coordinates
+
+from imgtrainer.analysis.lung_pleura import Pleura
+
+
+@dataclass
+class ALinePlacement:
+    """Probe-face row (grid rows, may be negative) and the replica contrast it gives."""
+
+    face_row: float
+    contrast: float  # mean line contrast of the replicas, in standard deviations of the image
+
+    def rows(self, pleura_row: np.ndarray, k: int) -> np.ndarray:
+        """Grid rows of the k-th reverberation (k = 2 is the first A-line) on each beam."""
+        return self.face_row + k * (np.asarray(pleura_row, float) - self.face_row)
+
+
+def place_alines(mean_grid: np.ndarray, valid: np.ndarray, pleura: Pleura, steps: int = 27) -> ALinePlacement:
+    """Search the probe-face row that puts A-line replicas on the brightest lines."""
+    on = np.flatnonzero(pleura.on)
+    skin = float(np.median(pleura.skin[on])) if on.size else 0.0
+    d = float(np.median(pleura.row[on] - skin)) if on.size else 0.0
+    if on.size < 5 or d < 3:
+        return ALinePlacement(skin, 0.0)
+    log = np.log1p(np.maximum(np.where(valid, mean_grid, 0.0), 0.0))
+    hp = log - gaussian_filter1d(log, max(2.0, d / 4), axis=0)  # lines, not the depth trend
+    sd = float(hp[valid].std()) + 1e-6
+    p = pleura.row[on].astype(float)
+    best = ALinePlacement(skin, 0.0)
+    for face in np.linspace(skin - d, skin + 0.3 * d, steps):
+        gaps = p - face
+        if np.median(gaps) < 3:
+            continue
+        contrasts = []
+        for k in (2, 3):
+            r = face + k * gaps
+            inside = r < pleura.bottom - 2
+            if inside.sum() < 0.5 * on.size:
+                continue
+            line = _at(hp, r, on)
+            between = 0.5 * (_at(hp, r - 0.4 * gaps, on) + _at(hp, r + 0.4 * gaps, on))
+            contrasts.append(float(np.mean((line - between)[inside])) / sd)
+        if contrasts and np.mean(contrasts) > best.contrast:
+            best = ALinePlacement(float(face), float(np.mean(contrasts)))
+    return best
+
+
+def _at(img: np.ndarray, rows: np.ndarray, beams: np.ndarray) -> np.ndarray:
+    return map_coordinates(img, [np.clip(rows, 0, img.shape[0] - 1), beams.astype(float)], order=1)

@@ -1,0 +1,55 @@
+"""A-line placement: replicas of the pleura found even when the probe face is cropped off."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from imgtrainer.analysis.lung_alines import place_alines
+from imgtrainer.analysis.lung_pleura import Pleura, find_pleura
+
+
+def _grid_with_alines(face: float, pleura_row: float, tilt: float, seed: int = 0) -> np.ndarray:
+    """Time-averaged grid (rows, beams): speckle, a tilted pleura and its 2nd/3rd replicas."""
+    rng = np.random.default_rng(seed)
+    nd, nb = 256, 160
+    img = rng.rayleigh(18.0, (nd, nb)) * np.linspace(1.6, 0.5, nd)[:, None]
+    beams = np.arange(nb)
+    p = pleura_row + tilt * (beams - nb / 2)
+    rows = np.arange(nd)[:, None]
+    for k, gain in ((1, 160.0), (2, 90.0), (3, 60.0)):
+        r = face + k * (p - face)
+        img += gain * np.exp(-0.5 * ((rows - r[None, :]) / 1.5) ** 2)
+    return img.astype(np.float32)
+
+
+def test_alines_placed_with_probe_face_above_the_image() -> None:
+    # the stored image starts 12 rows below the probe face: multiples of the visible depth
+    # (pleura row 36 -> 72, 108) would miss the true A-lines at 84 and 132
+    face, pleura_row = -12.0, 36.0
+    grid = _grid_with_alines(face, pleura_row, tilt=0.08)
+    valid = np.ones(grid.shape, bool)
+    nd, nb = grid.shape
+    row = pleura_row + 0.08 * (np.arange(nb) - nb / 2)
+    pleura = Pleura(np.zeros(nb, int), row, np.ones(nb), np.ones(nb, bool), nd - 1, True)
+    place = place_alines(grid, valid, pleura)
+    assert abs(place.face_row - face) <= 4.0, place
+    mid = grid.shape[1] // 2
+    assert abs(place.rows(pleura.row[mid : mid + 1], 2)[0] - 84.0) <= 3.0
+    assert abs(place.rows(pleura.row[mid : mid + 1], 3)[0] - 132.0) <= 4.0
+    assert place.contrast > 1.0
+
+
+def test_no_alines_gives_low_contrast() -> None:
+    rng = np.random.default_rng(3)
+    nd, nb = 256, 160
+    grid = (rng.rayleigh(18.0, (nd, nb)) * np.linspace(1.6, 0.5, nd)[:, None]).astype(np.float32)
+    grid[40:43] += 160.0  # a pleura with nothing repeating below it
+    valid = np.ones(grid.shape, bool)
+    pleura = find_pleura(grid, valid)
+    place = place_alines(grid, valid, pleura)
+    with_lines = place_alines(
+        _grid_with_alines(0.0, 41.0, 0.0, seed=3),
+        valid,
+        find_pleura(_grid_with_alines(0.0, 41.0, 0.0, seed=3), valid),
+    )
+    assert place.contrast < 0.5 * with_lines.contrast
