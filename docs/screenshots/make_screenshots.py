@@ -83,9 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     if not a.hidpi:
         shot(w, "02-library.png")
 
-    # practice: a B-line case when there is one, else the first case
+    # practice: the demo's B-line case when there is one (its lung assist is shown later), else
+    # the first lung case, else the first case
     items = [lib.list.item(i) for i in range(lib.list.count())]
-    pick = next((it for it in items if "blines" in str(it.data(0x0101))), items[0])
+    ids = [str(it.data(0x0101)) for it in items]
+    want = "lung-07" if "lung-07" in ids else next((i for i in ids if i.startswith("lung")), ids[0])
+    pick = items[ids.index(want)]
     lib._activated(pick)
     pump(until=lambda: w.practice_state.qset is not None)
     ps, st = w.practice_state, w.viewer_state

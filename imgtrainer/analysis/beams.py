@@ -49,8 +49,17 @@ class BeamGrid:
         """Stored-frame (x, y) of a grid position (fractional indices allowed)."""
         d = float(np.clip(depth_idx, 0, self.n_depth - 1))
         b = float(np.clip(beam_idx, 0, self.n_beams - 1))
-        d0, b0 = int(d), int(b)
-        return float(self.map_x[d0, b0]), float(self.map_y[d0, b0])
+        d0, b0 = min(int(d), self.n_depth - 2), min(int(b), self.n_beams - 2)
+        if d0 < 0 or b0 < 0:  # a grid one cell wide or deep
+            return float(self.map_x[int(d), int(b)]), float(self.map_y[int(d), int(b)])
+        fd, fb = d - d0, b - b0  # bilinear between the four surrounding grid cells
+
+        def lerp(m: np.ndarray) -> float:
+            top = m[d0, b0] * (1 - fb) + m[d0, b0 + 1] * fb
+            low = m[d0 + 1, b0] * (1 - fb) + m[d0 + 1, b0 + 1] * fb
+            return float(top * (1 - fd) + low * fd)
+
+        return lerp(self.map_x), lerp(self.map_y)
 
 
 def beam_grid(area: ScanArea, *, max_depth: int = 256, max_beams: int = 160) -> BeamGrid:

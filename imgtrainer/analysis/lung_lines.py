@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -33,6 +33,15 @@ class FrameBLines:
 
     beams: list[int]
     strengths: list[float]
+    drifts: list[float] = field(default_factory=list)  # beams moved from ``top`` to ``bottom`` row
+    top: int = 0  # grid row where the B-line region starts (below the pleura)
+    bottom: int = 0  # grid row where it ends
+
+    def beam_at(self, i: int, row: float) -> float:
+        """Grid beam (fractional) of the i-th B-line at grid ``row``: it runs along the tilt found."""
+        drift = self.drifts[i] if i < len(self.drifts) else 0.0
+        t = (row - self.top) / max(1, self.bottom - self.top)
+        return self.beams[i] + drift * t
 
 
 def _band_ridge(frame: np.ndarray, valid: np.ndarray, r0: int, r1: int, sigma: float) -> np.ndarray:
@@ -145,7 +154,17 @@ def frame_blines(
         if all(abs(int(b) - m) >= _MERGE_WIDTHS * sigma for m in merged):
             merged.append(int(b))
     merged.sort()
-    return FrameBLines(merged, [round(float(score[b]), 4) for b in merged]), best
+    drift = drifts[pick]
+    return (
+        FrameBLines(
+            merged,
+            [round(float(score[b]), 4) for b in merged],
+            [float(drift[b]) for b in merged],
+            bands[0][0],
+            bands[-1][1],
+        ),
+        best,
+    )
 
 
 _MAX_TILT = 0.12  # largest drift of a B-line across the region, as a share of the grid width

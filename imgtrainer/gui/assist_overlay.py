@@ -15,6 +15,7 @@ from PyQt6.QtGui import QColor, QPainter, QPainterPath, QPen
 from imgtrainer.gui import palette
 from imgtrainer.gui.assist_view import drawables, summary_lines
 from imgtrainer.gui.cine_view import CineView
+from imgtrainer.gui.labels import DOMAIN_TITLES
 from imgtrainer.gui.workers import run_async
 from imgtrainer.media.clip import Clip
 
@@ -52,6 +53,13 @@ class AssistOverlay(QObject):
         st = self.state
         if topic == "clip":
             self.report, self._for, self.error = None, None, ""
+        if st.assist_domain not in (None, "lung"):
+            self.report, self._for = None, None
+            name = DOMAIN_TITLES.get(st.assist_domain, st.assist_domain)
+            self.error = f"Lung assist is for lung clips: this case is {name}"
+            return
+        if self.error.startswith("Lung assist is for lung clips"):
+            self.error = ""
         if (
             topic in ("overlay", "clip")
             and st.show_assist

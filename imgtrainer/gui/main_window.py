@@ -358,6 +358,7 @@ class MainWindow(QMainWindow):
         if old is not None and old is not clip:
             old.close()
         self.practice_panel.clear(f"Free study: {title}. No questions for a file outside the library.")
+        self.viewer_state.set_assist_domain(None)
         self.viewer_state.set_assist_locked(False)
         self.case_title.setText(title)
         self.case_title.setVisible(True)

@@ -263,6 +263,7 @@ class PracticePanel(QWidget):
         if first_frame is not None:
             self.viewer.pause()
             self.viewer.set_index(first_frame)
+        self.viewer.set_assist_domain(getattr(self.practice.qset, "domain", None))
         self.viewer.set_assist_locked(False)
         if self._revealed_header:
             self.header.setText(self._revealed_header)

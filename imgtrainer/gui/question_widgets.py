@@ -264,8 +264,11 @@ class MarksWidget(QuestionWidget):
     """Marks drawn on the frame with the viewer's point/line/polygon tools."""
 
     def build(self) -> None:
-        row = QHBoxLayout(self.body)
-        row.setContentsMargins(0, 0, 0, 0)
+        # tools on one row, "None seen" and the (wrapped) count below, so the card fits a narrow panel
+        column = QVBoxLayout(self.body)
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        column.addLayout(row)
         types = self.q.mark_types or ["point"]
         self.draw_button = QPushButton(f"Draw {' / '.join(types)}", self.body)
         self.draw_button.setToolTip("Choose the drawing tool, then draw on the image")
@@ -273,11 +276,15 @@ class MarksWidget(QuestionWidget):
         self.clear_button = QPushButton("Clear", self.body)
         self.clear_button.clicked.connect(self._clear)
         self.count = QLabel("", self.body)
+        self.count.setWordWrap(True)
         self.none_box = _none_box(self, "None seen", "Nothing to mark in this clip (removes your marks)")
         row.addWidget(self.draw_button)
         row.addWidget(self.clear_button)
-        row.addWidget(self.none_box)
-        row.addWidget(self.count, 1)
+        row.addStretch(1)
+        below = QHBoxLayout()
+        column.addLayout(below)
+        below.addWidget(self.none_box)
+        below.addWidget(self.count, 1)
         self.viewer.changed.connect(self._on_viewer)
 
     def _on_viewer(self, topic: str) -> None:

@@ -63,6 +63,7 @@ class ViewerState:
         self.show_quality = False
         self.show_assist = False
         self.assist_locked = False
+        self.assist_domain: str | None = None  # the clip's application once known (None: unknown)
         self.fullscreen = False
 
     # clip and frame -------------------------------------------------------------------------
@@ -323,6 +324,12 @@ class ViewerState:
             self.set_message("Lung assist is hidden until you submit your answer")
         else:
             self.show_assist = bool(on)
+        self.changed.emit("overlay")
+
+    def set_assist_domain(self, domain: str | None) -> None:
+        """The application of the clip on screen, when known: the lung assist runs only on lung
+        clips and on clips of unknown application (a file opened for free study)."""
+        self.assist_domain = domain
         self.changed.emit("overlay")
 
     def set_assist_locked(self, locked: bool) -> None:

@@ -99,3 +99,26 @@ def test_bright_a_lines_do_not_replace_the_pleura() -> None:
     pleura = find_pleura(f, valid)
     assert pleura.present
     assert abs(float(np.median(pleura.row)) - 40) <= 2, np.median(pleura.row)
+
+
+def test_b_line_evidence_is_drawn_along_the_b_lines() -> None:
+    """The drawn B-lines follow the generator's B-lines from the pleura down, fanning out with
+    the convex beams, even though the detected apex is not exact."""
+    params = LungParams(
+        probe="convex", depth_cm=12.0, pleura_cm=1.6, n_blines=3, sliding="present", n_frames=12
+    )
+    frames, truth = render_lung_clip(params, 102)
+    pr = lung_probe(params)
+    x0, y0, x1, y1 = pr.field_box
+    region = Region(x0, y0, x1, y1, "2D", "TISSUE", "cm", "cm", pr.pixel_cm, pr.pixel_cm)
+    rep = assess_lung(ArrayClip(frames, fps=params.fps, regions=[region])).to_dict()
+    drawn = rep["b_lines"]["positions"]
+    assert drawn
+    for (ax, ay), (bx, by) in truth.blines_marks_px:
+        length = float(np.hypot(bx - ax, by - ay))
+
+        def off_line(x: float, y: float, ax=ax, ay=ay, bx=bx, by=by, length=length) -> float:
+            return abs((bx - ax) * (ay - y) - (ax - x) * (by - ay)) / length
+
+        near = [p for p in drawn if off_line(p["x0"], p["y0"]) <= 6 and off_line(p["x1"], p["y1"]) <= 10]
+        assert near, ((ax, ay), (bx, by))

@@ -348,3 +348,18 @@ def test_switching_trainee_resets_the_case_and_progress(qtbot, window) -> None:
         timeout=10000,
     )
     assert w.progress_page.logbook.attempts == 0
+
+
+def test_lung_assist_only_on_lung_clips(qtbot, window) -> None:
+    w = window
+    _open_first_case(qtbot, w)
+    st = w.viewer_state
+    w.practice_panel.submit()
+    w.practice_panel.submit()
+    assert st.assist_domain == w.practice_state.qset.domain == "lung"
+    st.set_assist_domain("cardiac")  # as after submitting a FoCUS case
+    st.set_show_assist(True)
+    assert w.viewer.assist.report is None and "for lung clips" in w.viewer.assist.error
+    assert "Cardiac" in w.viewer.assist.error
+    st.set_assist_domain(None)  # a file opened for free study: unknown application, so it runs
+    qtbot.waitUntil(lambda: w.viewer.assist.report is not None, timeout=20000)

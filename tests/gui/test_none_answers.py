@@ -65,3 +65,17 @@ def test_none_controls_record_none_and_score(qtbot):
     assert practice.answers["effusion_depth"] == {"value": 1.0} and not depth.none_box.isChecked()
     for w in widgets.values():
         w.detach()
+
+
+def test_marks_card_fits_a_narrow_question_column(qtbot):
+    """A marks card with three tools and its count line must fit a laptop's question column
+    (about 340 px): wider, the scrolled column slid sideways and cut every card's left edge."""
+    case, key = lung_case()
+    qset = build_question_set(case, key, load_taxonomy("lung"))
+    practice, viewer = PracticeState(), ViewerState()
+    practice.load(qset)
+    q = qset.question("effusion_outline").model_copy(update={"mark_types": ["point", "line", "polygon"]})
+    w = make_question_widget(q, 12, practice, viewer)
+    qtbot.addWidget(w)
+    w.count.setText("Nothing drawn yet (counts as none)")
+    assert w.minimumSizeHint().width() <= 340
