@@ -140,15 +140,16 @@ def _is_reverberation(r: int, rows: np.ndarray, line: np.ndarray, bright: np.nda
         dq = q - skin
         if dq < 4 or bright[q] < bright[r] or line[q] < 0.5 * line[r]:
             continue
+        ks = [k for k in (2, 3, 4) if abs(d - k * dq) <= 0.12 * d]
+        if not ks:  # cheap test first: the medians below are the costly part
+            continue
         m = max(2, int(0.15 * dq))
         wall = float(np.median(bright[skin + 1 : q - m])) if q - m > skin + 1 else 0.0
         gap = float(np.median(bright[q + m : r - m])) if r - m > q + m else wall
         if gap > 0.6 * wall:
             continue
-        for k in (2, 3, 4):
-            if abs(d - k * dq) <= 0.12 * d and all(
-                np.any(np.abs(rows - skin - j * dq) <= 0.12 * j * dq) for j in range(2, k)
-            ):
+        for k in ks:
+            if all(np.any(np.abs(rows - skin - j * dq) <= 0.12 * j * dq) for j in range(2, k)):
                 return True
     return False
 
