@@ -41,6 +41,7 @@ from imgtrainer.analysis.lung import (  # noqa: E402
     LungModel,
     assess_lung,
 )
+from imgtrainer.analysis.lung_model import fit_weights  # noqa: E402
 from imgtrainer.analysis.quality import assess_quality  # noqa: E402
 from imgtrainer.media import open_clip  # noqa: E402
 from imgtrainer.media.clip import ArrayClip, Clip  # noqa: E402
@@ -317,19 +318,11 @@ def _fit(x: np.ndarray, y: np.ndarray, l2: float = 10.0) -> tuple[np.ndarray, fl
 
 
 def _recipe(xs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """Weights and bias on standardised features: the model's fitting recipe.
-
-    With 25 patients, fitted weights over several correlated features overfit (they swing
-    from one half of the patients to the other), and so does a bias searched for the best
-    training accuracy. So each feature gets the same weight, signed by its correlation with
-    the label, and the threshold lies midway between the two classes' median scores: the
-    only things learnt are the signs and two medians. (Measured against a class-balanced
-    L2 logistic fit and the earlier equal-weight + best-accuracy bias: this held out best.)
-    """
-    sign = np.array([np.sign(np.corrcoef(xs[:, j], y)[0, 1]) or 1.0 for j in range(xs.shape[1])])
-    w = sign / xs.shape[1]
-    z = xs @ w
-    return w, float(-0.5 * (np.median(z[y]) + np.median(z[~y])))
+    """The model's fitting recipe (``imgtrainer.analysis.lung_model.fit_weights``): equal signed
+    weights on standardised features, threshold midway between the classes' median scores.
+    Measured against a class-balanced L2 logistic fit and the earlier equal-weight +
+    best-training-accuracy bias on the patient-grouped halves: this held out best."""
+    return fit_weights(xs, y)
 
 
 def lung(args: argparse.Namespace) -> None:

@@ -57,7 +57,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     a.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     a.add_argument("--json", action="store_true")
+    a.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="decision model from `imgtrainer assist-fit` (default: built in)",
+    )
     a.set_defaults(handler=_assist)
+
+    f = subparsers.add_parser(
+        "assist-fit",
+        help="refit the lung assist's B-line/A-line decisions on your own labelled clips",
+        description="Measure every clip listed in a labels CSV (columns: file, b_lines, a_lines; "
+        "yes/no, 1/0 or blank for unknown) and refit the decision weights with the built-in recipe. "
+        "Use the result with `imgtrainer assist --model`. The built-in model was set on one probe; "
+        "labelled clips from your own machines calibrate it to them.",
+    )
+    f.add_argument("--labels", type=Path, required=True, help="CSV with file, b_lines, a_lines columns")
+    f.add_argument(
+        "--root", type=Path, default=None, help="folder the file paths are relative to (default: the CSV's)"
+    )
+    f.add_argument("-o", "--output", type=Path, required=True, help="model JSON to write")
+    f.add_argument("--json", action="store_true")
+    f.set_defaults(handler=_assist_fit)
 
 
 # --------------------------------------------------------------------------- batch helper
@@ -193,11 +215,14 @@ def _mmode(args: argparse.Namespace) -> int:
 
 
 def _assist(args: argparse.Namespace) -> int:
-    from imgtrainer.analysis.lung import assess_lung
+    from imgtrainer.analysis.lung import DEFAULT_MODEL, assess_lung
+    from imgtrainer.analysis.lung_model import load_lung_model
+
+    model = load_lung_model(args.model) if args.model else DEFAULT_MODEL
 
     def one(path: Path) -> dict[str, Any]:
         with _open(path) as clip:
-            return {"file": str(path), **assess_lung(clip).to_dict()}
+            return {"file": str(path), **assess_lung(clip, model=model).to_dict()}
 
     results, failures = _run_batch(args.paths, "assist", one, quiet=False)
     if args.json:
@@ -230,3 +255,9 @@ def _a_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
         "a_lines_present": sum(1 for r in ok if r["a_lines"]["present"]),
         "lus_counts": {str(g): sum(1 for r in ok if r["lus_score"] == g) for g in range(4)},
     }
+
+
+def _assist_fit(args: argparse.Namespace) -> int:
+    from imgtrainer.cli._assist_fit import run_assist_fit
+
+    return run_assist_fit(args.labels, args.root, args.output, as_json=args.json)

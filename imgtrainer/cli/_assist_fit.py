@@ -1,0 +1,105 @@
+"""``imgtrainer assist-fit``: refit the lung assist's decisions on a department's labelled clips.
+
+Each row of the labels CSV is measured with the lung assist; a row that cannot be used (no
+file column, an unreadable clip, a label that is not yes/no/1/0/blank) is reported with its
+row number and the rest carries on. The model is written only when something was measured.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from imgtrainer.cli._common import error, print_json, progress
+from imgtrainer.errors import CaseFormatError, ImgTrainerError
+
+_YES = {"yes": True, "y": True, "1": True, "1.0": True, "true": True}
+_NO = {"no": False, "n": False, "0": False, "0.0": False, "false": False}
+
+
+def _label(value: str | None, row: int, column: str) -> bool | None:
+    v = (value or "").strip().lower()
+    if v == "":
+        return None
+    if v in _YES or v in _NO:
+        return _YES.get(v, False)
+    raise CaseFormatError(f"row {row}: {column} is {value!r}; use yes/no, 1/0 or leave it blank")
+
+
+def _ba(pairs: list[tuple[bool, bool]]) -> float | None:
+    pos = [p for y, p in pairs if y]
+    neg = [p for y, p in pairs if not y]
+    if not pos or not neg:
+        return None
+    return round((sum(pos) / len(pos) + sum(not p for p in neg) / len(neg)) / 2, 3)
+
+
+def run_assist_fit(labels: Path, root: Path | None, output: Path, *, as_json: bool = False) -> int:
+    from imgtrainer.analysis.lung import DEFAULT_MODEL, assess_lung
+    from imgtrainer.analysis.lung_model import fit_lung_model, save_lung_model
+    from imgtrainer.media import open_clip
+
+    try:
+        with open(labels, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CaseFormatError(f"{labels}: cannot read the labels CSV: {exc}") from exc
+    if rows and "file" not in rows[0]:
+        raise CaseFormatError(f"{labels}: no 'file' column (columns: {', '.join(rows[0])})")
+    base = root if root is not None else labels.parent
+    feats: list[dict[str, float]] = []
+    b_labels: list[bool | None] = []
+    a_labels: list[bool | None] = []
+    problems: list[str] = []
+    for i, r in progress(enumerate(rows, start=2), len(rows), "measuring"):  # row 1 is the header
+        try:
+            yb, ya = _label(r.get("b_lines"), i, "b_lines"), _label(r.get("a_lines"), i, "a_lines")
+            if yb is None and ya is None:
+                continue
+            with open_clip(base / (r.get("file") or "")) as clip:
+                feats.append(assess_lung(clip).features)
+        except ImgTrainerError as exc:
+            problems.append(f"row {i} ({r.get('file')}): {exc}")
+            error(problems[-1])
+            continue
+        b_labels.append(yb)
+        a_labels.append(ya)
+    if not feats:
+        raise CaseFormatError(f"{labels}: no labelled clip could be measured")
+    model, notes = fit_lung_model(feats, b_labels, a_labels)
+    save_lung_model(model, output, notes=notes)
+    summary: dict[str, Any] = {
+        "model": str(output),
+        "clips": len(feats),
+        "problems": problems,
+        "findings": {},
+    }
+    for which, ys, name in (("b", b_labels, "b_lines"), ("a", a_labels, "a_lines")):
+        pairs_new = [
+            (y, model.probability(f, which) >= 0.5) for f, y in zip(feats, ys, strict=True) if y is not None
+        ]
+        pairs_old = [
+            (y, DEFAULT_MODEL.probability(f, which) >= 0.5)
+            for f, y in zip(feats, ys, strict=True)
+            if y is not None
+        ]
+        summary["findings"][name] = {
+            "labelled": len(pairs_new),
+            "what_was_done": notes.get(which, ""),
+            "balanced_accuracy_refitted": _ba(pairs_new),
+            "balanced_accuracy_built_in": _ba(pairs_old),
+        }
+    if as_json:
+        print_json(summary)
+    else:
+        print(f"wrote {output}: {len(feats)} clips measured, {len(problems)} rows skipped")
+        for name, f in summary["findings"].items():
+            print(
+                f"  {name}: {f['what_was_done']}; balanced accuracy on these clips "
+                f"{f['balanced_accuracy_refitted']} (built-in model: {f['balanced_accuracy_built_in']})"
+            )
+        print(
+            "  (measured on the clips it was fitted on: check it on clips of other patients before relying on it)"
+        )
+    return 1 if problems else 0
