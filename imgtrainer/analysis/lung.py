@@ -21,7 +21,7 @@ import numpy as np
 
 from imgtrainer.analysis.beams import BeamGrid, beam_grid
 from imgtrainer.analysis.frames import pair_indices, read_gray, spread_indices
-from imgtrainer.analysis.lung_alines import ALinePlacement, place_alines
+from imgtrainer.analysis.lung_alines import ALinePlacement, place_alines, replica_curve
 from imgtrainer.analysis.lung_lines import (
     aline_profile,
     frame_blines,
@@ -366,15 +366,9 @@ def _alines_dict(
     k = int(feats.get("aline_depth_multiple", 0))
     positions = []
     if present and pleura.on.any():
-        on = np.flatnonzero(pleura.on)
-        beams = on[:: max(1, on.size // 20)]
         for mult in (2, 3, 4):
-            rows = place.rows(pleura.row[beams], mult)
-            pts = [
-                [round(c, 1) for c in grid.to_xy(r, b)]
-                for r, b in zip(rows, beams, strict=True)
-                if r <= pleura.bottom
-            ]
+            rows, beams = replica_curve(pleura, place, mult)
+            pts = [[round(c, 1) for c in grid.to_xy(r, b)] for r, b in zip(rows, beams, strict=True)]
             if len(pts) >= 2:
                 positions.append({"multiple": mult, "points": pts})
     return {

@@ -62,3 +62,28 @@ def place_alines(mean_grid: np.ndarray, valid: np.ndarray, pleura: Pleura, steps
 
 def _at(img: np.ndarray, rows: np.ndarray, beams: np.ndarray) -> np.ndarray:
     return map_coordinates(img, [np.clip(rows, 0, img.shape[0] - 1), beams.astype(float)], order=1)
+
+
+def replica_curve(
+    pleura: Pleura, place: ALinePlacement, k: int, n_points: int = 24
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grid (rows, beams) of the k-th reverberation across the pleural span, for drawing.
+
+    The pleura's per-beam rows are noisy (and the noise is multiplied by k in a replica), while
+    a real pleura and its A-lines are smooth arcs: the rows are smoothed by a quadratic fit
+    (refitted once without the worst fifth) before being replicated.
+    """
+    on = np.flatnonzero(pleura.on)
+    if on.size < 3:
+        return np.zeros(0), np.zeros(0)
+    x, y = on.astype(float), pleura.row[on].astype(float)
+    coef = np.polyfit(x, y, 2)
+    res = np.abs(np.polyval(coef, x) - y)
+    keep = res <= np.percentile(res, 80)
+    if keep.sum() >= 3:
+        coef = np.polyfit(x[keep], y[keep], 2)
+    lo, hi = np.percentile(on, [5, 95])  # a stray pleural beam far out does not stretch the arc
+    beams = np.linspace(lo, hi, n_points)
+    rows = place.rows(np.polyval(coef, beams), k)
+    inside = rows <= pleura.bottom
+    return rows[inside], beams[inside]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from imgtrainer.analysis.lung_alines import place_alines
+from imgtrainer.analysis.lung_alines import ALinePlacement, place_alines, replica_curve
 from imgtrainer.analysis.lung_pleura import Pleura, find_pleura
 
 
@@ -53,3 +53,20 @@ def test_no_alines_gives_low_contrast() -> None:
         find_pleura(_grid_with_alines(0.0, 41.0, 0.0, seed=3), valid),
     )
     assert place.contrast < 0.5 * with_lines.contrast
+
+
+def test_replica_curve_is_smooth_and_deeper_for_each_multiple() -> None:
+    rng = np.random.default_rng(5)
+    nb = 160
+    row = 40.0 + 0.05 * (np.arange(nb) - 80) + rng.normal(0, 2.0, nb)  # a noisy, tilted pleura
+    on = np.ones(nb, bool)
+    on[:4] = False
+    pleura = Pleura(np.zeros(nb, int), row, np.ones(nb), on, 255, True)
+    place = ALinePlacement(face_row=-10.0, contrast=1.0)
+    r2, b2 = replica_curve(pleura, place, 2)
+    r3, _ = replica_curve(pleura, place, 3)
+    assert r2.size >= 20 and b2.min() >= 4
+    assert np.all(r3 > r2)
+    assert np.abs(np.diff(r2, 2)).max() < 0.5  # a smooth arc, not the pleura's jitter times two
+    truth = -10.0 + 2 * (40.0 + 0.05 * (b2 - 80) + 10.0)
+    assert np.abs(r2 - truth).max() < 3.0
