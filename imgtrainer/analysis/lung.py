@@ -164,8 +164,8 @@ def assess_lung(
     counts = [len(fb.beams) for fb in per_frame.values()]
     max_count = max(counts) if counts else 0
     confluent = _confluent(per_frame, pleura, model)
-    if b_present and max_count == 0:
-        confluent = True
+    if b_present and max_count == 0 and not a_present:
+        confluent = True  # vertical pattern with no separable line and no A-line left: white lung
     lus, lus_reason = _lus(b_present, max_count, confluent, a_present, pleura, feats)
     reasons = _reasons(pleura, a_present, b_present, max_count, confluent, sliding.reason, lus_reason)
     return LungReport(
@@ -339,7 +339,12 @@ def _reasons(pleura: Pleura, a: bool, b: bool, n: int, confluent: bool, sliding:
         "A-lines (horizontal reverberations of the pleura) seen" if a else "no clear A-lines",
     ]
     if b:
-        out.append("confluent B-lines (white lung)" if confluent else f"B-lines: up to {n} in one frame")
+        if confluent:
+            out.append("confluent B-lines (white lung)")
+        else:
+            out.append(
+                f"B-lines: up to {n} in one frame" if n else "a B-line pattern, but no single B-line counted"
+            )
     else:
         out.append("no B-lines")
     out.append(f"sliding: {sliding}")

@@ -234,7 +234,7 @@ def _assist(args: argparse.Namespace) -> int:
             print(
                 f"{r['file']}: pleura {'yes' if r['pleura']['present'] else 'no'}, "
                 f"A-lines {'yes' if r['a_lines']['present'] else 'no'}, "
-                f"B-lines max {r['b_lines']['max_count']}, sliding {r['sliding']['status']}, "
+                f"B-lines {_b_text(r['b_lines'])}, sliding {r['sliding']['status']}, "
                 f"suggested LUS {r['lus_score']} (advisory)"
             )
         if len(results) > 1:
@@ -244,6 +244,16 @@ def _assist(args: argparse.Namespace) -> int:
                 f"A-lines in {s['a_lines_present']}"
             )
     return 1 if failures else 0
+
+
+def _b_text(b: dict[str, Any]) -> str:
+    """'no', 'yes (confluent)' or 'yes, up to N in a frame'."""
+    if not b["present"]:
+        return "no"
+    if b["confluent"]:
+        return "yes (confluent)"
+    n = b["max_count"]
+    return f"yes, up to {n} in a frame" if n else "yes (pattern, none counted separately)"
 
 
 def _a_summary(results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -59,10 +59,17 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         "Lung assist (advisory)",
         f"Pleural line: {yes.get(bool((report.get('pleura') or {}).get('present')))}",
         f"A-lines: {yes.get(bool((report.get('a_lines') or {}).get('present')))}",
-        f"B-lines: {'confluent' if b.get('confluent') else b.get('max_count', 0)} (max in a frame)"
-        if b.get("present")
-        else "B-lines: none",
+        _b_line_text(b),
         f"Sliding: {(report.get('sliding') or {}).get('status', 'n/a')}",
         f"Suggested LUS score: {report.get('lus_score', '?')}",
     ]
     return lines
+
+
+def _b_line_text(b: dict[str, Any]) -> str:
+    if not b.get("present"):
+        return "B-lines: none"
+    if b.get("confluent"):
+        return "B-lines: confluent"
+    n = b.get("max_count", 0)
+    return f"B-lines: {n} (max in a frame)" if n else "B-lines: likely, none counted"

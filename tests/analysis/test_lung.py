@@ -102,3 +102,21 @@ def test_persistent_ridges_need_the_full_depth() -> None:
     # a column reaching the bottom stands out in every depth band; one that fades does not
     assert out["bline"] > 0.5
     assert out["near_only"] < 0.3 and out["none"] < 0.3
+
+
+def test_lus_and_wording_when_b_lines_are_a_pattern_without_a_counted_line() -> None:
+    """A vertical pattern with A-lines still seen is not 'confluent': LUS stays 0, and the text
+    says no single B-line was counted instead of 'up to 0'."""
+    from imgtrainer.analysis.lung import _lus
+    from imgtrainer.analysis.lung_pleura import Pleura
+    from imgtrainer.cli.analysis import _b_text
+
+    nb = 40
+    pleura = Pleura(np.zeros(nb, int), np.full(nb, 30.0), np.ones(nb), np.ones(nb, bool), 200, True)
+    feats = {"deep_level": 0.3}
+    assert _lus(True, 0, False, True, pleura, feats)[0] == 0
+    assert _lus(True, 0, True, False, pleura, feats)[0] == 2
+    assert _lus(True, 4, False, True, pleura, feats)[0] == 1
+    assert _b_text({"present": True, "confluent": False, "max_count": 0}).startswith("yes (pattern")
+    assert _b_text({"present": True, "confluent": False, "max_count": 3}) == "yes, up to 3 in a frame"
+    assert _b_text({"present": False, "confluent": False, "max_count": 2}) == "no"
