@@ -301,11 +301,7 @@ class ExamTakeWindow(QMainWindow):
             return  # only from the gate or the final page: a running exam ends by submitting
         self.timer.stop()
         if self.panel is not None:
-            self.panel.viewer_state.pause()
-            clip = self.panel.viewer_state.clip
-            self.panel.viewer_state.set_clip(None)
-            if clip is not None:
-                clip.close()
+            self.panel.viewer_state.close_clip()
             self.pages.removeWidget(self.panel)
             self.panel.deleteLater()
             self.panel = None
@@ -340,10 +336,7 @@ class ExamTakeWindow(QMainWindow):
         if st is not None and running:
             st.commit_changes()
         if self.panel is not None:
-            self.panel.viewer_state.pause()
-            clip = self.panel.viewer_state.clip
-            if clip is not None:
-                clip.close()
+            self.panel.viewer_state.close_clip()
         if self.session is not None:
             self.session.close()
             self.session = None

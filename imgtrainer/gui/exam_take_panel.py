@@ -347,13 +347,10 @@ class ExamPanel(QWidget):
     def _set_clip(self, clip: Any) -> None:
         """Show ``clip`` and draw the marks already answered, without re-committing anything."""
         st = self.state
-        old = self.viewer_state.clip
         with st.quiet():
             self.viewer_state.set_clip(clip)
             if clip is not None:
                 self._restore_marks()
-        if old is not None and old is not clip:
-            old.close()
         self.viewer_state.set_loop(st.replay_allowed)
         self.viewer.loop_box.setEnabled(st.replay_allowed)
         self._refresh_play()

@@ -169,10 +169,7 @@ class AdjudicationPage(QWidget):
         path = media_path(folder, case)
 
         def loaded(clip) -> None:
-            old = self.viewer_state.clip
             self.viewer_state.set_clip(clip)
-            if old is not None and old is not clip:
-                old.close()
 
         run_async(
             lambda: open_clip(path), loaded, lambda exc: self.status.setText(f"Cannot open the clip: {exc}")
@@ -283,6 +280,4 @@ class AdjudicationPage(QWidget):
                     p.drawPolygon(QPolygonF(pts))
 
     def close_clip(self) -> None:
-        self.viewer_state.pause()
-        if self.viewer_state.clip is not None:
-            self.viewer_state.clip.close()
+        self.viewer_state.close_clip()

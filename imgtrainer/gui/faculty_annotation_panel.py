@@ -206,10 +206,7 @@ class AnnotationPage(QWidget):
             if self._clip_path != path:
                 clip.close()
                 return
-            old = self.viewer_state.clip
             self.viewer_state.set_clip(clip)
-            if old is not None and old is not clip:
-                old.close()
 
         run_async(
             lambda: open_clip(path), loaded, lambda exc: self.problem.setText(f"Cannot open the clip: {exc}")
@@ -331,6 +328,4 @@ class AnnotationPage(QWidget):
         return bool(self.editor is not None and self.editor.choose(digit))
 
     def close_clip(self) -> None:
-        self.viewer_state.pause()
-        if self.viewer_state.clip is not None:
-            self.viewer_state.clip.close()
+        self.viewer_state.close_clip()

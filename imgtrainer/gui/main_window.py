@@ -353,10 +353,7 @@ class MainWindow(QMainWindow):
     def show_clip(self, clip: Clip, title: str) -> None:
         """Free study of a clip with no questions (a dropped or opened file)."""
         self.ensure_practice()
-        old = self.viewer_state.clip
         self.viewer_state.set_clip(clip)
-        if old is not None and old is not clip:
-            old.close()
         self.practice_panel.clear(f"Free study: {title}. No questions for a file outside the library.")
         self.viewer_state.set_assist_domain(None)
         self.viewer_state.set_assist_locked(False)
@@ -400,7 +397,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, ev) -> None:
         self._busy_timer.stop()
-        self.viewer_state.pause()
-        if self.viewer_state.clip is not None:
-            self.viewer_state.clip.close()
+        self.viewer_state.close_clip()
         super().closeEvent(ev)

@@ -105,10 +105,7 @@ class PracticeController(QObject):
         self.loading = False
         self.bundle, self.attempt_id = bundle, attempt_id
         self._recorded_time = {}
-        old = self.viewer.clip
         self.viewer.set_clip(clip)
-        if old is not None and old is not clip:
-            old.close()
         self.panel.show_questions(
             bundle.qset, case_header_html(bundle.case), restored, case_header_html(bundle.case, revealed=True)
         )

@@ -68,7 +68,8 @@ class ViewerState:
 
     # clip and frame -------------------------------------------------------------------------
     def set_clip(self, clip: Clip | None) -> None:
-        self.clip = clip
+        """Show ``clip``; the state owns it and closes the clip it replaces (file, frame cache)."""
+        old, self.clip = self.clip, clip
         self.index = 0
         self.playing = False
         self.reset_view(emit=False)
@@ -77,6 +78,13 @@ class ViewerState:
         self.answer_ranges, self.expert_ranges = [], []
         self.message = ""
         self.changed.emit("clip")
+        if old is not None and old is not clip:
+            old.close()
+
+    def close_clip(self) -> None:
+        """Stop playback and let go of the clip (its file and frame cache): a screen is closing."""
+        self.pause()
+        self.set_clip(None)
 
     @property
     def n_frames(self) -> int:

@@ -220,3 +220,22 @@ def test_drawn_marks_become_the_mark_types_a_question_accepts() -> None:
     st.finish_draw()
     ps.take_marks("trace", st)
     assert ps.answers["trace"][0]["type"] == "polyline"
+
+
+def test_viewer_state_owns_its_clip_and_closes_the_one_it_replaces(qapp) -> None:
+    closed: list[str] = []
+
+    def spy(name: str):
+        clip = make_cine(n=4)
+        clip.close = lambda: closed.append(name)  # type: ignore[method-assign]
+        return clip
+
+    st = ViewerState()
+    first, second = spy("first"), spy("second")
+    st.set_clip(first)
+    st.set_clip(first)  # the same clip again: kept open
+    assert closed == []
+    st.set_clip(second)
+    assert closed == ["first"] and st.clip is second
+    st.close_clip()  # a screen closing: playback stops, the clip is let go
+    assert closed == ["first", "second"] and st.clip is None and not st.playing
