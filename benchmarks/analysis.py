@@ -41,6 +41,7 @@ from imgtrainer.analysis.lung import (  # noqa: E402
     LungModel,
     assess_lung,
 )
+from imgtrainer.analysis.lung_model import balanced_accuracy as _ba  # noqa: E402
 from imgtrainer.analysis.lung_model import fit_weights  # noqa: E402
 from imgtrainer.analysis.quality import assess_quality  # noqa: E402
 from imgtrainer.media import open_clip  # noqa: E402
@@ -291,30 +292,6 @@ def _rows() -> list[dict[str, str]]:
 def _patient(r: dict[str, str]) -> str:
     m = re.search(r"patient_(\d+)", r["file"])
     return f"blus{m.group(1)}" if m else r["file"]
-
-
-def _ba(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float, int]:
-    tp = sum(y and p for y, p in pairs)
-    fn = sum(y and not p for y, p in pairs)
-    tn = sum((not y) and (not p) for y, p in pairs)
-    fp = sum((not y) and p for y, p in pairs)
-    sens = tp / (tp + fn) if tp + fn else float("nan")
-    spec = tn / (tn + fp) if tn + fp else float("nan")
-    return (sens + spec) / 2, sens, spec, len(pairs)
-
-
-def _fit(x: np.ndarray, y: np.ndarray, l2: float = 10.0) -> tuple[np.ndarray, float]:
-    """Class-balanced L2 logistic regression by Newton steps on standardised ``x``."""
-    z = np.column_stack([x, np.ones(len(x))])
-    b = np.zeros(z.shape[1])
-    cw = np.where(y, 0.5 / max(y.mean(), 1e-6), 0.5 / max(1 - y.mean(), 1e-6))
-    reg = np.r_[np.ones(len(b) - 1), 0.0] * l2 / len(y)
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-(z @ b)))
-        g = z.T @ ((p - y) * cw) / len(y) + reg * b
-        h = (z * (p * (1 - p) * cw)[:, None]).T @ z / len(y) + np.diag(reg)
-        b -= np.linalg.solve(h, g)
-    return b[:-1], float(b[-1])
 
 
 def _recipe(xs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:

@@ -26,6 +26,18 @@ MIN_PER_CLASS = 5
 MODEL_FORMAT = "imgtrainer-lung-model"
 
 
+def balanced_accuracy(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float, int]:
+    """(balanced accuracy, sensitivity, specificity, n) of (label, prediction) pairs; nan when a
+    class is missing."""
+    tp = sum(bool(y and p) for y, p in pairs)
+    fn = sum(bool(y and not p) for y, p in pairs)
+    tn = sum(bool(not y and not p) for y, p in pairs)
+    fp = sum(bool(not y and p) for y, p in pairs)
+    sens = tp / (tp + fn) if tp + fn else float("nan")
+    spec = tn / (tn + fp) if tn + fp else float("nan")
+    return (sens + spec) / 2, sens, spec, len(pairs)
+
+
 def fit_weights(xs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     """Equal signed weights and class-median threshold on standardised features ``xs``.
 

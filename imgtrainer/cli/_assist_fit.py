@@ -28,11 +28,10 @@ def _label(value: str | None, row: int, column: str) -> bool | None:
 
 
 def _ba(pairs: list[tuple[bool, bool]]) -> float | None:
-    pos = [p for y, p in pairs if y]
-    neg = [p for y, p in pairs if not y]
-    if not pos or not neg:
-        return None
-    return round((sum(pos) / len(pos) + sum(not p for p in neg) / len(neg)) / 2, 3)
+    from imgtrainer.analysis.lung_model import balanced_accuracy
+
+    ba = balanced_accuracy(pairs)[0]
+    return None if ba != ba else round(ba, 3)  # nan: one class missing
 
 
 def run_assist_fit(labels: Path, root: Path | None, output: Path, *, as_json: bool = False) -> int:

@@ -118,3 +118,13 @@ def test_cli_assist_fit_then_assist_with_the_model(tmp_path: Path) -> None:
     assert (
         res.returncode != 0 and "not an imgtrainer lung model" in res.stderr and "Traceback" not in res.stderr
     )
+
+
+def test_balanced_accuracy_by_hand() -> None:
+    from imgtrainer.analysis.lung_model import balanced_accuracy
+
+    # 3 positives (2 found), 2 negatives (1 rejected): sens 2/3, spec 1/2
+    pairs = [(True, True), (True, True), (True, False), (False, False), (False, True)]
+    ba, sens, spec, n = balanced_accuracy(pairs)
+    assert (sens, spec, n) == (pytest.approx(2 / 3), 0.5, 5) and ba == pytest.approx(7 / 12)
+    assert np.isnan(balanced_accuracy([(True, True)])[0])
