@@ -44,12 +44,6 @@ class FrameBLines:
         return self.beams[i] + drift * t
 
 
-def _band_ridge(frame: np.ndarray, valid: np.ndarray, r0: int, r1: int, sigma: float) -> np.ndarray:
-    """Lateral ridge strength (relative) of the mean brightness of rows r0..r1, per beam."""
-    filled = _filled(frame, valid, r0, r1)
-    return _ridge(filled.mean(axis=0), valid[r0:r1].mean(axis=0), sigma)
-
-
 def _filled(frame: np.ndarray, valid: np.ndarray, r0: int, r1: int) -> np.ndarray:
     """Rows r0..r1 with cells outside the scan area set to their row's median (no false edges)."""
     v = valid[r0:r1]

@@ -121,10 +121,10 @@ def _open(path: Path):
 
 
 def _thresholds(items: list[str]):
-    from imgtrainer.analysis.quality import QualityThresholds
+    from imgtrainer.analysis.quality import QualityThresholds, threshold_names
 
     t = QualityThresholds()
-    names = {f.name for f in dataclasses.fields(t)}
+    names = set(threshold_names())
     changes: dict[str, float] = {}
     for item in items:
         name, sep, value = item.partition("=")
