@@ -44,6 +44,7 @@ from imgtrainer.analysis.lung import (  # noqa: E402
 from imgtrainer.analysis.lung_model import balanced_accuracy as _ba  # noqa: E402
 from imgtrainer.analysis.lung_model import fit_weights  # noqa: E402
 from imgtrainer.analysis.quality import assess_quality  # noqa: E402
+from imgtrainer.annotate.agreement import cohen_kappa  # noqa: E402
 from imgtrainer.media import open_clip  # noqa: E402
 from imgtrainer.media.clip import ArrayClip, Clip  # noqa: E402
 from imgtrainer.media.scanarea import ScanArea, find_imaged_area, find_scan_area, to_gray  # noqa: E402
@@ -304,13 +305,14 @@ def _recipe(xs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
 
 def lung(args: argparse.Namespace) -> None:
     rows = _rows()
-    feats, keep = [], []
+    feats, keep, lus = [], [], []
     t0 = time.perf_counter()
     cache = Path(args.cache) if args.cache else None
     if cache and cache.exists():
         import pickle
 
-        names, feats, keep = pickle.loads(cache.read_bytes())
+        names, feats, keep, *rest = pickle.loads(cache.read_bytes())
+        lus = rest[0] if rest else []
         feats = [[f[names.index(k)] for k in CANDIDATES] for f in feats]  # KeyError: stale cache
         rows = []
     for r in rows:
@@ -322,17 +324,19 @@ def lung(args: argparse.Namespace) -> None:
             continue
         feats.append([rep.features.get(k, 0.0) for k in CANDIDATES])
         keep.append((r, rep.b_lines["present"], rep.a_lines["present"]))
+        lus.append(rep.lus_score)
     print(f"{len(keep)} clips in {time.perf_counter() - t0:.0f} s")
     if cache and not cache.exists():
         import pickle
 
-        cache.write_bytes(pickle.dumps((list(CANDIDATES), feats, keep)))
+        cache.write_bytes(pickle.dumps((list(CANDIDATES), feats, keep, lus)))
     x = np.array(feats)[:, : len(FEATURES)]
     blus = np.array([r["source"] == "NinaWie/COVID-BLUES" for r, _, _ in keep])
     model = DEFAULT_MODEL
     if args.fit:
         model = _refit(x, keep, blus)
     _report(x, keep, model)
+    _lus_agreement(keep, lus)
     if args.cv:
         _grouped_cv(np.array(feats), keep, blus)
 
@@ -429,6 +433,30 @@ def _refit(x: np.ndarray, keep: list, blus: np.ndarray) -> LungModel:
         f"  b_weights={model.b_weights}, b_bias={model.b_bias}\n  a_weights={model.a_weights}, a_bias={model.a_bias}"
     )
     return model
+
+
+def _lus_agreement(keep: list, lus: list[int]) -> None:
+    """Suggested LUS score against the BLUS experts' severity (0-3): quadratic kappa and table."""
+    pairs = [
+        (int(float(r["lung_severity_score"])), s)
+        for (r, _, _), s in zip(keep, lus, strict=False)
+        if r["source"] == "NinaWie/COVID-BLUES" and r["lung_severity_score"].strip()
+    ]
+    if not pairs:
+        print("LUS: no suggested scores in this cache (rerun without --cache)")
+        return
+    ex, su = [p[0] for p in pairs], [p[1] for p in pairs]
+    kq = cohen_kappa(ex, su, "quadratic", categories=range(4))
+    exact = np.mean([a == b for a, b in pairs])
+    within1 = np.mean([abs(a - b) <= 1 for a, b in pairs])
+    print(
+        f"LUS vs BLUS severity: quadratic kappa {kq:.3f}, exact {exact:.0%}, within one {within1:.0%}, n={len(pairs)}"
+    )
+    print("  expert \\ suggested  0   1   2   3")
+    for e in range(4):
+        print(
+            f"  {e:17d} " + " ".join(f"{sum(1 for a, b in pairs if a == e and b == q):3d}" for q in range(4))
+        )
 
 
 def _report(x: np.ndarray, keep: list, model: LungModel) -> None:

@@ -104,9 +104,10 @@ def test_persistent_ridges_need_the_full_depth() -> None:
     assert out["near_only"] < 0.3 and out["none"] < 0.3
 
 
-def test_lus_and_wording_when_b_lines_are_a_pattern_without_a_counted_line() -> None:
-    """A vertical pattern with A-lines still seen is not 'confluent': LUS stays 0, and the text
-    says no single B-line was counted instead of 'up to 0'."""
+def test_lus_rule_and_wording_when_b_lines_are_a_pattern_without_a_counted_line() -> None:
+    """LUS follows the usual definitions: a B-pattern with A-lines still seen is 1 (not
+    'confluent'), one or two counted lines with A-lines are normal (0), a B-pattern that erased
+    the A-lines is 2; the text says no single B-line was counted instead of 'up to 0'."""
     from imgtrainer.analysis.lung import _lus
     from imgtrainer.analysis.lung_pleura import Pleura
     from imgtrainer.cli.analysis import _b_text
@@ -114,9 +115,15 @@ def test_lus_and_wording_when_b_lines_are_a_pattern_without_a_counted_line() -> 
     nb = 40
     pleura = Pleura(np.zeros(nb, int), np.full(nb, 30.0), np.ones(nb), np.ones(nb, bool), 200, True)
     feats = {"deep_level": 0.3}
-    assert _lus(True, 0, False, True, pleura, feats)[0] == 0
-    assert _lus(True, 0, True, False, pleura, feats)[0] == 2
-    assert _lus(True, 4, False, True, pleura, feats)[0] == 1
+    assert _lus(False, 0, 0, False, True, pleura, feats)[0] == 0
+    assert _lus(True, 0, 0, False, True, pleura, feats)[0] == 1
+    assert _lus(True, 2, 2, False, True, pleura, feats)[0] == 0  # two lines seen in most frames
+    assert _lus(True, 2, 0, False, True, pleura, feats)[0] == 1  # a flickering count says little
+    assert _lus(True, 4, 3, False, True, pleura, feats)[0] == 1
+    assert _lus(True, 0, 0, True, False, pleura, feats)[0] == 2
+    assert _lus(True, 5, 4, False, False, pleura, feats)[0] == 2
+    absent = Pleura(np.zeros(nb, int), np.full(nb, 30.0), np.zeros(nb), np.zeros(nb, bool), 200, False)
+    assert _lus(True, 0, 0, True, False, absent, {"deep_level": 1.2})[0] == 3
     assert _b_text({"present": True, "confluent": False, "max_count": 0}).startswith("yes (pattern")
     assert _b_text({"present": True, "confluent": False, "max_count": 3}) == "yes, up to 3 in a frame"
     assert _b_text({"present": False, "confluent": False, "max_count": 2}) == "no"
