@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d, map_coordinates
+from scipy.ndimage import gaussian_filter1d, map_coordinates, uniform_filter1d
 
 from imgtrainer.analysis.lung_pleura import Pleura
 
@@ -87,3 +87,38 @@ def replica_curve(
     rows = place.rows(np.polyval(coef, beams), k)
     inside = rows <= pleura.bottom
     return rows[inside], beams[inside]
+
+
+def reverberation_periodicity(
+    series: np.ndarray, valid: np.ndarray, top: int, bottom: int, *, detrend_rows: int = 9
+) -> tuple[float, float]:
+    """How strongly each beam repeats itself along depth, as A-lines do, and at what spacing.
+
+    A-lines repeat the probe-pleura distance down every beam, so a beam's depth profile (the
+    slow depth trend removed over ``detrend_rows``) correlates with itself shifted by that
+    distance. Per frame: the autocorrelation of every fully imaged beam from ``top`` to
+    ``bottom``, averaged over beams; its highest local peak at lags of 6-40% of the imaged
+    height (where the pleura can lie; speckle decorrelates within a few rows), 0 without one. Needs neither the
+    pleura nor the probe face, so it does not inherit their errors. Returns (mean peak
+    correlation over frames, 0-1; median lag in grid rows).
+    """
+    height = bottom - top
+    lo, hi = max(6, int(0.06 * height)), int(0.4 * height)
+    cols = valid[top:bottom].mean(axis=0) > 0.95
+    if height < 30 or hi <= lo or cols.sum() < 10 or len(series) == 0:
+        return 0.0, 0.0
+    x = np.asarray(series, np.float32)[:, top:bottom][:, :, cols]
+    x = x - uniform_filter1d(x, detrend_rows, axis=1)
+    x = x - x.mean(axis=1, keepdims=True)
+    x /= x.std(axis=1, keepdims=True) + 1e-6
+    spec = np.fft.rfft(x, 2 * height, axis=1)
+    ac = np.fft.irfft(spec * np.conj(spec), axis=1)[:, :height].mean(axis=2) / height
+    mid = ac[:, lo:hi]
+    local = (mid >= ac[:, lo - 1 : hi - 1]) & (mid >= ac[:, lo + 1 : hi + 1])
+    window = np.where(local, mid, -np.inf)  # a true peak, not the edge of a decaying curve
+    found = np.isfinite(window).any(axis=1)
+    peaks = np.where(found, window.max(axis=1), 0.0)
+    if not found.any():
+        return 0.0, 0.0
+    lags = lo + window[found].argmax(axis=1)
+    return float(np.mean(np.maximum(peaks, 0.0))), float(np.median(lags))

@@ -27,6 +27,7 @@ def test_synthetic_lung_truth(blines: tuple[int, ...], sliding: bool) -> None:
     for x in blines:
         assert any(abs(x - 0.5 - d) <= 4 for d in xs), (x, xs)
     assert rep["a_lines"]["present"]
+    assert abs(rep["a_lines"]["spacing_px"] - 50) <= 3  # A-lines repeat the probe-pleura distance
     assert rep["sliding"]["status"] == ("present" if sliding else "absent")
     assert rep["lus_score"] == (1 if len(blines) >= 3 else 0)
 

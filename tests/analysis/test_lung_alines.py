@@ -70,3 +70,34 @@ def test_replica_curve_is_smooth_and_deeper_for_each_multiple() -> None:
     assert np.abs(np.diff(r2, 2)).max() < 0.5  # a smooth arc, not the pleura's jitter times two
     truth = -10.0 + 2 * (40.0 + 0.05 * (b2 - 80) + 10.0)
     assert np.abs(r2 - truth).max() < 3.0
+
+
+def _speckle_series(n: int, seed: int, nd: int = 256, nb: int = 120) -> np.ndarray:
+    """Frames of fresh speckle over a depth-attenuation trend (no line anywhere)."""
+    rng = np.random.default_rng(seed)
+    trend = np.linspace(1.6, 0.4, nd)[:, None]
+    return np.stack([rng.rayleigh(18.0, (nd, nb)) * trend for _ in range(n)]).astype(np.float32)
+
+
+def test_reverberation_periodicity_finds_the_a_line_spacing_without_pleura_or_face() -> None:
+    """Horizontal lines every 48 rows (a pleura and its reverberations, face cropped off) give a
+    strong depth self-similarity at a 48-row lag; speckle and a depth trend alone do not."""
+    from imgtrainer.analysis.lung_alines import reverberation_periodicity
+
+    nd, nb, spacing = 256, 120, 48
+    speckle = _speckle_series(6, seed=3)
+    lines = speckle.copy()
+    rows = np.arange(nd)[:, None]
+    for k, gain in ((1, 120.0), (2, 80.0), (3, 55.0), (4, 40.0)):
+        jitter = np.random.default_rng(k).normal(0, 0.7, nb)  # lines are not perfectly flat
+        lines += (gain * np.exp(-0.5 * ((rows - (10 + k * spacing) - jitter[None, :]) / 1.5) ** 2))[None]
+    valid = np.ones((nd, nb), bool)
+    strength, lag = reverberation_periodicity(lines, valid, 4, nd - 1)
+    base, _ = reverberation_periodicity(speckle, valid, 4, nd - 1)
+    assert abs(lag - spacing) <= 2, lag
+    assert strength > 0.15 and base < 0.05, (strength, base)
+    # brighter A-lines repeat more strongly; a clip with no usable beams reports nothing
+    brighter, _ = reverberation_periodicity(speckle + 2.0 * (lines - speckle), valid, 4, nd - 1)
+    assert brighter > strength
+    assert reverberation_periodicity(lines, np.zeros((nd, nb), bool), 4, nd - 1) == (0.0, 0.0)
+    assert reverberation_periodicity(lines[:0], valid, 4, nd - 1) == (0.0, 0.0)

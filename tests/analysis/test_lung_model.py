@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from imgtrainer.analysis.lung import DEFAULT_MODEL, FEATURES
+from imgtrainer.analysis.lung import B_FEATURES, DEFAULT_MODEL, FEATURES
 from imgtrainer.analysis.lung_model import fit_lung_model, fit_weights, load_lung_model, save_lung_model
 from imgtrainer.errors import CaseFormatError
 
@@ -25,8 +25,8 @@ def _features(rng: np.random.Generator, n: int, b_shift: float, a_shift: float) 
             k: float(rng.normal(m, s))
             for k, m, s in zip(FEATURES, DEFAULT_MODEL.mu, DEFAULT_MODEL.sd, strict=True)
         }
-        f["orientation_p75"] += b_shift
-        f["ridge_p90"] += 0.05 * b_shift
+        for k in B_FEATURES:  # a shift of b_shift spreads on every B-line measurement
+            f[k] += b_shift * DEFAULT_MODEL.sd[FEATURES.index(k)]
         f["deep_level"] -= 0.2 * a_shift
         out.append(f)
     return out
