@@ -415,8 +415,9 @@ def _alines_dict(
         "probability": round(p, 3),
         "count": len(positions) if present else 0,
         "strongest_multiple": k,
-        # how strongly the beams repeat along depth (0-1) and the repeat distance along a beam
-        # in stored-frame pixels: A-lines repeat the probe-pleura distance
+        # how strongly the beams repeat along depth (0-1) and the lag at which they repeat most,
+        # along a beam in stored-frame pixels: the A-line spacing on clean images, but on real
+        # clips often a fraction of it (finer reverberation bands), so it is not drawn
         "periodicity": round(feats.get("aline_periodicity", 0.0), 3),
         "spacing_px": round(feats.get("aline_spacing_rows", 0.0) * grid.depth_px, 1),
         "positions": positions,
