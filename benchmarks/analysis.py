@@ -7,11 +7,13 @@
     python benchmarks/analysis.py synth --blus | --library cases   # sliding on real clips; demo keys
 
 ``lung`` computes the assist's features on every labelled clip, reports sensitivity,
-specificity and balanced accuracy per source, and with ``--fit`` refits the logistic
-weights on half of the BLUS patients, reports the held-out half, and prints the weights.
-``--cv`` estimates how the model's recipe (features, logistic fit, bias for the best balanced
-accuracy) does on new patients: fit on a random half of the BLUS patients, score the other
-half, repeated 3 x 40 times; also ranks each candidate feature alone the same way.
+specificity and balanced accuracy per source and the suggested LUS score's agreement with the
+BLUS experts' severity (quadratic kappa and the 4x4 table). With ``--fit`` it refits the
+model's recipe (equal signed weights on standardised features, threshold midway between the
+classes' median scores) on half of the BLUS patients, reports the held-out half, and prints
+the weights fitted on all of them. ``--cv`` estimates how the recipe does on new patients: fit
+on a random half of the BLUS patients, score the other half, repeated 3 x 40 times, and leave
+one patient out; also ranks each candidate feature alone the same way.
 ``--cache F`` stores the computed features so that reruns skip the video decoding.
 """
 
