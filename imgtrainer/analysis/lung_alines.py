@@ -98,12 +98,15 @@ def reverberation_periodicity(
     slow depth trend removed over ``detrend_rows``) correlates with itself shifted by that
     distance. Per frame: the autocorrelation of every fully imaged beam from ``top`` to
     ``bottom``, averaged over beams; its highest local peak at lags of 6-40% of the imaged
-    height (where the pleura can lie; speckle decorrelates within a few rows), 0 without one. Needs neither the
+    height (where the pleura can lie; speckle decorrelates within a few rows; never below 1.5x
+    ``detrend_rows``), 0 without one. Needs neither the
     pleura nor the probe face, so it does not inherit their errors. Returns (mean peak
     correlation over frames, 0-1; median lag in grid rows).
     """
     height = bottom - top
-    lo, hi = max(6, int(0.06 * height)), int(0.4 * height)
+    # below 1.5x the detrending window the high-pass leaves its own ripple (a small frame's grid
+    # has few rows, and 6% of its height would reach into it)
+    lo, hi = max(int(1.5 * detrend_rows), int(0.06 * height)), int(0.4 * height)
     cols = valid[top:bottom].mean(axis=0) > 0.95
     if height < 30 or hi <= lo or cols.sum() < 10 or len(series) == 0:
         return 0.0, 0.0
