@@ -122,6 +122,7 @@ class LungReport:
     features: dict[str, float]
     scan_area: dict[str, object]
     frames_analysed: list[int] = field(default_factory=list)
+    lus_reason: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -130,6 +131,7 @@ class LungReport:
             "b_lines": self.b_lines,
             "sliding": self.sliding,
             "lus_score": self.lus_score,
+            "lus_reason": self.lus_reason,
             "reasons": self.reasons,
             "features": {k: round(float(v), 5) for k, v in self.features.items()},
             "scan_area": self.scan_area,
@@ -203,6 +205,7 @@ def assess_lung(
         features=feats,
         scan_area=area.to_dict(),
         frames_analysed=[int(i) for i in frames],
+        lus_reason=lus_reason,
     )
 
 

@@ -7,6 +7,7 @@ the analysed frame nearest to the one on screen.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,9 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"Sliding: {(report.get('sliding') or {}).get('status', 'n/a')}",
         f"Suggested LUS score: {report.get('lus_score', '?')}",
     ]
+    why = re.sub(r"\s*\(score \d\)$", "", str(report.get("lus_reason") or ""))
+    if why:
+        lines.append(f"  ({why})")
     return lines
 
 

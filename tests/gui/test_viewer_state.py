@@ -131,12 +131,14 @@ def test_assist_drawables_pick_nearest_analysed_frame() -> None:
         },
         "sliding": {"status": "present"},
         "lus_score": 1,
+        "lus_reason": "separate B-lines, up to 2 in a frame (score 1)",
     }
     roles = [d.role for d in drawables(report, frame=6)]
     assert roles == ["pleura", "a_line", "b_line", "b_line"]
     assert [d.role for d in drawables(report, frame=1)].count("b_line") == 1
     text = "\n".join(summary_lines(report))
     assert "B-lines: 2" in text and "LUS score: 1" in text and "advisory" in text
+    assert summary_lines(report)[-1] == "  (separate B-lines, up to 2 in a frame)"  # why, without "(score 1)"
 
 
 def test_practice_state_keyboard_answers_and_measurement() -> None:
