@@ -36,8 +36,10 @@ from imgtrainer.media.dicom_layout import (
 from imgtrainer.media.dicom_pixels import (
     ENCAPSULATED_UNCOMPRESSED,
     DisplayMapping,
+    clip_window,
     decode_stored,
     display_mapping,
+    needs_clip_window,
     needs_isolation,
     require_decoder,
     to_display,
@@ -318,6 +320,8 @@ class DicomClip(CachedClip):
             timeout, what = self._timeout, f"decoding frame {index}"
             runner = lambda fn, args: shared_runner().call(fn, args, timeout, what, self.path)  # noqa: E731
         stored = decode_stored(data, index, self._ts, self._layout.encapsulated, g, self.path, runner)
+        if needs_clip_window(self._mapping, stored):
+            self._mapping = self._clip_window(index, stored, runner)
         arr = to_display(stored, self._mapping, g.bits_stored)
         expect = (g.rows, g.cols, 3) if self.channels == 3 else (g.rows, g.cols)
         if arr.shape != expect or arr.dtype != np.uint8:
@@ -325,6 +329,22 @@ class DicomClip(CachedClip):
                 self.path, f"frame {index} decoded to {arr.shape} {arr.dtype}, expected {expect} uint8"
             )
         return arr
+
+    def _clip_window(self, index: int, stored: np.ndarray, runner: object) -> DisplayMapping:
+        """One display window for the whole clip, from the first, middle and last frames' range."""
+        g = self._geometry
+        samples = [stored]
+        for other in sorted({0, g.n_frames // 2, g.n_frames - 1} - {index}):
+            try:
+                with self._io_lock:
+                    data = read_frame_bytes(self._fp, self._layout, g, other)
+                samples.append(
+                    decode_stored(data, other, self._ts, self._layout.encapsulated, g, self.path, runner)
+                )
+            except MediaError:
+                continue  # a broken sample frame: the window comes from the others
+        assert self._mapping is not None
+        return clip_window(samples, self._mapping)
 
     def _thread_timeout(self) -> float | None:
         # risky decoders run in a killable process with the limit applied there

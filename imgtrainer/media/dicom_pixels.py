@@ -8,6 +8,7 @@ time. Then palettes are applied, deep grayscale is windowed, and MONOCHROME1 is 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -300,6 +301,34 @@ def _window(arr: np.ndarray, m: DisplayMapping) -> np.ndarray:
     return _minmax(values)
 
 
+def needs_clip_window(mapping: DisplayMapping, stored: np.ndarray) -> bool:
+    """Would ``to_display`` stretch this deep grey frame by its own min-max (no window, no VOI LUT)?
+
+    Stretching each frame of a cine by its own range makes the loop flicker as its content
+    changes, so the caller fixes one window for the whole clip instead (``clip_window``).
+    """
+    return (
+        mapping.palette is None
+        and mapping.window is None
+        and mapping.voi_header is None
+        and stored.ndim == 2
+        and stored.dtype not in (np.uint8, np.int8)
+    )
+
+
+def clip_window(frames: list[np.ndarray], mapping: DisplayMapping) -> DisplayMapping:
+    """``mapping`` with a window spanning the (rescaled) range of sample ``frames``, unchanged if flat."""
+    values = [f.astype(np.float64) for f in frames]
+    if mapping.rescale is not None:
+        values = [v * mapping.rescale[0] + mapping.rescale[1] for v in values]
+    lo = min(float(v.min()) for v in values)
+    hi = max(float(v.max()) for v in values)
+    if hi <= lo:
+        return mapping
+    # DICOM linear window mapping lo to 0 and hi to 255
+    return dataclasses.replace(mapping, window=(lo + (hi - lo) / 2 + 0.5, hi - lo + 1.0))
+
+
 def _minmax(values: np.ndarray) -> np.ndarray:
     lo, hi = float(values.min()), float(values.max())
     if hi <= lo:
@@ -307,4 +336,12 @@ def _minmax(values: np.ndarray) -> np.ndarray:
     return np.rint((values - lo) * (255.0 / (hi - lo))).clip(0, 255).astype(np.uint8)
 
 
-__all__ = ["DisplayMapping", "decode_pydicom", "decode_stored", "display_mapping", "to_display"]
+__all__ = [
+    "DisplayMapping",
+    "clip_window",
+    "decode_pydicom",
+    "decode_stored",
+    "display_mapping",
+    "needs_clip_window",
+    "to_display",
+]

@@ -161,6 +161,23 @@ def test_16bit_without_window_uses_min_max(tmp_path: Path) -> None:
         assert clip.frame(0).tolist() == [[0, 50], [100, 255]]
 
 
+def test_16bit_cine_without_window_keeps_one_window_for_the_clip(tmp_path: Path) -> None:
+    """Each frame stretched by its own min-max makes a cine flicker: a frame with half the signal
+    must look half as bright, whichever frame is asked for first."""
+    ramp = np.linspace(100, 4100, 64, dtype=np.uint16).reshape(8, 8)
+    frames = np.stack([ramp, ramp // 2 + 50, ramp])
+    ds = _base_ds(ExplicitVRLittleEndian, 8, 8, BitsAllocated=16, BitsStored=16, HighBit=15)
+    ds.NumberOfFrames = 3
+    ds.PixelData = frames.tobytes()
+    ds.save_as(tmp_path / "cine16.dcm", enforce_file_format=True)
+    for first in (1, 0):
+        with open_clip(tmp_path / "cine16.dcm") as clip:
+            clip.frame(first)
+            full, half = clip.frame(0).astype(int), clip.frame(1).astype(int)
+        assert full.min() == 0 and full.max() == 255
+        assert abs(half.max() - 127) <= 2 and np.abs(half - full // 2).max() <= 2
+
+
 def test_no_preamble_file_opens_with_warning(tmp_path: Path) -> None:
     path = write_dicom_cine(tmp_path / "full.dcm", _cine(2, colour=False), transfer_syntax="explicit")
     ds = pydicom.dcmread(path)
