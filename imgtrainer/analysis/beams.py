@@ -62,18 +62,25 @@ class BeamGrid:
         return lerp(self.map_x), lerp(self.map_y)
 
 
-def beam_grid(area: ScanArea, *, max_depth: int = 256, max_beams: int = 160) -> BeamGrid:
-    """The (depth, beam) grid of a scan area, at most ``max_depth`` x ``max_beams`` cells."""
+def beam_grid(
+    area: ScanArea, *, max_depth: int = 256, max_beams: int = 160, fixed_size: bool = False
+) -> BeamGrid:
+    """The (depth, beam) grid of a scan area, at most ``max_depth`` x ``max_beams`` cells.
+
+    With ``fixed_size`` a small scan area is sampled up to exactly that many cells, so that
+    measurements made in grid rows and beams mean the same share of the image whatever the
+    stored frame size (a 150-px clip otherwise gets a grid of 150 rows).
+    """
     mask = area.mask
     x0, y0, x1, y1 = area.bbox
     if area.shape == "sector" and area.apex is not None:
-        grid = _polar_grid(mask, area.apex, max_depth, max_beams)
+        grid = _polar_grid(mask, area.apex, max_depth, max_beams, fixed_size)
         if grid is not None:
             return grid
     h = y1 - y0 + 1
     w = x1 - x0 + 1
-    nd = min(max_depth, h)
-    nb = min(max_beams, w)
+    nd = max_depth if fixed_size else min(max_depth, h)
+    nb = max_beams if fixed_size else min(max_beams, w)
     ys = np.linspace(y0, y1, nd, dtype=np.float32)
     xs = np.linspace(x0, x1, nb, dtype=np.float32)
     map_x, map_y = np.meshgrid(xs, ys)
@@ -82,7 +89,7 @@ def beam_grid(area: ScanArea, *, max_depth: int = 256, max_beams: int = 160) -> 
 
 
 def _polar_grid(
-    mask: np.ndarray, apex: tuple[float, float], max_depth: int, max_beams: int
+    mask: np.ndarray, apex: tuple[float, float], max_depth: int, max_beams: int, fixed_size: bool = False
 ) -> BeamGrid | None:
     ys, xs = np.nonzero(mask)
     if xs.size < 100:
@@ -101,9 +108,9 @@ def _polar_grid(
     mid = np.abs(theta - (t0 + t1) / 2) < 0.15 * (t1 - t0)
     if mid.any():
         r0 = max(r0, float(np.percentile(r[mid], 0.5)))
-    nd = int(min(max_depth, max(16, r1 - r0)))
     arc = (t1 - t0) * r1
-    nb = int(min(max_beams, max(16, arc / 2)))
+    nd = max_depth if fixed_size else int(min(max_depth, max(16, r1 - r0)))
+    nb = max_beams if fixed_size else int(min(max_beams, max(16, arc / 2)))
     rr = np.linspace(r0, r1, nd, dtype=np.float32)[:, None]
     tt = np.linspace(t0, t1, nb, dtype=np.float32)[None, :]
     map_x = (ax + rr * np.sin(tt)).astype(np.float32)

@@ -152,7 +152,7 @@ def assess_lung(
     if clip.n_frames < 1:
         raise MediaError(clip.path or "<clip>", "clip has no frames")
     area = area or find_imaged_area(clip)
-    grid = beam_grid(area, max_depth=256, max_beams=192)
+    grid = beam_grid(area, max_depth=256, max_beams=192, fixed_size=True)
     idx = spread_indices(clip.n_frames, max_frames)
     gray = read_gray(clip, idx)
     frames = {i: grid.sample(g) for i, g in gray.items() if g[area.mask].mean() >= 2.0}

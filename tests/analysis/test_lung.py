@@ -155,3 +155,19 @@ def test_suggested_lus_matches_the_demo_library_keys() -> None:
     for _key, lus, confluent, count in got.values():
         if count >= 3 and not confluent:
             assert lus == 1
+
+
+def test_small_frames_get_the_same_grid_and_true_pixel_positions() -> None:
+    """A small clip is sampled up to the full (256 x 192) grid, so measurements in grid rows mean
+    the same share of the image at any frame size; positions still come back in stored pixels."""
+    from imgtrainer.analysis.beams import beam_grid
+    from imgtrainer.media.scanarea import find_imaged_area
+
+    small = lung_clip(n=8, rows=120, cols=100, pleura=25)
+    clip = ArrayClip(small, fps=20)
+    area = find_imaged_area(clip)
+    grid = beam_grid(area, max_depth=256, max_beams=192, fixed_size=True)
+    assert grid.valid.shape == (256, 192)
+    assert beam_grid(area, max_depth=256, max_beams=192).valid.shape[0] <= 120  # the default keeps rows
+    rep = assess_lung(clip).to_dict()
+    assert rep["pleura"]["present"] and abs(rep["pleura"]["depth_px"] - 25) <= 2
