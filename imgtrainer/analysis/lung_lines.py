@@ -47,11 +47,22 @@ class FrameBLines:
 def _filled(frame: np.ndarray, valid: np.ndarray, r0: int, r1: int) -> np.ndarray:
     """Rows r0..r1 with cells outside the scan area set to their row's median (no false edges)."""
     v = valid[r0:r1]
-    band = np.where(v, frame[r0:r1], np.nan)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        rowmed = np.nan_to_num(np.nanmedian(band, axis=1, keepdims=True))
+    rowmed = np.nan_to_num(masked_median(frame[r0:r1], v))
     return np.where(v, frame[r0:r1], rowmed)
+
+
+def masked_median(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Median of ``values`` where ``ok`` along the last axis (kept as length 1; NaN where none).
+
+    The same numbers as ``np.nanmedian`` on the masked array, several times faster on the
+    many short rows here (numpy's version goes through masked arrays for 2-D input).
+    """
+    ordered = np.sort(np.where(ok, values, np.inf), axis=-1)
+    n = ok.sum(axis=-1, keepdims=True)
+    lo = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0), axis=-1)
+    hi = np.take_along_axis(ordered, np.maximum(n // 2, 0), axis=-1)
+    with np.errstate(invalid="ignore"):
+        return np.where(n > 0, (lo + hi) / 2.0, np.nan)
 
 
 def _ridge(prof: np.ndarray, okfrac: np.ndarray, sigma: float) -> np.ndarray:
@@ -68,9 +79,7 @@ def _ridge(prof: np.ndarray, okfrac: np.ndarray, sigma: float) -> np.ndarray:
     right = np.concatenate([g[..., k:], np.repeat(g[..., -1:], k, axis=-1)], axis=-1)
     ridge = np.minimum(g - left, g - right)  # brighter than both sides: not a shadow edge
     ok = okfrac > 0.8
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        typical = np.nanmedian(np.where(ok, g, np.nan), axis=-1, keepdims=True)
+    typical = masked_median(g, ok)
     shadow = np.nan_to_num(g < _SHADOW_LEVEL * typical)
     lit = (1.0 - shadow) * ok
     local = gaussian_filter1d(prof * lit, 4 * sigma, axis=-1) / np.maximum(

@@ -171,3 +171,18 @@ def test_small_frames_get_the_same_grid_and_true_pixel_positions() -> None:
     assert beam_grid(area, max_depth=256, max_beams=192).valid.shape[0] <= 120  # the default keeps rows
     rep = assess_lung(clip).to_dict()
     assert rep["pleura"]["present"] and abs(rep["pleura"]["depth_px"] - 25) <= 2
+
+
+def test_masked_median_equals_numpy_nanmedian() -> None:
+    from imgtrainer.analysis.lung_lines import masked_median
+
+    rng = np.random.default_rng(4)
+    values = rng.normal(size=(7, 5, 31)).astype(np.float32)
+    ok = rng.random(values.shape) > 0.4
+    ok[0, 0] = False  # a row with nothing usable
+    ok[1, 1] = False
+    ok[1, 1, 3] = True  # a row with one value
+    expect = np.nanmedian(np.where(ok, values, np.nan), axis=-1, keepdims=True)
+    got = masked_median(values, ok)
+    assert got.shape == expect.shape
+    np.testing.assert_allclose(got, expect, rtol=1e-6, equal_nan=True)
