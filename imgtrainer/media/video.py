@@ -60,7 +60,7 @@ class VideoClip(CachedClip):
             reported = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             fourcc = _fourcc(cap)
             backend = cap.getBackendName()
-            n = self._count_frames(cap, count_time_limit_s)
+            n, stamps_ms = self._count_frames(cap, count_time_limit_s)
         finally:
             cap.release()
         if n == 0:
@@ -74,6 +74,13 @@ class VideoClip(CachedClip):
             self.warnings.append(f"container says {reported} frames; {n} decode")
         self.n_frames = n
         self.frame_times_s = np.arange(n, dtype=np.float64) / fps
+        variable = _variable_frame_times(stamps_ms, fps)
+        if variable is not None:
+            self.frame_times_s = variable
+            self.warnings.append(
+                f"variable frame rate: using the {n} frames' own timestamps "
+                f"({variable[-1]:.2f} s, not {(n - 1) / fps:.2f} s at {fps:g} fps)"
+            )
         self.regions = []
         self._cap: cv2.VideoCapture | None = None
         self._next = 0
@@ -101,13 +108,15 @@ class VideoClip(CachedClip):
             raise CorruptVideoError(self.path, "video cannot be opened (corrupt or unsupported codec)")
         return cap
 
-    def _count_frames(self, cap: cv2.VideoCapture, limit_s: float) -> int:
-        start, n = time.monotonic(), 0
+    def _count_frames(self, cap: cv2.VideoCapture, limit_s: float) -> tuple[int, list[float]]:
+        """Number of decodable frames and each one's presentation time (ms, as the backend says)."""
+        start, n, stamps = time.monotonic(), 0, []
         while cap.grab():
             n += 1
+            stamps.append(float(cap.get(cv2.CAP_PROP_POS_MSEC)))
             if n % 64 == 0 and time.monotonic() - start > limit_s:
                 raise DecodeTimeoutError(self.path, f"counting frames took over {limit_s:g} s; stopped")
-        return n
+        return n, stamps
 
     def _decode_uncached(self, index: int) -> np.ndarray:
         with self._lock:
@@ -140,3 +149,20 @@ class VideoClip(CachedClip):
             if self._cap is not None:
                 self._cap.release()
                 self._cap = None
+
+
+def _variable_frame_times(stamps_ms: list[float], fps: float) -> np.ndarray | None:
+    """Per-frame times (s, from 0) when the container's timestamps show a variable frame rate.
+
+    Constant-rate files keep ``index / fps`` (their timestamps agree with it; using them would
+    only add rounding jitter). Timestamps that are missing, not increasing or all zero (some
+    backends report nothing) are not trusted.
+    """
+    t = np.asarray(stamps_ms, dtype=np.float64)
+    if t.size < 3 or not np.isfinite(t).all() or not (np.diff(t) > 0).all():
+        return None
+    t = (t - t[0]) / 1000.0
+    steady = np.arange(t.size) / fps
+    if np.abs(t - steady).max() <= 0.5 / fps:
+        return None
+    return t

@@ -85,3 +85,22 @@ def test_corrupt_video_and_image(tmp_path: Path) -> None:
         open_clip(tmp_path / "bad.png")
     with pytest.raises(MediaError, match="folder"):
         open_clip(tmp_path)
+
+
+def test_variable_frame_rate_video_keeps_each_frames_own_time(tmp_path: Path) -> None:
+    """A GIF whose frames last 100-500 ms plays at its real timing (M-mode time axis, playback,
+    sliding intervals), with a warning; a constant-rate video keeps index / fps exactly."""
+    from PIL import Image
+
+    frames = [Image.fromarray(np.full((32, 40), 30 * i, np.uint8)) for i in range(6)]
+    path = tmp_path / "vfr.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=[100, 100, 300, 100, 500, 100])
+    with open_clip(path) as clip:
+        assert clip.n_frames == 6
+        np.testing.assert_allclose(clip.frame_times_s, [0.0, 0.1, 0.2, 0.5, 0.6, 1.1], atol=1e-6)
+        assert any("variable frame rate" in w for w in clip.warnings)
+    steady = tmp_path / "bars.avi"
+    _write_video(steady, 10)
+    with open_clip(steady) as clip:
+        np.testing.assert_array_equal(clip.frame_times_s, np.arange(10) / clip.fps)
+        assert not any("variable frame rate" in w for w in clip.warnings)
