@@ -363,7 +363,7 @@ def _lus(
     if not b_present:
         return 0, "A-pattern, no B-lines (score 0)"
     if confluent:
-        return 2, "coalescent B-lines: no A-lines left between them (score 2)"
+        return 2, "coalescent B-lines, no A-lines left between them (score 2)"
     if 1 <= max_count <= 2 and typical_count == max_count and a_present:
         plural = "s" if max_count > 1 else ""
         return 0, f"{max_count} separate B-line{plural} with A-lines: within normal (score 0)"

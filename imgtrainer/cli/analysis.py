@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -235,7 +236,7 @@ def _assist(args: argparse.Namespace) -> int:
                 f"{r['file']}: pleura {'yes' if r['pleura']['present'] else 'no'}, "
                 f"A-lines {'yes' if r['a_lines']['present'] else 'no'}, "
                 f"B-lines {_b_text(r['b_lines'])}, sliding {r['sliding']['status']}, "
-                f"suggested LUS {r['lus_score']} (advisory)"
+                f"suggested LUS {r['lus_score']}{_why(r.get('lus_reason'))} (advisory)"
             )
         if len(results) > 1:
             s = _a_summary(results)
@@ -244,6 +245,12 @@ def _assist(args: argparse.Namespace) -> int:
                 f"A-lines in {s['a_lines_present']}"
             )
     return 1 if failures else 0
+
+
+def _why(reason: object) -> str:
+    """': separate B-lines, up to 3 in a frame' from the assist's LUS reason ('' when none)."""
+    text = re.sub(r"\s*\(score \d\)$", "", str(reason or ""))
+    return f": {text}" if text else ""
 
 
 def _b_text(b: dict[str, Any]) -> str:

@@ -59,6 +59,11 @@ def test_assist_json_on_video(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     for key in ("pleura", "a_lines", "b_lines", "sliding", "lus_score"):
         assert key in out
     assert out["b_lines"]["present"] is True and out["b_lines"]["max_count"] >= 2
+    assert out["lus_reason"].endswith(f"(score {out['lus_score']})")
+    # the text line says why, without repeating the score
+    assert main(["assist", str(video)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert f"suggested LUS {out['lus_score']}: " in line and "(score" not in line, line
 
 
 def test_assist_missing_file_is_one_clean_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
