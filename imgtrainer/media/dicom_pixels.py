@@ -55,6 +55,7 @@ class DisplayMapping:
     window: tuple[float, float] | None = None  # (center, width) after the modality LUT
     voi_header: Dataset | None = None  # header holding a VOI LUT Sequence
     rescale: tuple[float, float] | None = None  # (slope, intercept)
+    voi_range: tuple[float, float] | None = None  # the VOI LUT's output range, mapped to 0-255
 
 
 def display_mapping(ds: Dataset, geometry: PixelGeometry, path: object = "<dataset>") -> DisplayMapping:
@@ -74,7 +75,7 @@ def display_mapping(ds: Dataset, geometry: PixelGeometry, path: object = "<datas
     except (TypeError, ValueError):
         pass
     if "VOILUTSequence" in ds and len(ds.VOILUTSequence):
-        return DisplayMapping(invert=invert, voi_header=ds, rescale=rescale)
+        return DisplayMapping(invert=invert, voi_header=ds, rescale=rescale, voi_range=_voi_range(ds))
     window = None
     try:
         c, w = ds.get("WindowCenter"), ds.get("WindowWidth")
@@ -85,6 +86,22 @@ def display_mapping(ds: Dataset, geometry: PixelGeometry, path: object = "<datas
     except (TypeError, ValueError, IndexError):
         window = None
     return DisplayMapping(invert=invert, window=window, rescale=rescale)
+
+
+def _voi_range(ds: Dataset) -> tuple[float, float] | None:
+    """Lowest and highest output of the first VOI LUT over its whole input domain.
+
+    Scaling every frame by this fixed range (not by each frame's own min-max) keeps a cine's
+    brightness steady. None when the LUT cannot be read; frames then fall back to min-max.
+    """
+    try:
+        n_entries, first, _bits = (int(v) for v in ds.VOILUTSequence[0].LUTDescriptor)
+        domain = np.arange(first, first + (n_entries or 65536), dtype=np.int64)
+        out = np.asarray(apply_voi_lut(domain, ds, index=0), dtype=np.float64)
+    except Exception:  # malformed descriptors or data: fall back, never fail the file
+        return None
+    lo, hi = float(out.min()), float(out.max())
+    return (lo, hi) if np.isfinite(lo) and np.isfinite(hi) and hi > lo else None
 
 
 def _first_float(value: object) -> float:
@@ -288,7 +305,10 @@ def _window(arr: np.ndarray, m: DisplayMapping) -> np.ndarray:
     if m.voi_header is not None:
         try:
             values = np.asarray(apply_voi_lut(arr, m.voi_header, index=0), dtype=np.float64)
-            return _minmax(values)
+            if m.voi_range is None:
+                return _minmax(values)
+            lo, hi = m.voi_range
+            return np.rint((values - lo) * (255.0 / (hi - lo))).clip(0, 255).astype(np.uint8)
         except Exception:
             pass
     values = arr.astype(np.float64)

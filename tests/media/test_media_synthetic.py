@@ -285,3 +285,24 @@ def test_deflated_and_encapsulated_uncompressed(tmp_path: Path) -> None:
     for name in ("deflated.dcm", "encaps.dcm"):
         with open_clip(tmp_path / name) as clip:
             assert clip.frames().tobytes() == frames.tobytes(), name
+
+
+def test_voi_lut_cine_is_scaled_by_the_lut_not_by_each_frame(tmp_path: Path) -> None:
+    """With a VOI LUT the display range is the LUT's output range, the same for every frame."""
+    from pydicom.dataset import Dataset as Item
+    from pydicom.sequence import Sequence
+
+    ramp = np.linspace(0, 4095, 64).astype(np.uint16).reshape(8, 8)
+    frames = np.stack([ramp, ramp // 2])
+    ds = _base_ds(ExplicitVRLittleEndian, 8, 8, BitsAllocated=16, BitsStored=12, HighBit=11)
+    ds.NumberOfFrames = 2
+    lut = Item()
+    lut.LUTDescriptor = [4096, 0, 12]
+    lut.add_new(0x00283006, "US", list(range(4096)))  # LUT Data: identity, 12-bit output
+    ds.VOILUTSequence = Sequence([lut])
+    ds.PixelData = frames.tobytes()
+    ds.save_as(tmp_path / "voi.dcm", enforce_file_format=True)
+    with open_clip(tmp_path / "voi.dcm") as clip:
+        full, half = clip.frame(0).astype(int), clip.frame(1).astype(int)
+    assert full.min() == 0 and full.max() == 255
+    assert abs(half.max() - 127) <= 2
