@@ -379,9 +379,19 @@ _RULES = {
 
 
 def score_question(
-    q: QuestionView, answer: object | None, response: Response | None, order: list[int] | None = None
+    q: QuestionView,
+    answer: object | None,
+    response: Response | None,
+    order: list[int] | None = None,
+    *,
+    blank_is_none: bool = True,
 ) -> QuestionScore:
-    """Score one question; ``answer`` is the key's answer (None: not scored)."""
+    """Score one question; ``answer`` is the key's answer (None: not scored).
+
+    ``blank_is_none``: a blank marks, frames or measurement question counts as "none" (how a
+    trainee says there is nothing to mark). ``score_case`` turns it off for a case left wholly
+    unanswered, so that an empty submission earns nothing.
+    """
     qs = QuestionScore(
         question_id=q.id, step=q.step, kind=q.kind, prompt=q.prompt, weight=q.weight, finding=q.finding
     )
@@ -392,7 +402,7 @@ def score_question(
     if response is not None:
         qs.time_s = response.time_s
     counted_as_none = False
-    if response is None and answer is not None and q.kind in NONE_KINDS:
+    if response is None and answer is not None and q.kind in NONE_KINDS and blank_is_none:
         response, counted_as_none = none_response(q.kind), True  # blank = "none"
     if answer is not None and getattr(answer, "kind", None) != q.kind:
         raise CaseFormatError(
@@ -469,8 +479,11 @@ def score_case(
 ) -> CaseScore:
     """Score every question of ``qset`` and the case (weighted mean of the scored questions)."""
     answers = effective_key(case, key, qset.questions)
+    engaged = any(q.id in responses for q in qset.questions)  # a wholly blank case earns nothing
     scores = [
-        score_question(q, answers.get(q.id), responses.get(q.id), qset.option_order.get(q.id))
+        score_question(
+            q, answers.get(q.id), responses.get(q.id), qset.option_order.get(q.id), blank_is_none=engaged
+        )
         for q in qset.questions
     ]
     if case.domain == "gastric":
