@@ -35,10 +35,12 @@ def test_exam_asks_absent_finding_questions_and_grades_none(package: ExamPackage
     }
     files = [_sit(package, tmp_path, "blank", right), _sit(package, tmp_path, "none", none)]
     files.append(_sit(package, tmp_path, "wrong", wrong))
+    files.append(_sit(package, tmp_path, "empty", {i: {} for i in right}))
     graded, failures = grade(package, PASS, files)
     assert failures == []
     by = {c["candidate"]: c for c in graded["candidates"]}
     assert by["blank"]["score"] == 1.0 and by["none"]["score"] == 1.0  # blank counts as none
+    assert by["empty"]["score"] == 0.0  # ... but a submission with nothing answered earns nothing
     assert by["wrong"]["score"] < 1.0
     for q in _questions(graded, "wrong"):
         if q["question_id"] == "effusion_depth":
