@@ -113,7 +113,11 @@ class CineViewer(QWidget):
         self.speed_box.setToolTip("Playback speed (Up / Down)")
         self.speed_box.activated.connect(lambda i: self.state.set_speed(self.speed_box.itemData(i)))
         self.loop_box = QCheckBox("Loop", box)
+        self.loop_box.setToolTip("Loop the cine (L)")
         self.loop_box.toggled.connect(self.state.set_loop)
+        self.range_box = QCheckBox("Range only", box)
+        self.range_box.setToolTip("Play only the selected frame range, set with [ and ] (Shift+L)")
+        self.range_box.toggled.connect(self.state.set_loop_range)
         self.frame_label = QLabel("", box)
         self.frame_label.setObjectName("frameLabel")
         self.full_button = QPushButton("Fullscreen", box)
@@ -124,6 +128,7 @@ class CineViewer(QWidget):
         row.addWidget(QLabel("Speed", box))
         row.addWidget(self.speed_box)
         row.addWidget(self.loop_box)
+        row.addWidget(self.range_box)
         row.addStretch(1)
         row.addWidget(self.frame_label)
         row.addWidget(self.full_button)
@@ -137,9 +142,12 @@ class CineViewer(QWidget):
             idx = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - st.speed))
             self.speed_box.setCurrentIndex(idx)
         if topic in ("clip", "loop"):
-            self.loop_box.blockSignals(True)
-            self.loop_box.setChecked(st.loop)
-            self.loop_box.blockSignals(False)
+            for box, on in ((self.loop_box, st.loop), (self.range_box, st.loop_range)):
+                box.blockSignals(True)
+                box.setChecked(on)
+                box.blockSignals(False)
+        if topic in ("clip", "range", "loop"):
+            self.range_box.setEnabled(st.frame_range is not None or st.loop_range)
         if topic in ("clip", "tool"):
             act = self.tool_actions.get(st.tool)
             if act is not None:

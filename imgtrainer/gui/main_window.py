@@ -195,6 +195,9 @@ class MainWindow(QMainWindow):
     def toggle_loop(self) -> None:
         self.viewer_state.set_loop(not self.viewer_state.loop)
 
+    def toggle_loop_range(self) -> None:
+        self.viewer_state.set_loop_range(not self.viewer_state.loop_range)
+
     def range_start(self) -> None:
         self.viewer_state.range_mark_start()
 

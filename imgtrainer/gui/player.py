@@ -25,6 +25,8 @@ class Player(QObject):
         super().__init__(parent)
         self.state = state
         self.clock: PlaybackClock | None = None
+        self._first = 0  # clip index of the clock's frame 0 (playback may cover a range only)
+        self._span = (0, 0)
         self._ticking = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -33,18 +35,40 @@ class Player(QObject):
         state.changed.connect(self._on_state)
 
     def _on_state(self, topic: str) -> None:
-        st = self.state
         if topic == "clip":
             self._timer.stop()
-            self.clock = PlaybackClock(st.clip.frame_times_s) if st.clip is not None else None
-        elif topic in ("playing", "speed", "loop") or (topic == "frame" and not self._ticking):
+            self._build_clock()
+        elif topic in ("loop", "range"):
+            self._build_clock()
             self._restart()
+        elif topic in ("playing", "speed") or (topic == "frame" and not self._ticking):
+            self._restart()
+
+    def _build_clock(self) -> None:
+        """A clock over the frames that play: the whole clip, or the selected range."""
+        st = self.state
+        if st.clip is None:
+            self.clock, self._first, self._span = None, 0, (0, 0)
+            return
+        span = st.play_range()
+        if self.clock is not None and span == self._span:
+            return
+        first, last = span
+        self.clock = PlaybackClock(st.clip.frame_times_s[first : last + 1])
+        self._first, self._span = first, span
 
     def _restart(self) -> None:
         self._timer.stop()
         if self.state.playing and self.clock is not None:
+            first, last = self._span
+            if not first <= self.state.index <= last:  # playing a range starts at its first frame
+                self._ticking = True
+                try:
+                    self.state.set_index(first)
+                finally:
+                    self._ticking = False
             now = time.perf_counter()
-            self.clock.start(now, self.state.index, self.state.speed)
+            self.clock.start(now, self.state.index - self._first, self.state.speed)
             self._read_ahead(self.state.index)
             self._schedule(now)
 
@@ -58,6 +82,7 @@ class Player(QObject):
             return
         now = time.perf_counter()
         index, finished = self.clock.frame_at(now, st.loop)
+        index += self._first
         self._ticking = True
         try:
             st.set_index(index)

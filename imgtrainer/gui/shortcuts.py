@@ -21,6 +21,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("toggle_fullscreen", ("F",), "Fullscreen on / off"),
     Shortcut("leave_fullscreen", ("Esc",), "Leave fullscreen"),
     Shortcut("toggle_loop", ("L",), "Loop on / off"),
+    Shortcut("toggle_loop_range", ("Shift+L",), "Play only the selected frame range, on / off"),
     Shortcut("range_start", ("[",), "Start the selected frame range at this frame"),
     Shortcut("range_end", ("]",), "End the selected frame range at this frame"),
     Shortcut(

@@ -45,6 +45,7 @@ class ViewerState:
         self.playing = False
         self.speed = 1.0
         self.loop = True
+        self.loop_range = False  # play and loop only the selected frame range (when one is set)
         self.zoom = 1.0
         self.pan = (0.0, 0.0)
         self.window = window_level.FULL_WINDOW
@@ -118,8 +119,9 @@ class ViewerState:
     # playback --------------------------------------------------------------------------------
     def play(self) -> None:
         if self.clip is not None and self.n_frames > 1 and not self.playing:
-            if not self.loop and self.index == self.n_frames - 1:
-                self.index = 0
+            first, last = self.play_range()
+            if not self.loop and self.index == last:  # played to the end: start again
+                self.index = first
             self.playing = True
             self.changed.emit("playing")
 
@@ -144,6 +146,21 @@ class ViewerState:
     def set_loop(self, loop: bool) -> None:
         self.loop = bool(loop)
         self.changed.emit("loop")
+
+    def set_loop_range(self, on: bool) -> None:
+        """Confine playback to the selected frame range (a no-op until a range is selected)."""
+        self.loop_range = bool(on)
+        if self.loop_range and self.frame_range is None:
+            self.message = "select a frame range first ([ and ]) to loop it"
+            self.changed.emit("message")
+        self.changed.emit("loop")
+
+    def play_range(self) -> tuple[int, int]:
+        """First and last frame that playback runs over (inclusive): the selected range when
+        range looping is on and a range is selected, else the whole clip."""
+        if self.loop_range and self.frame_range is not None:
+            return self.frame_range
+        return 0, max(0, self.n_frames - 1)
 
     # view transform and window/level ------------------------------------------------------------
     def geometry(self, widget_w: float, widget_h: float) -> ViewGeometry:
