@@ -191,8 +191,8 @@ class ExamPanel(QWidget):
         """Only playback and answering keys: no overlay, quality or assist key exists here."""
         keys: list[tuple[str, Callable[[], None]]] = [
             ("Space", self.viewer_state.toggle_play),
-            ("Left", lambda: self.viewer_state.step(-1)),
-            ("Right", lambda: self.viewer_state.step(+1)),
+            ("Left", lambda: self._step(-1)),
+            ("Right", lambda: self._step(+1)),
         ]
         keys += [(str(d), lambda d=d: self.state.practice.answer_digit(d)) for d in range(1, 10)]
         for key, fn in keys:
@@ -369,11 +369,26 @@ class ExamPanel(QWidget):
         if marks:
             self.viewer_state.add_marks(marks)
 
+    def _step(self, delta: int) -> None:
+        ok, why = self.state.can_step()
+        if ok:
+            self.viewer_state.step(delta)
+        else:
+            self.viewer_state.set_message(why)
+
     def _refresh_play(self) -> None:
         ok, why = self.state.can_play()
         has_clip = self.viewer_state.clip is not None and self.viewer_state.n_frames > 1
         self.viewer.play_button.setEnabled(has_clip and ok)
         self.viewer.play_button.setToolTip(why or "Play / pause (Space)")
+        step_ok, step_why = self.state.can_step()
+        for w, tip in (
+            (self.viewer.prev_button, "Previous frame (Left)"),
+            (self.viewer.next_button, "Next frame (Right)"),
+            (self.viewer.timeline, ""),
+        ):
+            w.setEnabled(has_clip and step_ok)
+            w.setToolTip(step_why or tip)
 
     def _on_viewer(self, topic: str) -> None:
         vs = self.viewer_state

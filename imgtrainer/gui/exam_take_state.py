@@ -25,6 +25,9 @@ from imgtrainer.training.questions import QuestionSet, QuestionView
 
 FORWARD_ONLY = "This exam is forward-only: earlier cases cannot be revisited."
 NO_REPLAY = "Replay is off in this exam: each clip plays once."
+STEP_IN_PLAY = (
+    "Replay is off in this exam: frames can be stepped only during the clip's one play (press Play)."
+)
 LAST_CASE = "This is the last case. Press Submit exam when you are done."
 CASE_TIME_UP = "The time for this case is up: its answers are closed."
 
@@ -300,6 +303,14 @@ class ExamTakeState:
     def play_finished(self) -> None:
         """The clip reached its end: with replay off, its one play is used up."""
         self._play_open.discard(self.index)
+
+    def can_step(self) -> tuple[bool, str]:
+        """Frame stepping and seeking, which would replay the clip by hand: with replay off they
+        are allowed only while the clip's one play is open (e.g. paused to mark a frame range)."""
+        if self.replay_allowed or self.index in self._play_open:
+            return True, ""
+        played = self.session.plays(self.index)
+        return False, NO_REPLAY if played else STEP_IN_PLAY
 
     def can_play(self) -> tuple[bool, str]:
         if self.replay_allowed or self.index in self._play_open:

@@ -196,12 +196,21 @@ def test_forward_only_no_replay_and_case_limit(qtbot, lib, tmp_path) -> None:
     assert not p.viewer.loop_box.isEnabled()
     vs = p.viewer_state
     assert vs.n_frames == 2  # case 1 is a two-frame DICOM cine: it plays once
+    # stepping through the frames by hand before the one play would be an unlimited replay
+    assert not p.viewer.next_button.isEnabled() and not p.viewer.timeline.isEnabled()
+    qtbot.keyClick(w, Qt.Key.Key_Right)
+    assert vs.index == 0 and "only during" in vs.message
     qtbot.mouseClick(p.viewer.play_button, Qt.MouseButton.LeftButton)
     assert vs.playing
+    assert p.viewer.next_button.isEnabled()  # during the play (e.g. paused to mark frames) it may
     qtbot.waitUntil(lambda: not vs.playing, timeout=3000)
     assert not p.viewer.play_button.isEnabled() and p.viewer.play_button.toolTip() == NO_REPLAY
     vs.play()  # Space or any other way: refused
     assert not vs.playing
+    assert not p.viewer.prev_button.isEnabled() and p.viewer.prev_button.toolTip() == NO_REPLAY
+    last = vs.index
+    qtbot.keyClick(w, Qt.Key.Key_Left)
+    assert vs.index == last  # after the play, no stepping back through the clip
     # per-case limit: the core moves a forward-only exam on; the window follows
     clock.advance(61)
     w._poll()
