@@ -229,6 +229,13 @@ class MainWindow(QMainWindow):
         if panel is not None and self.tabs.currentIndex() == PAGES.index("case"):
             panel.answer_digit(digit)
 
+    def clear_answer(self) -> None:
+        """Take back the focused question's answer (a misclick) while the case is still open."""
+        self.ensure_practice()
+        ps = self.practice_state
+        if self.tabs.currentIndex() == PAGES.index("case") and ps.current is not None and not ps.submitted:
+            ps.set_answer(ps.current.id, None)
+
     def next_question(self) -> None:
         self.ensure_practice()
         self.practice_state.set_focus(self.practice_state.focus + 1)

@@ -34,6 +34,11 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     ),
     Shortcut("previous_question", ("PgUp", "K"), "Previous question"),
     Shortcut("submit", ("Return", "Enter"), "Submit the answers / confirm"),
+    Shortcut(
+        "clear_answer",
+        ("Backspace", "Delete"),
+        "Clear the answer to the current question (before submitting)",
+    ),
     Shortcut("next_case", ("N",), "Next case (after feedback)"),
     Shortcut("toggle_quality", ("Q",), "Show / hide the quality panel"),
     Shortcut("toggle_assist", ("A",), "Show / hide the lung-assist overlay (after submission in practice)"),

@@ -63,6 +63,13 @@ def test_full_practice_flow(qtbot, window, tmp_path) -> None:
     assert ps.focus == 1
     qtbot.keyClick(w, Qt.Key.Key_4)
     assert ps.answers["application"] == "lung" and ps.answers["view"] == "lateral_intercostal"
+    # a misclick is taken back with Backspace before submitting, and answered again
+    ps.focus_id("view")
+    qtbot.keyClick(w, Qt.Key.Key_Backspace)
+    assert "view" not in ps.answers
+    assert not any(b.isChecked() for b in w.practice_panel.widgets["view"].buttons)
+    qtbot.keyClick(w, Qt.Key.Key_4)
+    assert ps.answers["view"] == "lateral_intercostal"
     ps.focus_id("findings")  # multiple choice: digits toggle findings 1 (pleural line) and 6 (B-lines)
     qtbot.keyClick(w, Qt.Key.Key_1)
     qtbot.keyClick(w, Qt.Key.Key_6)
