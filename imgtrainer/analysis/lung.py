@@ -33,6 +33,7 @@ from imgtrainer.analysis.lung_lines import (
     persistent_ridges,
     texture_orientation,
 )
+from imgtrainer.analysis.lung_lus import suggest_lus
 from imgtrainer.analysis.lung_pleura import Pleura, find_pleura, frame_pleura
 from imgtrainer.analysis.lung_sliding import assess_sliding
 from imgtrainer.errors import MediaError
@@ -179,7 +180,7 @@ def assess_lung(
     if b_present and not a_present and typical < 3:
         # a B-pattern that erased the A-lines, without three lines kept apart in most frames
         confluent = True
-    lus, lus_reason = _lus(b_present, max_count, typical, confluent, a_present, pleura, feats)
+    lus, lus_reason = suggest_lus(b_present, max_count, typical, confluent, a_present, pleura, feats)
     reasons = _reasons(pleura, a_present, b_present, max_count, confluent, sliding.reason, lus_reason)
     return LungReport(
         pleura={
@@ -335,41 +336,6 @@ def _confluent(per_frame: dict[int, object], pleura: Pleura, model: LungModel) -
     n_on = max(1, int(pleura.on.sum()))
     widths = [len(fb.beams) * 6 / n_on for fb in per_frame.values()]  # ~6 beams per B-line
     return bool(widths and float(np.median(widths)) >= model.confluent_fraction)
-
-
-def _lus(
-    b_present: bool,
-    max_count: int,
-    typical_count: float,
-    confluent: bool,
-    a_present: bool,
-    pleura: Pleura,
-    feats: dict[str, float],
-) -> tuple[int, str]:
-    """Suggested LUS score (0-3) from the usual definitions, applied to what was found.
-
-    0: A-pattern, or one or two separate B-lines with A-lines; 1: separate B-lines, or a
-    B-pattern with A-lines still seen between the lines; 2: coalescent B-lines (``confluent``:
-    ridges over half the pleura, or a B-pattern that erased the A-lines without three lines
-    kept apart in most frames); 3: a tissue-like pattern without a pleural line
-    (consolidation). One or two lines count as normal only when the same number is counted in
-    most frames (``typical_count`` is the median per-frame count): on real clips single lines
-    are rarely separable and a flickering count says little. On the two-expert BLUS set this
-    rule's quadratic kappa against the experts' severity is 0.21, against 0.06 for "three
-    counted lines" (``benchmarks/analysis.py lung``).
-    """
-    if not pleura.present and feats["deep_level"] > 0.9 and not a_present:
-        return 3, "no clear pleural line over a tissue-like pattern: consider consolidation (score 3)"
-    if not b_present:
-        return 0, "A-pattern, no B-lines (score 0)"
-    if confluent:
-        return 2, "coalescent B-lines, no A-lines left between them (score 2)"
-    if 1 <= max_count <= 2 and typical_count == max_count and a_present:
-        plural = "s" if max_count > 1 else ""
-        return 0, f"{max_count} separate B-line{plural} with A-lines: within normal (score 0)"
-    if max_count >= 1:
-        return 1, f"separate B-lines, up to {max_count} in a frame (score 1)"
-    return 1, "a B-line pattern with A-lines still seen between the lines (score 1)"
 
 
 def _reasons(pleura: Pleura, a: bool, b: bool, n: int, confluent: bool, sliding: str, lus: str) -> list[str]:

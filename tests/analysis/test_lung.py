@@ -109,7 +109,7 @@ def test_lus_rule_and_wording_when_b_lines_are_a_pattern_without_a_counted_line(
     """LUS follows the usual definitions: a B-pattern with A-lines still seen is 1 (not
     'confluent'), one or two counted lines with A-lines are normal (0), a B-pattern that erased
     the A-lines is 2; the text says no single B-line was counted instead of 'up to 0'."""
-    from imgtrainer.analysis.lung import _lus
+    from imgtrainer.analysis.lung_lus import suggest_lus as _lus
     from imgtrainer.analysis.lung_pleura import Pleura
     from imgtrainer.cli.analysis import _b_text
 
