@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from imgtrainer.analysis.lung_pleura import Pleura
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the hint only: this module stays light for the CLI and GUI text
+    from imgtrainer.analysis.lung_pleura import Pleura
 
 
 def suggest_lus(
@@ -38,3 +42,8 @@ def suggest_lus(
     if max_count >= 1:
         return 1, f"separate B-lines, up to {max_count} in a frame (score 1)"
     return 1, "a B-line pattern with A-lines still seen between the lines (score 1)"
+
+
+def reason_without_score(reason: object) -> str:
+    """A LUS reason without its trailing "(score N)", for showing next to the score itself."""
+    return re.sub(r"\s*\(score \d\)$", "", str(reason or ""))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -249,7 +248,9 @@ def _assist(args: argparse.Namespace) -> int:
 
 def _why(reason: object) -> str:
     """': separate B-lines, up to 3 in a frame' from the assist's LUS reason ('' when none)."""
-    text = re.sub(r"\s*\(score \d\)$", "", str(reason or ""))
+    from imgtrainer.analysis.lung_lus import reason_without_score
+
+    text = reason_without_score(reason)
     return f": {text}" if text else ""
 
 

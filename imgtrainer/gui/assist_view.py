@@ -7,9 +7,10 @@ the analysed frame nearest to the one on screen.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
+
+from imgtrainer.analysis.lung_lus import reason_without_score
 
 Point = tuple[float, float]
 
@@ -64,7 +65,7 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"Sliding: {(report.get('sliding') or {}).get('status', 'n/a')}",
         f"Suggested LUS score: {report.get('lus_score', '?')}",
     ]
-    why = re.sub(r"\s*\(score \d\)$", "", str(report.get("lus_reason") or ""))
+    why = reason_without_score(report.get("lus_reason"))
     if why:
         lines.append(f"  ({why})")
     return lines

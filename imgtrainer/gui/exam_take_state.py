@@ -309,8 +309,7 @@ class ExamTakeState:
         are allowed only while the clip's one play is open (e.g. paused to mark a frame range)."""
         if self.replay_allowed or self.index in self._play_open:
             return True, ""
-        played = self.session.plays(self.index)
-        return False, NO_REPLAY if played else STEP_IN_PLAY
+        return False, self.can_play()[1] or STEP_IN_PLAY  # played already: NO_REPLAY
 
     def can_play(self) -> tuple[bool, str]:
         if self.replay_allowed or self.index in self._play_open:

@@ -25,8 +25,7 @@ class Player(QObject):
         super().__init__(parent)
         self.state = state
         self.clock: PlaybackClock | None = None
-        self._first = 0  # clip index of the clock's frame 0 (playback may cover a range only)
-        self._span = (0, 0)
+        self._span = (0, 0)  # first and last clip index the clock covers (a range, or the clip)
         self._ticking = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -48,14 +47,14 @@ class Player(QObject):
         """A clock over the frames that play: the whole clip, or the selected range."""
         st = self.state
         if st.clip is None:
-            self.clock, self._first, self._span = None, 0, (0, 0)
+            self.clock, self._span = None, (0, 0)
             return
         span = st.play_range()
         if self.clock is not None and span == self._span:
             return
         first, last = span
         self.clock = PlaybackClock(st.clip.frame_times_s[first : last + 1])
-        self._first, self._span = first, span
+        self._span = span
 
     def _restart(self) -> None:
         self._timer.stop()
@@ -68,7 +67,7 @@ class Player(QObject):
                 finally:
                     self._ticking = False
             now = time.perf_counter()
-            self.clock.start(now, self.state.index - self._first, self.state.speed)
+            self.clock.start(now, self.state.index - first, self.state.speed)
             self._read_ahead(self.state.index)
             self._schedule(now)
 
@@ -82,7 +81,7 @@ class Player(QObject):
             return
         now = time.perf_counter()
         index, finished = self.clock.frame_at(now, st.loop)
-        index += self._first
+        index += self._span[0]
         self._ticking = True
         try:
             st.set_index(index)

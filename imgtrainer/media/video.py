@@ -60,7 +60,8 @@ class VideoClip(CachedClip):
             reported = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             fourcc = _fourcc(cap)
             backend = cap.getBackendName()
-            n, stamps_ms = self._count_frames(cap, count_time_limit_s)
+            stamps_ms = self._frame_stamps(cap, count_time_limit_s)
+            n = len(stamps_ms)
         finally:
             cap.release()
         if n == 0:
@@ -108,15 +109,14 @@ class VideoClip(CachedClip):
             raise CorruptVideoError(self.path, "video cannot be opened (corrupt or unsupported codec)")
         return cap
 
-    def _count_frames(self, cap: cv2.VideoCapture, limit_s: float) -> tuple[int, list[float]]:
-        """Number of decodable frames and each one's presentation time (ms, as the backend says)."""
-        start, n, stamps = time.monotonic(), 0, []
+    def _frame_stamps(self, cap: cv2.VideoCapture, limit_s: float) -> list[float]:
+        """Each decodable frame's presentation time (ms, as the backend says): counts the frames."""
+        start, stamps = time.monotonic(), []
         while cap.grab():
-            n += 1
             stamps.append(float(cap.get(cv2.CAP_PROP_POS_MSEC)))
-            if n % 64 == 0 and time.monotonic() - start > limit_s:
+            if len(stamps) % 64 == 0 and time.monotonic() - start > limit_s:
                 raise DecodeTimeoutError(self.path, f"counting frames took over {limit_s:g} s; stopped")
-        return n, stamps
+        return stamps
 
     def _decode_uncached(self, index: int) -> np.ndarray:
         with self._lock:
