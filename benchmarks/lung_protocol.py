@@ -24,7 +24,7 @@ from lung_cache import BLUS, CachedClip
 
 from imgtrainer.analysis.lung import A_FEATURES, B_FEATURES, CANDIDATES
 from imgtrainer.analysis.lung_detectors import DETECTOR_FEATURES, detector_features
-from imgtrainer.analysis.lung_fit import Decision, balanced_accuracy, fit_decision
+from imgtrainer.analysis.lung_fit import Decision, balanced_accuracy, fit_decision, forward_select
 from imgtrainer.analysis.lung_pleura import find_pleura
 
 BRATTAIN = ("brattain_cover", "brattain_ratio", "brattain_persist")
@@ -164,6 +164,27 @@ def fixed(
     return p, sure
 
 
+def nested_forward(
+    feats: dict[str, np.ndarray], y: np.ndarray, groups: np.ndarray, pool: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Leave one patient out; measurements chosen from scratch (greedy forward selection over
+    ``pool``) on the other patients, then fitted, calibrated and banded there."""
+    p = np.zeros(len(y))
+    sure = np.zeros(len(y), bool)
+    chosen = []
+    for g in sorted(set(groups.tolist())):
+        te = groups == g
+        tr = ~te
+        ft = {k: v[tr] for k, v in feats.items()}
+        cols = forward_select(ft, y[tr], groups[tr], pool)
+        dec, _ = fit_decision(ft, y[tr], groups[tr], {"forward": cols})
+        chosen.append("+".join(cols))
+        for i in np.flatnonzero(te):
+            p[i] = dec.probability({k: v[i] for k, v in feats.items()})
+            sure[i] = dec.decide(p[i]) is not None
+    return p, sure, chosen
+
+
 def transfer(
     feats: dict[str, np.ndarray],
     y: np.ndarray,
@@ -204,6 +225,7 @@ def run(clips: list[CachedClip], cache: Path, *, methods: bool = True) -> dict[s
     groups = np.array([c.group for c in clips])
     blus = np.array([c.source == BLUS for c in clips])
     results: dict[str, object] = {}
+    held: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for which, name in (("b", "B-lines"), ("a", "A-lines")):
         lab = np.array([getattr(c, which) is not None for c in clips])
         y = np.array([bool(getattr(c, which)) for c in clips])
@@ -218,10 +240,26 @@ def run(clips: list[CachedClip], cache: Path, *, methods: bool = True) -> dict[s
                     rows[f"{sname}/{fam}"] = summarise(y[sel], p, sure, groups[sel])
                     print(f"  fixed {sname + '/' + fam:24s} {fmt(rows[f'{sname}/{fam}'])}")
         p, sure, chosen = nested(fb, y[sel], groups[sel], SETS[which])
+        held[which] = (np.flatnonzero(sel), p, sure)
         rows["nested"] = summarise(y[sel], p, sure, groups[sel])
         counts = {c: chosen.count(c) for c in sorted(set(chosen))}
         print(f"  NESTED (chosen inside the folds) {fmt(rows['nested'])}\n    chosen per fold: {counts}")
         results[which] = {"blus": rows, "chosen": counts}
+        if methods:
+            pool = tuple(k for k in feats if k not in ("aline_depth_multiple",))
+            p, sure, fwd = nested_forward(fb, y[sel], groups[sel], pool)
+            rows["forward"] = summarise(y[sel], p, sure, groups[sel])
+            top = sorted({c: fwd.count(c) for c in set(fwd)}.items(), key=lambda t: -t[1])[:4]
+            print(f"  FORWARD SELECTION from {len(pool)} measurements, inside the folds: {fmt(rows['forward'])}")
+            print(f"    most chosen: {top}")
+        # both sets together: every patient group left out in turn, fitted on all the others
+        p, sure, chosen = nested({k: v[lab] for k, v in feats.items()}, y[lab], groups[lab], SETS[which])
+        for tag, src in (("pooled:blus", blus[lab]), ("pooled:mixed", ~blus[lab])):
+            yy = y[lab][src]
+            if yy.all() or (~yy).all():
+                continue
+            results[which][tag] = summarise(yy, p[src], sure[src], groups[lab][src])
+            print(f"  fitted on both sets, held-out {tag[7:]:5s}: {fmt(results[which][tag])}")
         for tag, tr, te in (("blus->mixed", blus & lab, ~blus & lab), ("mixed->blus", ~blus & lab, blus & lab)):
             got = transfer(feats, y, groups, tr, te, SETS[which])
             if got is None:
@@ -230,4 +268,86 @@ def run(clips: list[CachedClip], cache: Path, *, methods: bool = True) -> dict[s
             s, dec = got
             results[which][tag] = s
             print(f"  {tag} (chose {_set_name(dec, SETS[which])}/{dec.family}): {fmt(s)}")
+    results["lus"] = lus_agreement(clips, held)
     return results
+
+
+def lus_agreement(clips: list[CachedClip], held: dict[str, tuple]) -> dict[str, object]:
+    """The LUS rule on the held-out (nested) line decisions against the BLUS severity."""
+    from imgtrainer.analysis.lung_lus import lus_decision
+    from imgtrainer.annotate.agreement import cohen_kappa
+
+    (ib, pb, sb), (ia, pa, sa) = held["b"], held["a"]
+    pos_a = {int(i): k for k, i in enumerate(ia)}
+    ex, old, certain, grp = [], [], [], []
+    su: dict[str, list[int]] = {"counted": [], "pattern": []}
+    for k, i in enumerate(ib):
+        c = clips[int(i)]
+        if c.severity is None or int(i) not in pos_a:
+            continue
+        j = pos_a[int(i)]
+        pleura = find_pleura(c.series.mean(axis=0), c.valid)
+        counts = [int(v) for v in c.report["b_lines"]["per_frame"].values()]
+        for rule in su:
+            lus = lus_decision(
+                float(pb[k]),
+                float(pa[j]),
+                (pb[k] >= 0.5) if sb[k] else None,
+                (pa[j] >= 0.5) if sa[j] else None,
+                counts,
+                pleura,
+                c.features,
+                rule=rule,
+            )
+            su[rule].append(lus.score)
+        ex.append(c.severity)
+        old.append(int(c.report["lus_score"]))
+        certain.append(lus.certain)
+        grp.append(c.group)
+    ex_a, old_a = np.array(ex), np.array(old)
+    cert, g = np.array(certain), np.array(grp)
+
+    def qwk(e, s):
+        return float(cohen_kappa(list(e), list(s), "quadratic", categories=range(4)))
+
+    # the rule is chosen inside the folds: for each held-out patient, the rule with the higher
+    # kappa on the other patients
+    rules = {r: np.array(v) for r, v in su.items()}
+    su_a = np.zeros(len(ex), int)
+    chosen = []
+    for q in sorted(set(grp)):
+        te = g == q
+        best = max(rules, key=lambda r: qwk(ex_a[~te], rules[r][~te]))
+        chosen.append(best)
+        su_a[te] = rules[best][te]
+    for r, v in rules.items():
+        print(f"  LUS rule {r!r} alone: quadratic kappa {qwk(ex_a, v):.3f} {bootstrap(g, lambda i, v=v: qwk(ex_a[i], v[i]))}")
+    counts_chosen = {r: chosen.count(r) for r in rules}
+    print(f"  LUS rule chosen per fold: {counts_chosen}")
+    out = {
+        "n": len(ex),
+        "kappa": qwk(ex_a, su_a),
+        "kappa_ci": bootstrap(g, lambda i: qwk(ex_a[i], su_a[i])),
+        "exact": float(np.mean(ex_a == su_a)),
+        "within_one": float(np.mean(np.abs(ex_a - su_a) <= 1)),
+        "coverage": float(cert.mean()),
+        "kappa_committed": qwk(ex_a[cert], su_a[cert]),
+        "kappa_committed_ci": bootstrap(g, lambda i: qwk(ex_a[i][cert[i]], su_a[i][cert[i]])),
+        "kappa_previous": qwk(ex_a, old_a),
+        "kappa_previous_ci": bootstrap(g, lambda i: qwk(ex_a[i], old_a[i])),
+        "rules": {r: qwk(ex_a, v) for r, v in rules.items()},
+        "chosen": counts_chosen,
+        "table": [[int(np.sum((ex_a == e) & (su_a == q))) for q in range(4)] for e in range(4)],
+    }
+    lo, hi = out["kappa_ci"]
+    print(
+        f"\nLUS vs BLUS severity (n={out['n']}), rule on held-out decisions: quadratic kappa {out['kappa']:.3f} "
+        f"[{lo:.2f}, {hi:.2f}], exact {out['exact']:.0%}, within one {out['within_one']:.0%}; "
+        f"committed on {out['coverage']:.0%}, kappa there {out['kappa_committed']:.3f} "
+        f"[{out['kappa_committed_ci'][0]:.2f}, {out['kappa_committed_ci'][1]:.2f}]; previous model (in-sample "
+        f"decisions) {out['kappa_previous']:.3f}"
+    )
+    print("  expert \\ suggested  0   1   2   3")
+    for e in range(4):
+        print(f"  {e:17d} " + " ".join(f"{v:3d}" for v in out["table"][e]))
+    return out

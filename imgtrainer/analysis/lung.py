@@ -34,7 +34,7 @@ from imgtrainer.analysis.lung_lines import (
     texture_orientation,
 )
 from imgtrainer.analysis.lung_detectors import DETECTOR_FEATURES, detector_features
-from imgtrainer.analysis.lung_lus import suggest_lus
+from imgtrainer.analysis.lung_lus import lus_decision
 from imgtrainer.analysis.lung_model import LungModel, default_model
 from imgtrainer.analysis.lung_pleura import Pleura, find_pleura, frame_pleura
 from imgtrainer.analysis.lung_sliding import assess_sliding
@@ -138,16 +138,10 @@ def assess_lung(
     sliding = assess_sliding(pairs, series, grid.valid, pleura)
     p_b, b_call = model.decide(feats, "b")
     p_a, a_call = model.decide(feats, "a")
-    b_present, a_present = p_b >= 0.5, p_a >= 0.5  # best guesses, for the LUS rule and drawing
     counts = [len(fb.beams) for fb in per_frame.values()]
     max_count = max(counts) if counts else 0
-    confluent = _confluent(per_frame, pleura, model)
-    typical = float(np.median(counts)) if counts else 0.0
-    if b_present and not a_present and typical < 3:
-        # a B-pattern that erased the A-lines, without three lines kept apart in most frames
-        confluent = True
-    lus, lus_reason = suggest_lus(b_present, max_count, typical, confluent, a_present, pleura, feats)
-    lus_certain = b_call is not None and (lus == 0 or a_call is not None or lus == 3)
+    lus = lus_decision(p_b, p_a, b_call, a_call, counts, pleura, feats, model.confluent_fraction)
+    lus_reason, lus_certain, confluent = lus.reason, lus.certain, lus.confluent
     reasons = _reasons(pleura, a_call, b_call, max_count, confluent, sliding.reason, lus_reason, lus_certain)
     return LungReport(
         pleura={
@@ -169,7 +163,7 @@ def assess_lung(
             "positions": blines,
         },
         sliding=sliding.to_dict(),
-        lus_score=lus,
+        lus_score=lus.score,
         reasons=reasons,
         features=feats,
         scan_area=area.to_dict(),
@@ -299,12 +293,6 @@ def _grid_pairs(clip: Clip, grid: BeamGrid, max_pairs: int) -> list[tuple[np.nda
         if a in got and b in got:
             out.append((grid.sample(got[a]), grid.sample(got[b]), float(times[b] - times[a])))
     return out
-
-
-def _confluent(per_frame: dict[int, object], pleura: Pleura, model: LungModel) -> bool:
-    n_on = max(1, int(pleura.on.sum()))
-    widths = [len(fb.beams) * 6 / n_on for fb in per_frame.values()]  # ~6 beams per B-line
-    return bool(widths and float(np.median(widths)) >= model.confluent_fraction)
 
 
 UNSURE = "uncertain, look again"

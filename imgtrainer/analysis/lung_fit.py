@@ -283,3 +283,35 @@ def decision_from_dict(d: object) -> Decision:
 
 def _num(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def forward_select(
+    feats: dict[str, np.ndarray],
+    y: np.ndarray,
+    groups: np.ndarray,
+    pool: tuple[str, ...],
+    max_k: int = 4,
+    family: str = "equal",
+) -> tuple[str, ...]:
+    """Greedy forward selection from ``pool`` by grouped-CV balanced accuracy on these clips
+    (stops when adding a feature no longer helps). Used by the protocol to measure what choosing
+    measurements from scratch, inside the training folds, is worth."""
+    y = np.asarray(y, bool)
+    chosen: list[str] = []
+    best = -1.0
+    while len(chosen) < max_k:
+        step = None
+        for k in pool:
+            if k in chosen or np.ptp(feats[k]) == 0:
+                continue
+            x = np.column_stack([feats[c] for c in (*chosen, k)])
+            z = cv_scores(x, y, groups, family)[0]
+            ok = ~np.isnan(z)
+            ba = balanced_accuracy(y[ok], z[ok] > 0)
+            if not math.isnan(ba) and (step is None or ba > step[0]):
+                step = (ba, k)
+        if step is None or step[0] <= best + 1e-3:
+            break
+        best = step[0]
+        chosen.append(step[1])
+    return tuple(chosen)
