@@ -25,7 +25,9 @@ Run `imgtrainer practice questions CASE --json` to see the ids, options and unit
 
 
 def _load(case_arg: str, library: str | None) -> tuple[Path, Case, AnswerKey | None]:
+    """The case, refused with one line unless it passes the review gate (approved, public, keyed)."""
     from imgtrainer.library.case_io import load_case, load_key
+    from imgtrainer.library.gate import folder_has_key, require_shareable
 
     folder = Path(case_arg)
     if not (folder / "case.json").is_file():
@@ -36,7 +38,9 @@ def _load(case_arg: str, library: str | None) -> tuple[Path, Case, AnswerKey | N
         folder = Path(library) / case_arg
         if not (folder / "case.json").is_file():
             raise CaseFormatError(f"{case_arg}: no such case in library {library}")
-    return folder, load_case(folder), load_key(folder)
+    case = load_case(folder)
+    require_shareable(folder, case, folder_has_key(folder))
+    return folder, case, load_key(folder)
 
 
 def _qset(args: argparse.Namespace, case: Case, key: AnswerKey | None):
