@@ -196,10 +196,14 @@ def _cmd_review(args: argparse.Namespace) -> int:
 
 
 def _cmd_taxonomy(args: argparse.Namespace) -> int:
+    from imgtrainer.errors import UsageError
+
     taxonomies = _taxonomies(args)
-    chosen = {args.domain: taxonomies[args.domain]} if args.domain else taxonomies
     if args.domain and args.domain not in taxonomies:
-        raise CaseFormatError(f"no taxonomy for {args.domain!r}")
+        raise UsageError(
+            f"cases taxonomy: no taxonomy for {args.domain!r}; applications: {', '.join(sorted(taxonomies))}"
+        )
+    chosen = {args.domain: taxonomies[args.domain]} if args.domain else taxonomies
     if args.json:
         print_json({d: t.model_dump(mode="json") for d, t in chosen.items()})
         return 0
@@ -216,8 +220,7 @@ def _cmd_taxonomy(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("cases", help="validate, list and show case libraries")
-    cs = p.add_subparsers(dest="cases_command", metavar="SUBCOMMAND")
-    p.set_defaults(handler=lambda a: (p.print_help(), 2)[1])
+    cs = p.add_subparsers(dest="cases_command", metavar="SUBCOMMAND", required=True)
 
     v = cs.add_parser("validate", help="check every case folder of a library (exit 1 on any error)")
     v.add_argument("dir", help="a library (folder of case folders) or one case folder")
