@@ -25,8 +25,9 @@ Run `imgtrainer practice questions CASE --json` to see the ids, options and unit
 
 
 def _load(case_arg: str, library: str | None) -> tuple[Path, Case, AnswerKey | None]:
+    """The case, refused with one line unless it passes the review gate (approved, public, keyed)."""
     from imgtrainer.library.case_io import load_case, load_key
-
+    from imgtrainer.library.gate import folder_has_key, require_shareable
     from imgtrainer.resources import demo_library_dir
 
     folder = Path(case_arg)
@@ -41,7 +42,9 @@ def _load(case_arg: str, library: str | None) -> tuple[Path, Case, AnswerKey | N
                 f"{case_arg}: no such case folder, nor a case id in library {where}"
                 + (" (the demo library; give --library DIR for another)" if library is None else "")
             )
-    return folder, load_case(folder), load_key(folder)
+    case = load_case(folder)
+    require_shareable(folder, case, folder_has_key(folder))
+    return folder, case, load_key(folder)
 
 
 def _qset(args: argparse.Namespace, case: Case, key: AnswerKey | None):
