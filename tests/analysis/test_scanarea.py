@@ -27,6 +27,19 @@ def test_detects_synthetic_sector_and_excludes_text() -> None:
     assert area.apex is not None and abs(area.apex[0] - 200) < 20
 
 
+def test_heavy_antialiased_label_at_the_corner_stays_out() -> None:
+    """A thick antialiased label touching the sector's corner is not merged into it.
+
+    OpenCV 5.1 started drawing the Hershey fonts as antialiased TrueType glyphs; that label
+    survived the detector's filtering and its convex hull swallowed it. This case draws such
+    a label on every OpenCV version.
+    """
+    frames, truth = speckle_clip(text_weight=2)
+    area = find_scan_area(ArrayClip(frames))
+    assert _iou(area.mask, truth) > 0.9
+    assert not area.mask[5:20, 5:140].any()
+
+
 def test_still_falls_back_to_texture() -> None:
     frames, truth = speckle_clip(n=1)
     area = find_scan_area(ArrayClip(frames))
