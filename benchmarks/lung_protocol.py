@@ -22,35 +22,13 @@ from pathlib import Path
 import numpy as np
 from lung_cache import BLUS, CachedClip
 
-from imgtrainer.analysis.lung import A_FEATURES, B_FEATURES, CANDIDATES
+from imgtrainer.analysis.lung import CANDIDATES
 from imgtrainer.analysis.lung_detectors import DETECTOR_FEATURES, detector_features
 from imgtrainer.analysis.lung_fit import Decision, balanced_accuracy, fit_decision, forward_select
+from imgtrainer.analysis.lung_model import CANDIDATE_SETS
 from imgtrainer.analysis.lung_pleura import find_pleura
 
-BRATTAIN = ("brattain_cover", "brattain_ratio", "brattain_persist")
-MOSHAVEGH = ("moshavegh_frames", "moshavegh_count", "moshavegh_cover", "moshavegh_persist")
-SETS = {
-    "b": {
-        "today": B_FEATURES,
-        "brattain": BRATTAIN,
-        "moshavegh": MOSHAVEGH,
-        "radon": ("radon_vertical",),
-        "today+brattain": (*B_FEATURES, "brattain_ratio"),
-        "today+moshavegh": (*B_FEATURES, "moshavegh_frames", "moshavegh_cover"),
-        "today+radon": (*B_FEATURES, "radon_vertical"),
-        "today+texture": (*B_FEATURES, "orientation", "ridge_p90", "persistent_ridge_p75"),
-        "all": (*B_FEATURES, "brattain_ratio", "moshavegh_frames", "moshavegh_cover", "radon_vertical"),
-    },
-    "a": {
-        "today": A_FEATURES,
-        "radon": ("radon_horizontal",),
-        "today+radon": (*A_FEATURES, "radon_horizontal"),
-        "today+far": (*A_FEATURES, "far_field_change"),
-        "today+brattain": (*A_FEATURES, "brattain_ratio"),
-        "today+far+texture": (*A_FEATURES, "far_field_change", "aline_3", "deep_lateral_cv"),
-        "all": (*A_FEATURES, "far_field_change", "radon_horizontal", "brattain_ratio"),
-    },
-}
+SETS = CANDIDATE_SETS  # the shipped recipe chooses among these; each is also scored alone
 
 
 def features(clips: list[CachedClip], cache: Path) -> dict[str, np.ndarray]:
@@ -105,7 +83,7 @@ def summarise(y: np.ndarray, p: np.ndarray, sure: np.ndarray, groups: np.ndarray
 
     pos, neg = y, ~y
     out = {
-        "n": int(len(y)),
+        "n": len(y),
         "groups": len(set(groups.tolist())),
         "ba": ba_all(np.arange(len(y))),
         "ba_ci": bootstrap(groups, ba_all),
@@ -250,7 +228,9 @@ def run(clips: list[CachedClip], cache: Path, *, methods: bool = True) -> dict[s
             p, sure, fwd = nested_forward(fb, y[sel], groups[sel], pool)
             rows["forward"] = summarise(y[sel], p, sure, groups[sel])
             top = sorted({c: fwd.count(c) for c in set(fwd)}.items(), key=lambda t: -t[1])[:4]
-            print(f"  FORWARD SELECTION from {len(pool)} measurements, inside the folds: {fmt(rows['forward'])}")
+            print(
+                f"  FORWARD SELECTION from {len(pool)} measurements, inside the folds: {fmt(rows['forward'])}"
+            )
             print(f"    most chosen: {top}")
         # both sets together: every patient group left out in turn, fitted on all the others
         p, sure, chosen = nested({k: v[lab] for k, v in feats.items()}, y[lab], groups[lab], SETS[which])
@@ -260,7 +240,10 @@ def run(clips: list[CachedClip], cache: Path, *, methods: bool = True) -> dict[s
                 continue
             results[which][tag] = summarise(yy, p[src], sure[src], groups[lab][src])
             print(f"  fitted on both sets, held-out {tag[7:]:5s}: {fmt(results[which][tag])}")
-        for tag, tr, te in (("blus->mixed", blus & lab, ~blus & lab), ("mixed->blus", ~blus & lab, blus & lab)):
+        for tag, tr, te in (
+            ("blus->mixed", blus & lab, ~blus & lab),
+            ("mixed->blus", ~blus & lab, blus & lab),
+        ):
             got = transfer(feats, y, groups, tr, te, SETS[which])
             if got is None:
                 print(f"  {tag}: not fitted (fewer than 5 clips per class in the training set)")
@@ -270,6 +253,15 @@ def run(clips: list[CachedClip], cache: Path, *, methods: bool = True) -> dict[s
             print(f"  {tag} (chose {_set_name(dec, SETS[which])}/{dec.family}): {fmt(s)}")
     results["lus"] = lus_agreement(clips, held)
     return results
+
+
+LUS_MARGIN = 0.05
+
+
+def choose_lus_rule(kappas: dict[str, float]) -> str:
+    """The textbook "counted" rule unless another beats it by ``LUS_MARGIN`` kappa."""
+    best = max(kappas, key=lambda r: kappas[r])
+    return best if kappas[best] >= kappas["counted"] + LUS_MARGIN else "counted"
 
 
 def lus_agreement(clips: list[CachedClip], held: dict[str, tuple]) -> dict[str, object]:
@@ -310,18 +302,21 @@ def lus_agreement(clips: list[CachedClip], held: dict[str, tuple]) -> dict[str, 
     def qwk(e, s):
         return float(cohen_kappa(list(e), list(s), "quadratic", categories=range(4)))
 
-    # the rule is chosen inside the folds: for each held-out patient, the rule with the higher
-    # kappa on the other patients
+    # the rule is chosen inside the folds: for each held-out patient, the textbook rule
+    # ("counted": one or two lines are normal, three or more score 1) unless the other beats
+    # it by LUS_MARGIN kappa on the other patients
     rules = {r: np.array(v) for r, v in su.items()}
     su_a = np.zeros(len(ex), int)
     chosen = []
     for q in sorted(set(grp)):
         te = g == q
-        best = max(rules, key=lambda r: qwk(ex_a[~te], rules[r][~te]))
+        best = choose_lus_rule({r: qwk(ex_a[~te], v[~te]) for r, v in rules.items()})
         chosen.append(best)
         su_a[te] = rules[best][te]
     for r, v in rules.items():
-        print(f"  LUS rule {r!r} alone: quadratic kappa {qwk(ex_a, v):.3f} {bootstrap(g, lambda i, v=v: qwk(ex_a[i], v[i]))}")
+        print(
+            f"  LUS rule {r!r} alone: quadratic kappa {qwk(ex_a, v):.3f} {bootstrap(g, lambda i, v=v: qwk(ex_a[i], v[i]))}"
+        )
     counts_chosen = {r: chosen.count(r) for r in rules}
     print(f"  LUS rule chosen per fold: {counts_chosen}")
     out = {

@@ -14,7 +14,6 @@ to re-weight.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,14 +26,14 @@ from imgtrainer.analysis.lung_alines import (
     replica_curve,
     reverberation_periodicity,
 )
+from imgtrainer.analysis.lung_detectors import DETECTOR_FEATURES, detector_features
 from imgtrainer.analysis.lung_lines import (
     aline_profile,
     frame_blines,
     persistent_ridges,
     texture_orientation,
 )
-from imgtrainer.analysis.lung_detectors import DETECTOR_FEATURES, detector_features
-from imgtrainer.analysis.lung_lus import lus_decision
+from imgtrainer.analysis.lung_lus import UNSURE, lus_decision
 from imgtrainer.analysis.lung_model import LungModel, default_model
 from imgtrainer.analysis.lung_pleura import Pleura, find_pleura, frame_pleura
 from imgtrainer.analysis.lung_sliding import assess_sliding
@@ -140,7 +139,9 @@ def assess_lung(
     p_a, a_call = model.decide(feats, "a")
     counts = [len(fb.beams) for fb in per_frame.values()]
     max_count = max(counts) if counts else 0
-    lus = lus_decision(p_b, p_a, b_call, a_call, counts, pleura, feats, model.confluent_fraction)
+    lus = lus_decision(
+        p_b, p_a, b_call, a_call, counts, pleura, feats, model.confluent_fraction, model.lus_rule
+    )
     lus_reason, lus_certain, confluent = lus.reason, lus.certain, lus.confluent
     reasons = _reasons(pleura, a_call, b_call, max_count, confluent, sliding.reason, lus_reason, lus_certain)
     return LungReport(
@@ -293,10 +294,6 @@ def _grid_pairs(clip: Clip, grid: BeamGrid, max_pairs: int) -> list[tuple[np.nda
         if a in got and b in got:
             out.append((grid.sample(got[a]), grid.sample(got[b]), float(times[b] - times[a])))
     return out
-
-
-UNSURE = "uncertain, look again"
-"""What the assist says instead of a guess when its calibrated probability is near 0.5."""
 
 
 def _reasons(

@@ -26,6 +26,7 @@ clip's analysed frames: a line that persists over frames counts more than one br
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -95,7 +96,7 @@ def moshavegh_frame(frame: np.ndarray, roi: Roi) -> list[tuple[float, int]]:
         f = ndi.grey_closing(ndi.grey_opening(f, size=(length, 1)), size=(length, 1))
     f = cv2.GaussianBlur(f, (0, 0), 1.0)
     thr = max(_otsu(f), 0.08 * (_pleura_level(frame, roi) + 5.0))
-    lab, n = ndi.label(f > thr)
+    lab, _ = ndi.label(f > thr)
     out = []
     for sl in ndi.find_objects(lab):
         if sl is None:
@@ -185,7 +186,7 @@ def detector_features(series: np.ndarray, valid: np.ndarray, pleura: Pleura) -> 
     out["moshavegh_count"] = float(np.mean([len(x) for x in lines]))
     out["moshavegh_cover"] = float(np.mean([min(1.0, sum(w for _, w in x) / nok) for x in lines]))
     seen = again = 0
-    for a, b in zip(lines, lines[1:], strict=False):
+    for a, b in itertools.pairwise(lines):
         for c, _ in a:
             seen += 1
             again += any(abs(c - c2) <= 4 for c2, _ in b)

@@ -42,7 +42,9 @@ class Decision:
     bias: float
     platt: tuple[float, float]
     margin: float
-    cv_ba: float = field(default=float("nan"), compare=False)  # grouped-CV balanced accuracy that chose it (within its training data)
+    cv_ba: float = field(
+        default=float("nan"), compare=False
+    )  # grouped-CV balanced accuracy that chose it (within its training data)
 
     def score(self, x: dict[str, float]) -> float:
         z = self.bias

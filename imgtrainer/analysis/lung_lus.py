@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # for the hint only: this module stays light for the CLI and GUI text
     from imgtrainer.analysis.lung_pleura import Pleura
 
+UNSURE = "uncertain, look again"
+"""What the assist says instead of a guess when its calibrated probability is near 0.5."""
+
 
 def suggest_lus(
     b_present: bool,
@@ -81,7 +84,9 @@ def lus_decision(
     max_count = max(counts) if counts else 0
     typical = float(statistics.median(counts)) if counts else 0.0
     n_on = max(1, int(pleura.on.sum()))  # beams showing the pleura
-    confluent = bool(counts) and float(statistics.median([c * 6 / n_on for c in counts])) >= confluent_fraction
+    confluent = (
+        bool(counts) and float(statistics.median([c * 6 / n_on for c in counts])) >= confluent_fraction
+    )
     if rule == "pattern":
         confluent = b_present and not a_present
     elif b_present and not a_present and typical < 3:

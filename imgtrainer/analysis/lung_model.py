@@ -36,6 +36,7 @@ class LungModel:
     a: Decision
     min_bline_ridge: float = 0.04  # relative lateral ridge (per depth band) for a counted B-line
     confluent_fraction: float = 0.5  # B-line ridges over this share of the pleura = confluent
+    lus_rule: str = "counted"  # "counted" or "pattern" (``lung_lus.suggest_lus``)
 
     def probability(self, x: dict[str, float], which: str) -> float:
         return (self.b if which == "b" else self.a).probability(x)
@@ -59,26 +60,30 @@ MIN_PER_CLASS = 5
 MODEL_FORMAT = "imgtrainer-lung-model"
 MODEL_VERSION = 2
 
+_B = ("orientation_p75", "persistent_ridge_p95", "bline_frames")
+_A = ("aline_periodicity", "deep_level")
 CANDIDATE_SETS: dict[str, dict[str, tuple[str, ...]]] = {
-    # the feature sets the recipe chooses between (by grouped CV inside the training clips);
-    # each is "today's" measurements alone or with one published detector's scores added
+    # the feature sets the recipe chooses between (by grouped CV inside the training clips):
+    # the assist's own measurements ("today"), each published detector alone, and combinations
     "b": {
-        "today": ("orientation_p75", "persistent_ridge_p95", "bline_frames"),
-        "today+brattain": ("orientation_p75", "persistent_ridge_p95", "bline_frames", "brattain_ratio"),
-        "today+moshavegh": (
-            "orientation_p75",
-            "persistent_ridge_p95",
-            "bline_frames",
-            "moshavegh_frames",
-            "moshavegh_cover",
-        ),
-        "today+radon": ("orientation_p75", "persistent_ridge_p95", "bline_frames", "radon_vertical"),
+        "today": _B,
+        "brattain": ("brattain_cover", "brattain_ratio", "brattain_persist"),
+        "moshavegh": ("moshavegh_frames", "moshavegh_count", "moshavegh_cover", "moshavegh_persist"),
+        "radon": ("radon_vertical",),
+        "today+brattain": (*_B, "brattain_ratio"),
+        "today+moshavegh": (*_B, "moshavegh_frames", "moshavegh_cover"),
+        "today+radon": (*_B, "radon_vertical"),
+        "today+texture": (*_B, "orientation", "ridge_p90", "persistent_ridge_p75"),
+        "all": (*_B, "brattain_ratio", "moshavegh_frames", "moshavegh_cover", "radon_vertical"),
     },
     "a": {
-        "today": ("aline_periodicity", "deep_level"),
-        "today+far": ("aline_periodicity", "deep_level", "far_field_change"),
-        "today+brattain": ("aline_periodicity", "deep_level", "brattain_ratio"),
-        "today+radon": ("aline_periodicity", "deep_level", "radon_horizontal"),
+        "today": _A,
+        "radon": ("radon_horizontal",),
+        "today+radon": (*_A, "radon_horizontal"),
+        "today+far": (*_A, "far_field_change"),
+        "today+brattain": (*_A, "brattain_ratio"),
+        "today+far+texture": (*_A, "far_field_change", "aline_3", "deep_lateral_cv"),
+        "all": (*_A, "far_field_change", "radon_horizontal", "brattain_ratio"),
     },
 }
 
@@ -116,7 +121,9 @@ def fit_lung_model(
         y = np.array([bool(labels[i]) for i in idx], bool)
         n_pos, n_neg = int(y.sum()), int((~y).sum())
         if n_pos < MIN_PER_CLASS or n_neg < MIN_PER_CLASS:
-            notes[which] = f"kept the built-in decision: {n_pos} clips with, {n_neg} without (need {MIN_PER_CLASS} each)"
+            notes[which] = (
+                f"kept the built-in decision: {n_pos} clips with, {n_neg} without (need {MIN_PER_CLASS} each)"
+            )
             continue
         names = {k for cols in CANDIDATE_SETS[which].values() for k in cols}
         feats = {k: np.array([float(features[i].get(k, 0.0)) for i in idx]) for k in names}
@@ -137,7 +144,7 @@ def model_to_dict(model: LungModel, notes: dict[str, str] | None = None) -> dict
         "b_lines": model.b.to_dict(),
         "a_lines": model.a.to_dict(),
     }
-    for f in ("min_bline_ridge", "confluent_fraction"):
+    for f in ("min_bline_ridge", "confluent_fraction", "lus_rule"):
         data[f] = getattr(model, f)
     if notes:
         data["notes"] = notes
@@ -152,6 +159,7 @@ def save_lung_model(model: LungModel, path: Path, *, notes: dict[str, str] | Non
 def load_lung_model(path: Path) -> LungModel:
     """Read a model written by ``save_lung_model``; a clear error names the file and the problem."""
     from imgtrainer.analysis.lung import FEATURES  # the measurements this version makes
+
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -181,4 +189,8 @@ def load_lung_model(path: Path) -> LungModel:
         if not isinstance(v, int | float) or not np.isfinite(v):
             raise CaseFormatError(f"{path}: field {name!r} must be a number")
         fields[name] = float(v)
+    rule = data.get("lus_rule", "counted")
+    if rule not in ("counted", "pattern"):
+        raise CaseFormatError(f"{path}: field 'lus_rule' must be 'counted' or 'pattern'")
+    fields["lus_rule"] = rule
     return LungModel(**fields)  # type: ignore[arg-type]

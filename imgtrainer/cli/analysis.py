@@ -261,7 +261,7 @@ def _p(d: dict[str, Any]) -> str:
 
 def _a_text(a: dict[str, Any]) -> str:
     """'yes (p=0.81)', 'no (p=0.12)' or 'uncertain, look again (p=0.55)'."""
-    from imgtrainer.analysis.lung import UNSURE
+    from imgtrainer.analysis.lung_lus import UNSURE
 
     if a["present"] is None:
         return f"{UNSURE} ({_p(a)})"
@@ -270,7 +270,7 @@ def _a_text(a: dict[str, Any]) -> str:
 
 def _lus_text(r: dict[str, Any]) -> str:
     if not r.get("lus_certain", True):
-        from imgtrainer.analysis.lung import UNSURE
+        from imgtrainer.analysis.lung_lus import UNSURE
 
         return f"suggested LUS: {UNSURE}"
     return f"suggested LUS {r['lus_score']}{_why(r.get('lus_reason'))}"
@@ -278,7 +278,7 @@ def _lus_text(r: dict[str, Any]) -> str:
 
 def _b_text(b: dict[str, Any]) -> str:
     """'no (p=..)', 'uncertain, look again (p=..)', 'yes (confluent)' or 'yes, up to N in a frame'."""
-    from imgtrainer.analysis.lung import UNSURE
+    from imgtrainer.analysis.lung_lus import UNSURE
 
     if b["present"] is None:
         return f"{UNSURE} ({_p(b)})"
