@@ -24,6 +24,7 @@ from imgtrainer.deid.pixels import decode_frames, keep_mask, mask_frames, n_fram
 from imgtrainer.errors import DeidError
 from imgtrainer.fileio import atomic_write_bytes, atomic_write_json
 from imgtrainer.media.files import iter_media_files
+from imgtrainer.noise import reading
 
 REPORT_NAME = "deid-report.json"
 QUARANTINE_DIR = "quarantine"
@@ -47,6 +48,12 @@ def quarantine(
 ) -> DeidResult:
     """Record ``src`` as quarantined: sidecar JSON with the reason; the original is copied only
     to ``ctx.quarantine_copy_dir`` (never into the output folder)."""
+    from imgtrainer.media.open import diagnose
+
+    unreadable = diagnose(src) if Path(src).is_file() else "file not found"
+    if unreadable:  # the media layer's words, so `info` and `deid` explain a broken file alike
+        report = {**(report or {}), "deid_reason": reason}
+        reason = f"{Path(src).name}: {unreadable}"
     stem = hashlib.sha256(str(Path(src).resolve()).encode()).hexdigest()[:20]
     sidecar = out_dir / QUARANTINE_DIR / f"{stem}.json"
     copy = None
@@ -136,10 +143,15 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
 
 def deidentify_file(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
     """De-identify one file of any supported kind (DICOM, video, still) into ``out_dir``."""
+    src, out_dir = Path(src), Path(out_dir)
+    with reading(src):  # a library warning names this file
+        return _deidentify_file(src, out_dir, ctx)
+
+
+def _deidentify_file(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
     from imgtrainer.deid.media_files import deidentify_media
     from imgtrainer.media.open import sniff_kind
 
-    src, out_dir = Path(src), Path(out_dir)
     try:
         kind = sniff_kind(src)
     except OSError as exc:

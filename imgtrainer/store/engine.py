@@ -56,9 +56,15 @@ def make_engine(url: str | Path | None = None) -> Engine:
     if url is None:
         url = default_db_url()
     url = str(url)
-    if "://" not in url:
-        Path(url).parent.mkdir(parents=True, exist_ok=True)
+    if "://" not in url:  # a file path given by the user: like any output file, its folder must exist
+        parent = Path(url).parent
+        if Path(url).is_dir():
+            raise StoreError(f"{url}: is a folder; give the database a file name (e.g. imgtrainer.sqlite)")
+        if not parent.is_dir():
+            raise StoreError(f"{parent}: folder for the database does not exist (create it first)")
         url = f"sqlite:///{url}"
+    elif url.startswith("sqlite:///"):  # the default lives in the per-user data folder
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
@@ -72,7 +78,7 @@ def make_engine(url: str | Path | None = None) -> Engine:
             elif int(row.value) > SCHEMA_VERSION:
                 raise StoreError(f"{url}: database schema {row.value} is newer than this imgtrainer")
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open database {url}: {exc.__class__.__name__}: {exc}") from exc
+        raise StoreError(f"{url}: cannot open the database: {getattr(exc, 'orig', None) or exc}") from exc
     return engine
 
 
