@@ -79,7 +79,9 @@ def matching_rows(s: Session, ref: str) -> list[TraineeRow]:
     if rows:
         return rows
     return list(
-        s.scalars(select(TraineeRow).where(func.lower(TraineeRow.name) == ref.lower()).order_by(TraineeRow.id))
+        s.scalars(
+            select(TraineeRow).where(func.lower(TraineeRow.name) == ref.lower()).order_by(TraineeRow.id)
+        )
     )
 
 
@@ -133,7 +135,9 @@ class TraineeDirectory:
         with Session(self.engine) as s:
             names = sorted(set(s.scalars(select(TraineeRow.name))))
         near = [n for n in names if ref.strip().lower() in n.lower()][:10]
-        hint = f" (similar: {', '.join(near)})" if near else f" (known: {', '.join(names[:10]) or 'none yet'})"
+        hint = (
+            f" (similar: {', '.join(near)})" if near else f" (known: {', '.join(names[:10]) or 'none yet'})"
+        )
         raise StoreError(f"no trainee {ref!r} in the database{hint}")
 
     def set_group(self, ref: str, group: str) -> Trainee:
