@@ -88,6 +88,10 @@ class PgServer:
         """A new empty database (``migrated``: copied from the migrated template)."""
         name = f"t{os.getpid()}_{next(self._n)}"
         template = f" TEMPLATE {TEMPLATE}" if migrated else ""
+        if migrated:  # a pooled connection left by the migration would block the copy
+            self.admin_sql(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{TEMPLATE}'"
+            )
         self.admin_sql(f"CREATE DATABASE {name}{template}")
         return self.url(name)
 

@@ -180,3 +180,7 @@ def test_many_processes_opening_a_new_sqlite_file_migrate_it_once(tmp_path: Path
     errs = [p.communicate()[1] for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, errs
     assert migrate.status(open_engine(f"sqlite:///{db}")).up_to_date
+
+
+def test_fast_path_head_is_alembics_head() -> None:
+    assert migrate.head() == migrate.HEAD
