@@ -14,6 +14,11 @@ def _cohort(args: argparse.Namespace) -> int:
     from imgtrainer.progress.cohort import build_cohort, status_of
     from imgtrainer.store.engine import make_engine
 
+    from imgtrainer.cli._common import output_file
+
+    for path in (args.csv, args.pdf):
+        if path:
+            output_file(path)
     engine = make_engine(args.db)
     cohort = build_cohort(engine, datetime.now(UTC), args.group, _params(args))
     if args.csv:

@@ -54,8 +54,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("db", help="the store's schema: status, upgrade (Alembic migrations)")
-    sub = p.add_subparsers(dest="db_command", metavar="SUBCOMMAND")
-    p.set_defaults(handler=lambda _a: (p.print_help(), 2)[1])
+    sub = p.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
     for name, handler, text in (
         ("status", _status, "schema revision of the store and the migrations pending"),
         ("upgrade", _upgrade, "run the pending migrations (take a backup of a department store first)"),

@@ -58,8 +58,7 @@ def _set_group(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("trainees", help="trainees and their groups: add, list, set-group")
-    sub = p.add_subparsers(dest="trainees_command", metavar="SUBCOMMAND")
-    p.set_defaults(handler=lambda _a: (p.print_help(), 2)[1])
+    sub = p.add_subparsers(dest="trainees_command", metavar="SUBCOMMAND", required=True)
 
     def db(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--db", metavar="URL", help="store URL (default: the configured store)")
