@@ -9,12 +9,10 @@ from datetime import UTC, datetime
 
 
 def _cohort(args: argparse.Namespace) -> int:
-    from imgtrainer.cli._common import print_json
+    from imgtrainer.cli._common import output_file, print_json
     from imgtrainer.cli.progress import _params
     from imgtrainer.progress.cohort import build_cohort, status_of
     from imgtrainer.store.engine import make_engine
-
-    from imgtrainer.cli._common import output_file
 
     for path in (args.csv, args.pdf):
         if path:
