@@ -48,8 +48,15 @@ def ffprobe_frames(es: Path) -> dict:
 
 
 def make_video_dicom(
-    mp4: Path, out: Path, codec: str = "h264", frames: int = 40, plant=None, sop_class: str | None = None,
-    scale: str | None = None, study_uid: str | None = None, series_uid: str | None = None,
+    mp4: Path,
+    out: Path,
+    codec: str = "h264",
+    frames: int = 40,
+    plant=None,
+    sop_class: str | None = None,
+    scale: str | None = None,
+    study_uid: str | None = None,
+    series_uid: str | None = None,
 ) -> tuple[Path, int]:
     """Write ``out`` (video DICOM) from ``mp4``; ``plant(ds)`` may add PHI. Returns (stream, frames)."""
     sop, ts, _args, _fmt, _suffix = CODECS[codec]
