@@ -3,7 +3,11 @@
 Educational use only. Not for diagnosis.
 """
 
+from imgtrainer.noise import quiet_native_logs
+
 __version__ = "0.1.0"
+
+quiet_native_logs()  # before anything imports cv2: OpenCV/FFmpeg read their log level once
 
 DISCLAIMER = (
     "imgtrainer is an educational tool for learning point-of-care ultrasound interpretation. "

@@ -74,3 +74,7 @@ class TamperError(ExamError):
 
 class StoreError(ImgTrainerError):
     """The database cannot be opened or migrated."""
+
+
+class UsageError(ImgTrainerError):
+    """A bad option value or combination on the command line: the CLI exits with status 2."""

@@ -39,12 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     from PyQt6.QtWidgets import QApplication
 
     from imgtrainer.gui import workers
-    from imgtrainer.gui.app import make_app
-    from imgtrainer.gui.context import AppContext
     from imgtrainer.gui.dialogs import AboutDialog, ProfileDialog, ShortcutsDialog
     from imgtrainer.gui.main_window import MainWindow
-    from imgtrainer.gui.practice_state import option_values
+    from imgtrainer.gui.style import make_app
     from imgtrainer.resources import demo_library_dir
+    from imgtrainer.screens.context import AppContext
+    from imgtrainer.screens.practice import option_values
 
     app = make_app()
     width, height = (int(v) for v in a.size.split("x"))

@@ -14,9 +14,14 @@ from imgtrainer import DISCLAIMER, __version__
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser; ``only`` registers just that command group (a fast start for ``gui``)."""
-    parser = argparse.ArgumentParser(
+    from imgtrainer.cli._common import Parser
+
+    parser = Parser(
         prog="imgtrainer",
         description="POCUS image-interpretation trainer. " + DISCLAIMER,
+        epilog="Exit status: 0 done; 1 an input was missing, unreadable or invalid (or some files of "
+        "a batch failed); 2 a usage error (bad option value, missing argument); 3 an internal error; "
+        "130 interrupted. Errors are one line on stderr: 'imgtrainer: error: <what>: <problem>'.",
     )
     parser.add_argument("--version", action="version", version=f"imgtrainer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -37,15 +42,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, run, and apply the exit-status rule (see ``imgtrainer.cli._common``).
+
+    Usage errors and ``--help``/``--version`` leave through ``SystemExit`` like argparse's."""
+    from imgtrainer.cli._common import EXIT_USAGE, library_noise, run_handler
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         args_list = ["gui"]
-    parser = build_parser(only="gui" if args_list[0] == "gui" else None)
-    args = parser.parse_args(args_list)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 2
-    from imgtrainer.cli._common import run_handler
-
-    return run_handler(handler, args)
+    with library_noise():
+        parser = build_parser(only="gui" if args_list[0] == "gui" else None)
+        args = parser.parse_args(args_list)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        return run_handler(handler, args)

@@ -1,16 +1,39 @@
-"""Shared CLI helpers: JSON output, one-line errors, progress on stderr."""
+"""Shared CLI helpers: the exit-status rule, one-line errors and warnings, JSON output, option
+types with ranges, output-path checks and progress on stderr.
+
+Exit status (README "Exit status"): 0 done; 1 the command ran but an input was missing, unreadable
+or invalid (also: nothing found, some files of a batch failed, output folder missing or not
+writable); 2 the command line itself is wrong (unknown option, missing argument, a value out of
+its range or a bad combination: argparse, or :class:`UsageError`); 3 an internal error (a bug,
+reported in one line; ``IMGTRAINER_DEBUG=1`` shows the traceback); 130 interrupted.
+Every message is one line on stderr: ``imgtrainer: error: <what>: <problem>`` or
+``imgtrainer: warning: <what>: <problem>``.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
+import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 
-from imgtrainer.errors import ImgTrainerError
+from imgtrainer.errors import ImgTrainerError, UsageError
+from imgtrainer.noise import current_input
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+DEBUG_ENV = "IMGTRAINER_DEBUG"
 
 T = TypeVar("T")
 
@@ -38,10 +61,142 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
 def error(message: str) -> None:
-    """One clear line on stderr, never a traceback."""
-    sys.stderr.write(f"imgtrainer: error: {message}\n")
+    """One clear line on stderr, never a traceback: ``imgtrainer: error: <what>: <problem>``."""
+    sys.stderr.write(f"imgtrainer: error: {_one_line(message)}\n")
     sys.stderr.flush()
+
+
+def warn(message: str) -> None:
+    """One line on stderr: ``imgtrainer: warning: <what>: <problem>``."""
+    sys.stderr.write(f"imgtrainer: warning: {_one_line(message)}\n")
+    sys.stderr.flush()
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error (exit 2) instead of the usage block plus message.
+
+    Sub-parsers inherit the class, so every command group gets it without doing anything."""
+
+    def error(self, message: str) -> NoReturn:
+        where = self.prog.partition(" ")[2]
+        prefix = f"{where}: " if where else ""
+        self.exit(EXIT_USAGE, f"imgtrainer: error: {prefix}{_one_line(message)} (see '{self.prog} --help')\n")
+
+
+def number(kind: type = float, lo: float | None = None, hi: float | None = None, *, lo_open: bool = False):
+    """An argparse ``type=`` accepting a ``kind`` number in [lo, hi] ((lo, hi] with ``lo_open``).
+
+    A value outside gives argparse's one-line usage error naming the option and the range."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {'an integer' if kind is int else 'a number'}"
+            ) from None
+        if (
+            value != value
+            or (lo is not None and (value <= lo if lo_open else value < lo))
+            or (hi is not None and value > hi)
+        ):
+            left = "(" if lo_open else "["
+            rng = f"{left}{'' if lo is None else lo}, {'' if hi is None else hi}]"
+            if lo is not None and hi is None:
+                rng = f"> {lo}" if lo_open else f">= {lo}"
+            elif hi is not None and lo is None:
+                rng = f"<= {hi}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range: must be {rng}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def output_file(path: str | os.PathLike[str]) -> Path:
+    """Check an output FILE's folder exists (it is never created: a typo must not make folders)."""
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise ImgTrainerError(f"{p}: is a folder; give a file name for the output")
+    if not parent.is_dir():
+        raise ImgTrainerError(f"{parent}: output folder does not exist (create it first)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ImgTrainerError(f"{parent}: output folder is not writable")
+    return p
+
+
+def output_folder(path: str | os.PathLike[str]) -> Path:
+    """An output FOLDER is created if missing, but only its last part: the parent must exist."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise ImgTrainerError(f"{p}: exists and is not a folder")
+    if not p.exists():
+        parent = p.parent if str(p.parent) else Path(".")
+        if not parent.is_dir():
+            raise ImgTrainerError(f"{parent}: folder does not exist (create it first)")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise ImgTrainerError(f"{parent}: folder is not writable")
+        p.mkdir()
+    elif not os.access(p, os.W_OK | os.X_OK):
+        raise ImgTrainerError(f"{p}: output folder is not writable")
+    return p
+
+
+def os_error_message(exc: OSError) -> str:
+    """'<file>: <problem>' for an OSError (permission denied, disk full, missing folder...)."""
+    what = exc.filename if exc.filename is not None else ""
+    problem = (exc.strerror or str(exc)).lower() if exc.strerror else str(exc)
+    return f"{what}: {problem}" if what else problem
+
+
+class _WarningLines(logging.Handler):
+    """Library log records at WARNING and above, as imgtrainer warning lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _library_warning(record.getMessage())
+
+
+_seen: set[tuple[str | None, str]] = set()
+
+
+def _library_warning(text: str) -> None:
+    first = _one_line(str(text).splitlines()[0] if str(text).strip() else str(text))
+    where = current_input()
+    if (where, first) in _seen:
+        return
+    _seen.add((where, first))
+    warn(f"{where}: {first}" if where else first)
+
+
+def _show_warning(
+    message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    _library_warning(str(message))
+
+
+@contextmanager
+def library_noise() -> Iterator[None]:
+    """Turn Python warnings and library log records into one-line imgtrainer warnings that name
+    the file being read (see :func:`imgtrainer.noise.reading`); no site-packages paths."""
+    root = logging.getLogger()
+    handler = _WarningLines(logging.WARNING)
+    added = not root.handlers
+    if added:
+        root.addHandler(handler)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            yield
+        finally:
+            if added:
+                root.removeHandler(handler)
+            _seen.clear()
 
 
 def progress(items: Iterable[T], total: int | None, label: str, enabled: bool = True) -> Iterator[T]:
@@ -57,14 +212,34 @@ def progress(items: Iterable[T], total: int | None, label: str, enabled: bool = 
 
 
 def run_handler(handler: Callable[[Any], int | None], args: Any) -> int:
+    """Run a command's handler and apply the exit-status rule to whatever it raises."""
     try:
         rc = handler(args)
+    except UsageError as exc:
+        error(str(exc))
+        return EXIT_USAGE
     except ImgTrainerError as exc:
         error(str(exc))
-        return 1
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         error("interrupted")
-        return 130
-    except BrokenPipeError:
-        return 0
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `imgtrainer ... | head`: stop quietly
+        with suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - interpreter exit flushes it
+        return EXIT_OK
+    except OSError as exc:  # unwritable output, disk full, a folder that vanished ...
+        error(os_error_message(exc))
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        error("out of memory (try fewer or smaller files at a time)")
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if os.environ.get(DEBUG_ENV):
+            raise
+        error(
+            f"internal error: {type(exc).__name__}: {exc} (a bug in imgtrainer; "
+            f"run with {DEBUG_ENV}=1 for the traceback and report it)"
+        )
+        return EXIT_INTERNAL
     return int(rc or 0)

@@ -21,7 +21,8 @@ from PyQt6.QtWidgets import (
 )
 
 from imgtrainer import DISCLAIMER, __version__
-from imgtrainer.gui.shortcuts import MOUSE_HELP, SHORTCUTS
+from imgtrainer.screens.context import AppContext
+from imgtrainer.screens.shortcuts import MOUSE_HELP, SHORTCUTS
 
 
 def disclaimer_label(parent: QWidget | None = None) -> QLabel:
@@ -155,3 +156,21 @@ class ProfileDialog(QDialog):
             return
         self.chosen = name
         self.accept()
+
+
+def trainee_names(ctx: AppContext) -> list[str]:
+    """Existing trainee profiles, from the progress/training store."""
+    from imgtrainer.screens.services import list_trainees
+
+    return list_trainees(ctx)
+
+
+def choose_trainee(ctx: AppContext, parent: QWidget | None = None) -> str | None:
+    """Show the first-run / switch dialog; create the profile when a new name is typed."""
+    from imgtrainer.screens.services import ensure_trainee
+
+    dialog = ProfileDialog(trainee_names(ctx), parent)
+    if dialog.exec() and dialog.chosen:
+        ensure_trainee(ctx, dialog.chosen)
+        return dialog.chosen
+    return None

@@ -17,17 +17,17 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from imgtrainer.gui.analysis_panel import QualityPanel
-from imgtrainer.gui.cine_viewer import CineViewer
-from imgtrainer.gui.context import AppContext
 from imgtrainer.gui.dialogs import AboutDialog, ShortcutsDialog
-from imgtrainer.gui.labels import case_label
-from imgtrainer.gui.library_browser import LibraryBrowser
-from imgtrainer.gui.progress_screen import ProgressScreen
-from imgtrainer.gui.shortcuts import SHORTCUTS
-from imgtrainer.gui.viewer_state import ViewerState
+from imgtrainer.gui.library.browser import LibraryBrowser
+from imgtrainer.gui.progress.screen import ProgressScreen
+from imgtrainer.gui.viewer.analysis_panel import QualityPanel
+from imgtrainer.gui.viewer.cine_viewer import CineViewer
 from imgtrainer.gui.workers import pending, run_async
 from imgtrainer.media.clip import Clip
+from imgtrainer.screens.context import AppContext
+from imgtrainer.screens.labels import case_label
+from imgtrainer.screens.shortcuts import SHORTCUTS
+from imgtrainer.screens.viewer.state import ViewerState
 
 PAGES = ("library", "case", "progress")
 
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         """The Faculty menu (keys and annotation tools stay locked until faculty login), before Help."""
         if hasattr(self, "faculty"):
             return
-        from imgtrainer.gui.faculty_entry import FacultyMenu
+        from imgtrainer.gui.faculty.entry import FacultyMenu
 
         self.faculty = FacultyMenu(self)
         bar = self.menuBar()
@@ -121,9 +121,9 @@ class MainWindow(QMainWindow):
         """Build the practice panel and its controller (pydantic models, scoring) once."""
         if hasattr(self, "practice"):
             return
-        from imgtrainer.gui.practice_controller import PracticeController
-        from imgtrainer.gui.practice_panel import PracticePanel
-        from imgtrainer.gui.practice_state import PracticeState
+        from imgtrainer.gui.practice.controller import PracticeController
+        from imgtrainer.gui.practice.panel import PracticePanel
+        from imgtrainer.screens.practice import PracticeState
 
         self.practice_state = PracticeState(gate_application=True)
         self.practice_panel = PracticePanel(self.practice_state, self.viewer_state, self.side)
@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction("Keyboard shortcuts", self.show_help)
         self.help_menu.addAction("About imgtrainer", self.show_about)
-        from imgtrainer.gui.exam_entry import add_exam_menu
+        from imgtrainer.gui.exam.entry import add_exam_menu
 
         add_exam_menu(self)  # Exam > Build exam… (faculty) / Take exam…
 
@@ -305,7 +305,7 @@ class MainWindow(QMainWindow):
         AboutDialog(self).exec()
 
     def switch_trainee(self) -> None:
-        from imgtrainer.gui.app import choose_trainee
+        from imgtrainer.gui.dialogs import choose_trainee
 
         name = choose_trainee(self.ctx, self)
         if name:

@@ -10,7 +10,7 @@ from PyQt6.QtWidgets import QLabel
 
 from imgtrainer import DISCLAIMER
 from imgtrainer.gui.dialogs import AboutDialog, ProfileDialog, ShortcutsDialog
-from imgtrainer.gui.shortcuts import SHORTCUTS
+from imgtrainer.screens.shortcuts import SHORTCUTS
 
 pytestmark = pytest.mark.gui
 
@@ -51,8 +51,8 @@ def test_about_and_shortcut_help_are_complete(qtbot) -> None:
 
 
 def test_every_shortcut_is_bound_to_a_window_action(qtbot) -> None:
-    from imgtrainer.gui.context import AppContext
     from imgtrainer.gui.main_window import MainWindow
+    from imgtrainer.screens.context import AppContext
 
     for sc in SHORTCUTS:
         if sc.action != "answer_digit":
