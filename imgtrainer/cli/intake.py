@@ -13,13 +13,14 @@ from imgtrainer.library.models import DOMAINS
 
 
 def _cmd_receive(args: argparse.Namespace) -> int:
-    from imgtrainer.intake.receiver import Allowed, ReceiverError, tls_context
+    from imgtrainer.errors import UsageError
+    from imgtrainer.intake.receiver import Allowed, tls_context
     from imgtrainer.intake.service import IntakeConfig, IntakeService
 
     if not args.allow:
-        raise ReceiverError("give at least one --allow CALLING_AE@HOST (nobody else may send)")
+        raise UsageError("give at least one --allow CALLING_AE@HOST (nobody else may send)")
     if bool(args.tls_cert) != bool(args.tls_key):
-        raise ReceiverError("--tls-cert and --tls-key go together")
+        raise UsageError("--tls-cert and --tls-key go together")
     ssl_ctx = tls_context(Path(args.tls_cert), Path(args.tls_key), Path(args.tls_ca) if args.tls_ca else None) \
         if args.tls_cert else None  # fmt: skip
     config = IntakeConfig(

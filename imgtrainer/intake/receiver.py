@@ -24,7 +24,7 @@ from typing import Any
 
 from pydicom.uid import UID, AllTransferSyntaxes
 
-from imgtrainer.errors import ImgTrainerError
+from imgtrainer.errors import ImgTrainerError, UsageError
 
 STORAGE_CLASSES: dict[str, str] = {
     "1.2.840.10008.5.1.4.1.1.6.1": "Ultrasound Image Storage",
@@ -48,7 +48,7 @@ MAX_ASSOCIATIONS = 8
 
 
 class ReceiverError(ImgTrainerError):
-    """The receiver cannot start (bad option, port in use, TLS files unreadable)."""
+    """The receiver cannot start (port in use, TLS files unreadable)."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,9 @@ class Allowed:
     def parse(cls, text: str) -> Allowed:
         ae, sep, host = text.rpartition("@")
         if not sep or not ae.strip() or not host.strip():
-            raise ReceiverError(f"--allow {text!r}: expected CALLING_AE@HOST, e.g. CART1@10.0.0.7")
+            raise UsageError(f"--allow {text!r}: expected CALLING_AE@HOST, e.g. CART1@10.0.0.7")
         if len(ae.strip()) > 16:
-            raise ReceiverError(f"--allow {text!r}: an AE title has at most 16 characters")
+            raise UsageError(f"--allow {text!r}: an AE title has at most 16 characters")
         return cls(ae.strip(), host.strip())
 
     def _addresses(self) -> list[Any]:
@@ -140,7 +140,7 @@ class Receiver:
         max_associations: int = MAX_ASSOCIATIONS,
     ) -> None:
         if not ae_title.strip() or len(ae_title.strip()) > 16:
-            raise ReceiverError(f"--ae-title {ae_title!r}: 1 to 16 characters")
+            raise UsageError(f"--ae-title {ae_title!r}: 1 to 16 characters")
         self.ae_title, self.port, self.host = ae_title.strip(), port, host
         self.allowed, self.store, self.log = allowed, store, log
         self.ssl_context = ssl_context

@@ -38,6 +38,18 @@ def encode_stream(mp4: Path, out: Path, codec: str, frames: int = 40, scale: str
     return es
 
 
+def encode_frames(frames, es: Path, codec: str, fps: int = 25) -> Path:
+    """Encode RGB frames ``(n, rows, cols, 3)`` uint8 with the ffmpeg CLI into an elementary stream."""
+    _sop, _ts, args, fmt, _suffix = CODECS[codec]
+    _n, rows, cols, _ = frames.shape
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{cols}x{rows}",
+         "-r", str(fps), "-i", "-", "-pix_fmt", "yuv420p", *args, "-f", fmt, str(es)],
+        input=frames.tobytes(), check=True,
+    )  # fmt: skip
+    return es
+
+
 def ffprobe_frames(es: Path) -> dict:
     out = subprocess.run(
         ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
@@ -57,10 +69,15 @@ def make_video_dicom(
     scale: str | None = None,
     study_uid: str | None = None,
     series_uid: str | None = None,
+    pixels=None,
 ) -> tuple[Path, int]:
-    """Write ``out`` (video DICOM) from ``mp4``; ``plant(ds)`` may add PHI. Returns (stream, frames)."""
-    sop, ts, _args, _fmt, _suffix = CODECS[codec]
-    es = encode_stream(mp4, out, codec, frames, scale)
+    """Write ``out`` (video DICOM) from ``mp4`` (or from RGB ``pixels``); ``plant(ds)`` may add PHI
+    and regions. Returns (elementary stream, frames)."""
+    sop, ts, _args, _fmt, suffix = CODECS[codec]
+    if pixels is not None:
+        es = encode_frames(pixels, out.with_suffix(suffix), codec)
+    else:
+        es = encode_stream(mp4, out, codec, frames, scale)
     probe = ffprobe_frames(es)
     ds = Dataset()
     ds.file_meta = FileMetaDataset()
