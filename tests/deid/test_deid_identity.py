@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pydicom
 import pytest
-from phi_factory import TOKENS
+from phi_factory import TOKENS, plant_headers
 from pydicom.dataset import Dataset
-from pydicom.sequence import Sequence
 
 from imgtrainer.deid import DeidContext, deidentify_file, deidentify_tree
 from imgtrainer.deid.identity import IdentityTokens, common_words
@@ -27,35 +26,16 @@ HISTORY = "No previous surgeries; notes contain nothing unusual"
 
 
 def _plant(ds: Dataset) -> None:
-    for tag in [t for t in ds.keys() if t.group == 0xFFFE]:  # noqa: SIM118 - tags, not elements
-        del ds[tag]
+    plant_headers(ds)
     maker = str(ds.get("Manufacturer", "") or "Acmesonic").split()[0] or "Acmesonic"
     ds.Manufacturer = ds.get("Manufacturer") or maker
-    ds.PatientName = "Zyxwa^Qwertina"
-    ds.PatientID = "PID-8675309-ZQ"
-    ds.PatientBirthDate = "19510704"
-    ds.PatientAddress = "12 Qwertyville Lane, Blorpton"
     ds.InstitutionName = f"Qwertyville General {maker}"
-    ds.ReferringPhysicianName = "Zorblatt^Doctor"
-    ds.AccessionNumber = "ACC99887766"
     ds.PatientComments = f"Scanned on the {maker} unit; previous surgeries noted"
     ds.PatientSpeciesDescription = "Others"
     ds.AdditionalPatientHistory = HISTORY
     ds.StudyDescription = "Previous surgeries: abdomen, others"
     ds.ProtocolName = "Others contain previous views"
-    inner = Dataset()
-    inner.CodeValue, inner.CodingSchemeDesignator, inner.CodeMeaning = "X1", "99LOCAL", "Zyxwa follow-up"
-    mid = Dataset()
-    mid.ScheduledProtocolCodeSequence = Sequence([inner])
-    ds.RequestAttributesSequence = Sequence([mid])
-    orig = Dataset()
-    orig.PatientName = "Zyxwa^Qwertina"
-    oas = Dataset()
-    oas.ModifiedAttributesSequence = Sequence([orig])
-    ds.OriginalAttributesSequence = Sequence([oas])
-    block = ds.private_block(0x0009, "ACME 1.0", create=True)
-    block.add_new(0x01, "LO", "PID-8675309-ZQ")
-    block.add_new(0x02, "LO", "Zyxwa Qwertina")
+    ds.private_block(0x0009, "ACME 1.0").add_new(0x02, "LO", "Zyxwa Qwertina")
 
 
 @pytest.fixture(scope="module")
