@@ -78,11 +78,10 @@ class LibraryState:
         return "correct" if self.last_correct[case_id] else "wrong"
 
 
-def grid_columns(viewport_w: int, min_cell_w: int, spacing: int) -> tuple[int, int]:
+def grid_columns(viewport_w: int, min_cell_w: int) -> tuple[int, int]:
     """(columns, cell width) that fill ``viewport_w`` pixels with grid cells at least
     ``min_cell_w`` wide, the strip a fixed cell leaves at the right shared out between the
-    columns. ``spacing`` is kept free at both edges, plus 4 px: a Qt icon grid wraps a row
-    whose cells reach the very edge."""
-    usable = max(1, viewport_w - 2 * spacing - 4)
+    columns. 4 px stay free: a Qt icon grid wraps a row whose cells reach the very edge."""
+    usable = max(1, viewport_w - 4)
     cols = max(1, usable // min_cell_w)
     return cols, max(min_cell_w, usable // cols)

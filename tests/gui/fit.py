@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QStyleOptionButton,
     QTabBar,
     QTableWidget,
+    QToolBar,
     QWidget,
 )
 
@@ -152,6 +153,18 @@ def _combo_faults(c: QComboBox) -> list[str]:
     return [f"cut ({need} > {room} px): {_name(c, c.currentText())}"] if need > room + SLACK else []
 
 
+def _toolbar_faults(bar: QToolBar) -> list[str]:
+    """A tool pushed off the end of a toolbar (into its overflow menu) is cut off too."""
+    out = []
+    for act in bar.actions():
+        if act.isSeparator() or not act.isVisible():
+            continue
+        w = bar.widgetForAction(act)
+        if w is None or not w.isVisible() or w.geometry().right() > bar.contentsRect().right():
+            out.append(f"cut tool (off the toolbar): {_name(bar, act.text())}")
+    return out
+
+
 def text_faults(root: QWidget) -> list[str]:
     """Every visible piece of text under ``root`` that is cut off or wrongly wrapped."""
     out: list[str] = []
@@ -170,4 +183,6 @@ def text_faults(root: QWidget) -> list[str]:
             out += _tabbar_faults(w)
         elif isinstance(w, QComboBox):
             out += _combo_faults(w)
+        elif isinstance(w, QToolBar):
+            out += _toolbar_faults(w)
     return out

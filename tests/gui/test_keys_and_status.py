@@ -94,5 +94,7 @@ def test_library_grid_fills_the_row(qtbot, window, width) -> None:
     first_row = [r for r in rects if r.top() == rects[0].top()]
     pitch = first_row[1].left() - first_row[0].left()  # one column of the grid, measured on screen
     cols = len(first_row)
-    unused = viewport - cols * pitch
-    assert pitch >= 220 and unused < 2 * lst.spacing() + 4 + cols, (width, viewport, pitch, cols, unused)
+    bar = lst.verticalScrollBar()
+    room = viewport - (0 if bar.isVisible() else bar.sizeHint().width())  # as if the bar were shown
+    unused = room - cols * pitch
+    assert pitch >= 220 and unused < 4 + cols, (width, viewport, pitch, cols, unused)  # was ~150

@@ -85,6 +85,7 @@ def test_keys_beyond_nine_and_options_numbered_once() -> None:
 
 
 def test_library_grid_columns_fill_the_width() -> None:
-    assert grid_columns(1474, 220, 6) == (6, 243)  # 1,500 px window: was 6 x 220 and 154 px spare
-    assert grid_columns(1340, 220, 6) == (6, 220)
-    assert grid_columns(150, 220, 6) == (1, 220)  # narrower than one card: one column, never smaller
+    assert grid_columns(1474, 220) == (6, 245)  # 1,500 px window: was 6 x 220 and 154 px spare
+    assert grid_columns(1340, 220) == (6, 222)
+    assert grid_columns(1323, 220) == (5, 263)  # 6 x 220 would touch the edge: Qt wraps it
+    assert grid_columns(150, 220) == (1, 220)  # narrower than one card: one column, never smaller

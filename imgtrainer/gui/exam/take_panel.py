@@ -299,6 +299,7 @@ class ExamPanel(QWidget):
         while self.inner_layout.count():
             old = self.inner_layout.takeAt(0).widget()
             if old is not None:
+                old.hide()  # off screen now, not when the event loop gets to the deletion
                 old.deleteLater()
         self.viewer_state.pause()
         self._set_clip(None)

@@ -338,12 +338,17 @@ class LibraryBrowser(QWidget):
         if ev.type() == QEvent.Type.Leave:
             self._stop_hover()
         elif ev.type() == QEvent.Type.Resize:
-            self._fit_grid(ev.size().width())
+            self._fit_grid()
         return False
 
-    def _fit_grid(self, viewport_w: int) -> None:
-        """Widen the grid cells so the columns fill the row (no empty strip at the right)."""
-        _cols, cell_w = grid_columns(viewport_w, CELL_MIN_W, self.list.spacing())
+    def _fit_grid(self) -> None:
+        """Widen the grid cells so the columns fill the row (no empty strip at the right).
+
+        The width is taken as if the vertical scroll bar were shown, so the bar appearing when
+        the cells are laid out cannot push the last column onto the next row."""
+        bar = self.list.verticalScrollBar()
+        width = self.list.viewport().width() - (0 if bar.isVisible() else bar.sizeHint().width())
+        _cols, cell_w = grid_columns(width, CELL_MIN_W)
         if self.list.gridSize().width() != cell_w:
             self.list.setGridSize(QSize(cell_w, CELL_H))
 

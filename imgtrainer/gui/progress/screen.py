@@ -239,7 +239,7 @@ class ProgressScreen(QWidget):
                 angle=0,
                 pen=orange,
                 label="unacceptable h1",
-                labelOpts={"color": palette.EXPERT, "position": 0.1},
+                labelOpts={"color": palette.EXPERT, "position": 0.25},
             )
         )
         self.cusum_plot.addItem(
@@ -248,7 +248,7 @@ class ProgressScreen(QWidget):
                 angle=0,
                 pen=green,
                 label="acceptable −h0",
-                labelOpts={"color": palette.GOOD, "position": 0.1},
+                labelOpts={"color": palette.GOOD, "position": 0.25},
             )
         )
         self.lc_plot.plot(
@@ -260,7 +260,7 @@ class ProgressScreen(QWidget):
                 angle=0,
                 pen=green,
                 label="competence boundary h",
-                labelOpts={"color": palette.GOOD, "position": 0.2},
+                labelOpts={"color": palette.GOOD, "position": 0.25},
             )
         )
         for p in (self.cusum_plot, self.lc_plot):

@@ -142,6 +142,7 @@ def _option_row(
     """Button, dim key (1-9, then Alt+0 … Alt+9) and wrapping label on one grid row."""
     key = QLabel(key_name(number) if number is not None else "", parent)
     key.setObjectName("optionKey")
+    key.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # "9" beside "Alt+0"
     grid.addWidget(button, row, col * 3)
     grid.addWidget(key, row, col * 3 + 1)
     if number is not None:
