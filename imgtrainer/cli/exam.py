@@ -53,13 +53,17 @@ def _build(args: argparse.Namespace) -> int:
         tags=args.tag or [],
         limit=args.limit,
     )
+    held: list[str] = []  # cases the review gate holds back (pending, private or unkeyed)
     if args.cases:  # the filters narrow the cases or libraries named on the command line too
-        folders = filter_cases(resolve_cases(args.cases, library or demo_library_dir()), flt)
+        folders = filter_cases(resolve_cases(args.cases, library or demo_library_dir()), flt, held)
     else:
-        folders = filter_cases(library or demo_library_dir(), flt)
+        folders = filter_cases(library or demo_library_dir(), flt, held)
+    if not folders and len(held) == 1:
+        raise ExamError(held[0])
     if not folders:
+        gate = f" ({len(held)} held back by the review gate: not approved, public and keyed)" if held else ""
         raise ExamError(
-            "no case matches: give case folders/ids or looser --domain/--difficulty/--tag filters"
+            f"no case matches{gate}: give case folders/ids or looser --domain/--difficulty/--tag filters"
         )
     rand = args.randomise
     try:
@@ -91,6 +95,7 @@ def _build(args: argparse.Namespace) -> int:
         "items": report.n_items,
         "questions": report.n_questions,
         "skipped": report.skipped,
+        "held_back": held,
     }
     if args.json:
         print_json(out)
@@ -98,6 +103,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{report.path}: exam {report.exam_id}, {report.n_items} cases, {report.n_questions} questions")
         for s in report.skipped:
             print(f"skipped {s}", file=sys.stderr)
+        if held:
+            print(f"{len(held)} case(s) held back by the review gate (see --json)", file=sys.stderr)
     return 0
 
 

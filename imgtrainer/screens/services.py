@@ -70,9 +70,11 @@ def scan_library(ctx: AppContext) -> Any:
 
 
 def search_cases(ctx: AppContext, **criteria: Any) -> list[Any]:
-    """CaseSummary rows of the context's library matching ``criteria`` (CaseFilter fields)."""
+    """CaseSummary rows of the context's library matching ``criteria`` (CaseFilter fields).
+    Only cases passing the review gate (approved, public, keyed) unless ``shareable=None``."""
     from imgtrainer.library.index import CaseFilter, LibraryIndex
 
+    criteria.setdefault("shareable", True)
     flt = CaseFilter(library=ctx.library_dir, trainee=ctx.trainee, **criteria)
     return LibraryIndex(ctx.engine).search(flt)
 
@@ -88,13 +90,16 @@ def last_results(ctx: AppContext) -> dict[str, bool]:
 
 
 def load_bundle(ctx: AppContext, folder: Path, seed: int | None = None) -> CaseBundle:
-    """Read a case folder and build its question set (no answers in it)."""
+    """Read a case folder and build its question set (no answers in it); a case the review gate
+    holds back (pending, private or unkeyed) is refused (``CaseNotShareableError``)."""
     from imgtrainer.library.case_io import load_case, load_key, media_path
+    from imgtrainer.library.gate import folder_has_key, require_shareable
     from imgtrainer.library.taxonomy_io import load_taxonomy
     from imgtrainer.training.questions import build_question_set
 
     folder = Path(folder)
     case = load_case(folder)
+    require_shareable(folder, case, folder_has_key(folder))
     key = load_key(folder)
     qset = build_question_set(case, key, load_taxonomy(case.domain), shuffle_seed=seed)
     return CaseBundle(folder, case, key, qset, media_path(folder, case))

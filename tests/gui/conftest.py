@@ -67,6 +67,7 @@ def write_case(root, case_id: str = "lung-test-01", n_frames: int = 12, title: s
         uid_seed=case_id,
     )
     case = Case(
+        public=True,  # approved and shared: passes the review gate
         id=case_id,
         title=title,
         domain="lung",
