@@ -120,7 +120,9 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
         report["header"] = cleaner.report()
         left = cleaner.residual_identity(ds)
         if left:
-            raise DeidError(f"{where}: {len(left)} identifying value(s) survived header cleaning")
+            report["residual_identity"] = [h.reason() for h in left]
+            more = f" (and {len(left) - 1} more, see the report)" if len(left) > 1 else ""
+            raise DeidError(f"{where}: {left[0].reason()}{more}")
         data = dataset_bytes(ds)
     except DeidError as exc:
         return quarantine(src, out_dir, ctx, str(exc), report)
