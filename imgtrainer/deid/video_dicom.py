@@ -124,7 +124,8 @@ def _set_pixel_module(ds: Any, clip: Any) -> None:
 
 def deidentify_video_dicom(src: Path, out_dir: Path, ctx: DeidContext, *, crf: int = H264_CRF) -> DeidResult:
     """One video DICOM -> masked, header-cleaned, re-encoded DICOM in ``out_dir`` or quarantine."""
-    from imgtrainer.deid.pipeline import _file_meta, dataset_bytes, quarantine
+    from imgtrainer.deid.outcome import dataset_bytes, quarantine
+    from imgtrainer.deid.pipeline import _file_meta
     from imgtrainer.fileio import atomic_write_bytes
     from imgtrainer.media.dicom_video import DicomVideoClip
 
@@ -173,7 +174,10 @@ def deidentify_video_dicom(src: Path, out_dir: Path, ctx: DeidContext, *, crf: i
         report["header"] = cleaner.report()
         left = cleaner.residual_identity(ds)
         if left:
-            raise DeidError(f"{where}: {len(left)} identifying value(s) survived header cleaning")
+            report["residual_identity"] = [h.reason() for h in left]
+            raise DeidError(
+                f"{where}: {left[0].reason()}" + (f" (and {len(left) - 1} more)" if len(left) > 1 else "")
+            )
         data = dataset_bytes(ds)
     except DeidError as exc:
         return quarantine(src, out_dir, ctx, str(exc), report)
