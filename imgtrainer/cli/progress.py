@@ -59,7 +59,10 @@ def _report(args: argparse.Namespace) -> int:
             data["pdf"] = str(args.pdf)
         print_json(data)
         return 0
-    print(f"Trainee {book.trainee}: {book.attempts} finished case(s), accuracy {_pct(book.accuracy)}")
+    print(
+        f"Trainee {book.trainee}: {book.attempts} finished case(s), passed {_pct(book.accuracy)} "
+        f"(a case passes at a score >= {book.params.threshold * 100:.0f}%)"
+    )
     row = "{:<12} {:>10} {:>9} {:>9} {:>6} {:>6}  {:<12} {:<20} {}"
     print(
         row.format(
