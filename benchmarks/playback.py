@@ -39,7 +39,7 @@ def run_one(path: Path, fps: float, seconds: float) -> dict[str, float]:
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
 
-    from imgtrainer.gui.cine_viewer import CineViewer
+    from imgtrainer.gui.viewer.cine_viewer import CineViewer
     from imgtrainer.media import open_clip
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -14,11 +14,11 @@ from pathlib import Path
 from PyQt6.QtWidgets import QApplication, QWidget
 
 from imgtrainer.gui import workers
-from imgtrainer.gui.app import make_app
-from imgtrainer.gui.context import AppContext
-from imgtrainer.gui.exam_builder import ExamBuilderDialog
-from imgtrainer.gui.exam_take import ExamTakeWindow
+from imgtrainer.gui.exam.builder import ExamBuilderDialog
+from imgtrainer.gui.exam.take import ExamTakeWindow
+from imgtrainer.gui.style import make_app
 from imgtrainer.resources import demo_library_dir
+from imgtrainer.screens.context import AppContext
 
 PASS = "proctor passphrase"
 

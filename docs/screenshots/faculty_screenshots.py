@@ -87,9 +87,9 @@ def _burned_in_dicom(src_case: Path, out: Path) -> Path:
 
 def main() -> int:
     from imgtrainer.annotate.session import AnnotationSession
-    from imgtrainer.gui.app import make_app
-    from imgtrainer.gui.faculty_login import FacultyGate, FacultyLoginDialog
-    from imgtrainer.gui.faculty_workspace import FacultyWindow
+    from imgtrainer.gui.faculty.login import FacultyGate, FacultyLoginDialog
+    from imgtrainer.gui.faculty.workspace import FacultyWindow
+    from imgtrainer.gui.style import make_app
     from imgtrainer.library.case_io import load_key
     from imgtrainer.library.models import OrdinalAnswer
     from imgtrainer.resources import data_dir

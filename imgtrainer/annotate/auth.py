@@ -13,6 +13,7 @@ import hmac
 import json
 import secrets
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from imgtrainer.errors import ImgTrainerError
@@ -85,3 +86,54 @@ def check_faculty_password(home: Path, password: str) -> bool:
     except (ValueError, TypeError) as exc:
         raise AuthError(f"{path}: unreadable password record ({exc})") from exc
     return verify_password(password, record)
+
+
+# ------------------------------------------------------------- CLI faculty session
+# `imgtrainer faculty login` opens a faculty session for the command line (the GUI keeps its own
+# login in memory). While it lasts, `cases list` shows every case with its review status; without
+# it the CLI shows trainees only the cases that pass the review gate. The session file is bound
+# to the stored password record by an HMAC, so setting a new password ends it; like the
+# password itself it cannot stop someone who can write the user's data folder.
+
+SESSION_HOURS = 8.0
+
+
+def _session_path(home: Path) -> Path:
+    return home / "faculty_session.json"
+
+
+def _session_mac(home: Path, expires: str) -> str:
+    record = json.loads(_store_path(home).read_text())
+    return hmac.new(bytes.fromhex(record["hash_hex"]), expires.encode(), hashlib.sha256).hexdigest()
+
+
+def start_faculty_session(home: Path, password: str, hours: float = SESSION_HOURS) -> datetime:
+    """Check the password and open a session lasting ``hours``; returns when it expires (UTC)."""
+    if not 0 < hours <= 24:
+        raise AuthError(f"a faculty session lasts 0-24 hours, not {hours:g}")
+    if not check_faculty_password(home, password):
+        raise AuthError("wrong faculty password")
+    expires = (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
+    data = {"expires": expires, "mac": _session_mac(home, expires)}
+    atomic_write_text(_session_path(home), json.dumps(data), private=True)
+    return datetime.fromisoformat(expires)
+
+
+def faculty_session_active(home: Path, now: datetime | None = None) -> bool:
+    """True while a session opened by ``start_faculty_session`` lasts and its MAC matches."""
+    try:
+        data = json.loads(_session_path(home).read_text())
+        expires = str(data["expires"])
+        good = hmac.compare_digest(str(data["mac"]), _session_mac(home, expires))
+        return good and (now or datetime.now(UTC)) < datetime.fromisoformat(expires)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def end_faculty_session(home: Path) -> bool:
+    """Close the session; True if one was open."""
+    try:
+        _session_path(home).unlink()
+        return True
+    except FileNotFoundError:
+        return False

@@ -98,10 +98,21 @@ def _index(args: argparse.Namespace):
     return LibraryIndex(make_engine(args.db))
 
 
+def faculty_active() -> bool:
+    """A CLI faculty session (`imgtrainer faculty login`) is open."""
+    from imgtrainer.annotate.auth import faculty_session_active
+    from imgtrainer.resources import data_dir
+
+    return faculty_session_active(data_dir())
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from imgtrainer.library.index import CaseFilter
 
     library = _library_arg(args)
+    faculty = faculty_active()
+    if args.status and not faculty:
+        raise CaseFormatError("--status needs a faculty session (`imgtrainer faculty login`)")
     index = _index(args)
     report = index.scan(library)
     for folder, message in report.failed:
@@ -118,6 +129,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         tag=args.tag,
         text=args.text,
         status=args.status,
+        shareable=None if faculty else True,  # the review gate for everyone else
         trainee=args.trainee,
         done=done,
         limit=args.limit,
@@ -128,8 +140,13 @@ def _cmd_list(args: argparse.Namespace) -> int:
         return 0
     for c in cases:
         findings = ",".join(c.findings) or "-"
-        print(f"{c.id:40s} {c.domain:8s} d{c.difficulty} {c.view or '-':28s} {findings:40s} {c.title}")
-    print(f"{len(cases)} case(s) in {library}")
+        line = f"{c.id:40s} {c.domain:8s} d{c.difficulty} {c.view or '-':28s} {findings:40s} {c.title}"
+        if faculty:
+            shared = "shared" if c.gate_problem is None else ("public" if c.public else "private")
+            line = f"{c.status:15s} {shared:8s} {'key' if c.has_key else 'no key':6s} {line}"
+        print(line)
+    scope = "every case (faculty session)" if faculty else "cases released to trainees"
+    print(f"{len(cases)} case(s) in {library}; {scope}")
     return 0
 
 

@@ -57,13 +57,17 @@ def _build(args: argparse.Namespace) -> int:
         tags=args.tag or [],
         limit=args.limit,
     )
+    held: list[str] = []  # cases the review gate holds back (pending, private or unkeyed)
     if args.cases:  # the filters narrow the cases or libraries named on the command line too
-        folders = filter_cases(resolve_cases(args.cases, library or demo_library_dir()), flt)
+        folders = filter_cases(resolve_cases(args.cases, library or demo_library_dir()), flt, held)
     else:
-        folders = filter_cases(library or demo_library_dir(), flt)
+        folders = filter_cases(library or demo_library_dir(), flt, held)
+    if not folders and len(held) == 1:
+        raise ExamError(held[0])
     if not folders:
+        gate = f" ({len(held)} held back by the review gate: not approved, public and keyed)" if held else ""
         raise ExamError(
-            "no case matches: give case folders/ids or looser --domain/--difficulty/--tag filters"
+            f"no case matches{gate}: give case folders/ids or looser --domain/--difficulty/--tag filters"
         )
     passphrase = _passphrase(args) or ""
     if len(passphrase) < 8:
@@ -98,6 +102,7 @@ def _build(args: argparse.Namespace) -> int:
         "items": report.n_items,
         "questions": report.n_questions,
         "skipped": report.skipped,
+        "held_back": held,
     }
     if args.json:
         print_json(out)
@@ -105,6 +110,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{report.path}: exam {report.exam_id}, {report.n_items} cases, {report.n_questions} questions")
         for s in report.skipped:
             print(f"skipped {s}", file=sys.stderr)
+        if held:
+            print(f"{len(held)} case(s) held back by the review gate (see --json)", file=sys.stderr)
     return 0
 
 
@@ -123,6 +130,11 @@ def _take(args: argparse.Namespace) -> int:
         submit=not args.no_submit,
         ack=(lambda line: print(line, flush=True)) if args.ack else None,
     )
+    landed = getattr(session, "department_note", None)
+    if landed:
+        status["department_store"] = landed
+        if not args.json:
+            print(landed, file=sys.stderr)
     if args.out and session.results_path.is_file():
         shutil.copyfile(session.results_path, args.out)
         status["results"] = str(args.out)
@@ -245,7 +257,14 @@ def _report(args: argparse.Namespace) -> int:
     from imgtrainer.exams.report import build_report, load_graded, write_report
 
     out_dir = output_folder(args.output)
-    graded = load_graded([Path(p) for p in args.graded])
+    if args.db or args.exam:
+        from imgtrainer.cli._exam_department import report_from_store
+
+        graded = report_from_store(args)
+    elif not args.graded:
+        raise UsageError("exam report needs graded files, or --db URL --exam ID to read the department store")
+    else:
+        graded = load_graded([Path(p) for p in args.graded])
     paths = write_report(graded, out_dir)
     if args.json:
         print_json({"files": {k: str(v) for k, v in paths.items()}, **build_report(graded)["summary"]})
@@ -328,9 +347,15 @@ def register(subparsers: Any) -> None:
     g.set_defaults(handler=_grade)
 
     r = sub.add_parser("report", help="CSV + PDF report with item analysis")
-    r.add_argument("graded", nargs="+")
+    r.add_argument("graded", nargs="*", help="graded files (or read the store with --db/--exam)")
+    r.add_argument("--db", metavar="URL", help="read verified results from the department store")
+    r.add_argument("--exam", metavar="EXAM_ID", help="with --db: which exam")
     r.add_argument(
         "-o", "--output", required=True, help="output folder (created if missing; its parent must exist)"
     )
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=_report)
+
+    from imgtrainer.cli._exam_department import register as register_department
+
+    register_department(sub)

@@ -43,6 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "The first password needs no current one.",
     )
     s.set_defaults(handler=_set_password)
+    s = fsub.add_parser(
+        "login", help="open a faculty session for the CLI (cases list then shows every case and its status)"
+    )
+    s.add_argument("--hours", type=float, default=8.0, help="how long the session lasts (default 8)")
+    s.set_defaults(handler=_login)
+    s = fsub.add_parser("logout", help="end the CLI faculty session")
+    s.set_defaults(handler=_logout)
     s = fsub.add_parser("export", help="export a case's annotations (case + all keys) as one JSON file")
     s.add_argument("case", type=Path)
     s.add_argument("-o", "--output", type=Path, required=True)
@@ -141,6 +148,27 @@ def _set_password(_args: argparse.Namespace) -> int:
     new = getpass.getpass("new password: ") if interactive else sys.stdin.readline().rstrip("\n")
     set_faculty_password(home, new, current)
     print("faculty password set")
+    return 0
+
+
+def _read_password(prompt: str) -> str:
+    return getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+
+
+def _login(args: argparse.Namespace) -> int:
+    from imgtrainer.annotate.auth import start_faculty_session
+    from imgtrainer.resources import data_dir
+
+    until = start_faculty_session(data_dir(), _read_password("faculty password: "), args.hours)
+    print(f"faculty session open until {until.astimezone().strftime('%Y-%m-%d %H:%M')}")
+    return 0
+
+
+def _logout(_args: argparse.Namespace) -> int:
+    from imgtrainer.annotate.auth import end_faculty_session
+    from imgtrainer.resources import data_dir
+
+    print("faculty session ended" if end_faculty_session(data_dir()) else "no faculty session was open")
     return 0
 
 

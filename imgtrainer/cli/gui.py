@@ -70,5 +70,5 @@ def _run(args: argparse.Namespace) -> int:
             f"the desktop app needs PyQt6 ({exc}); install it with pip install PyQt6"
         ) from exc
     if getattr(args, "exam", None) is not None:  # a shared exam PC: the exam window only
-        return importlib.import_module("imgtrainer.gui.exam_entry").run_exam(args.exam, args.quit_after)
+        return importlib.import_module("imgtrainer.gui.exam.entry").run_exam(args.exam, args.quit_after)
     return app.run(args.library, args.db, args.trainee, args.quit_after, args.startup_report)

@@ -37,6 +37,7 @@ def _report(args: argparse.Namespace) -> int:
     from imgtrainer.cli._common import print_json
     from imgtrainer.progress.attempts import AttemptStore
     from imgtrainer.progress.logbook import logbook_for
+    from imgtrainer.progress.trainees import TraineeDirectory
     from imgtrainer.store.engine import make_engine
 
     params = _params(args)
@@ -46,17 +47,16 @@ def _report(args: argparse.Namespace) -> int:
     if not args.trainee:
         known = store.trainees()
         raise ImgTrainerError(f"progress needs --trainee NAME (known: {', '.join(known) or 'none yet'})")
-    if args.trainee.strip() not in store.trainees():
-        raise ImgTrainerError(
-            f"no trainee {args.trainee!r} in the database (known: {', '.join(store.trainees()) or 'none'})"
-        )
-    book = logbook_for(store, args.trainee, datetime.now(UTC), params)
+    trainee = TraineeDirectory(store.engine).get(args.trainee)
+    book = logbook_for(store, trainee.uuid, datetime.now(UTC), params)
+    book.trainee = trainee.name
     if args.pdf:
         from imgtrainer.progress.report import write_portfolio
 
         write_portfolio(book, args.pdf)
     if args.json:
         data = book.to_dict()
+        data["trainee_id"] = trainee.uuid
         if args.pdf:
             data["pdf"] = str(args.pdf)
         print_json(data)
@@ -64,11 +64,12 @@ def _report(args: argparse.Namespace) -> int:
     studies = sum(d.interpret_studies for d in book.domains)
     print(
         f"Trainee {book.trainee}: {book.attempts} finished attempt(s) on {studies} distinct case(s), "
-        f"accuracy {_pct(book.accuracy)} (of the attempts)"
+        f"passed {_pct(book.accuracy)} of the attempts (a case passes at a score >= "
+        f"{book.params.threshold * 100:.0f}%)"
     )
     print(
         "L2 counts distinct cases toward the ASRA minimum (a repeated case counts once); "
-        "accuracy, streak and CUSUM count every attempt"
+        "passed, streak and CUSUM count every attempt"
     )
     row = "{:<12} {:>10} {:>9} {:>9} {:>6} {:>6}  {:<12} {:<20} {}"
     print(

@@ -27,6 +27,7 @@ from imgtrainer.exams.package import FORMAT, FORMAT_VERSION, KEY_MEMBER, PROCTOR
 from imgtrainer.exams.settings import ExamSettings
 from imgtrainer.fileio import atomic_output
 from imgtrainer.library.case_io import is_case_folder, load_case, load_key
+from imgtrainer.library.gate import case_problem, folder_has_key, require_shareable
 from imgtrainer.library.models import Case
 
 
@@ -97,8 +98,12 @@ def resolve_cases(refs: Sequence[str], library: Path | None) -> list[Path]:
     return out
 
 
-def filter_cases(library: Path | Sequence[Path], flt: CaseFilter) -> list[Path]:
-    """Case folders of a library (or of an explicit list of folders) that pass the filter."""
+def filter_cases(
+    library: Path | Sequence[Path], flt: CaseFilter, held: list[str] | None = None
+) -> list[Path]:
+    """Case folders of a library (or of an explicit list of folders) that pass the filter and the
+    review gate (approved, public, keyed; ``--limit`` counts only those). Cases the gate holds
+    back are appended to ``held`` as "folder: reason"."""
     folders = library_case_folders(library) if isinstance(library, Path) else list(library)
     chosen = []
     for folder in folders:
@@ -106,8 +111,14 @@ def filter_cases(library: Path | Sequence[Path], flt: CaseFilter) -> list[Path]:
             case = load_case(folder)
         except ImgTrainerError:
             continue
-        if flt.accepts(case):
-            chosen.append(folder)
+        if not flt.accepts(case):
+            continue
+        problem = case_problem(case, folder_has_key(folder))
+        if problem is not None:
+            if held is not None:
+                held.append(f"{folder}: {problem}")
+            continue
+        chosen.append(folder)
     return chosen[: flt.limit] if flt.limit else chosen
 
 
@@ -226,6 +237,7 @@ def _collect(
             key = load_key(folder)
             if key is None:
                 raise CaseFormatError(f"{folder / 'key.json'}: no consensus key; an exam case needs one")
+            require_shareable(folder, case, True)  # the review gate: approved and public
             qset = _question_set(case, key, question_ids, (case_sets or {}).get(case.id, set_name))
             names = [f"media/m{i}{Path(ref.path).suffix.lower()}" for i, ref in enumerate(case.media)]
             media_files = []

@@ -11,49 +11,11 @@ import time
 from pathlib import Path
 
 from PyQt6.QtCore import QTimer
-from PyQt6.QtGui import QFont
-from PyQt6.QtWidgets import QApplication, QWidget
+from PyQt6.QtWidgets import QWidget
 
-from imgtrainer.gui.context import AppContext
-from imgtrainer.resources import assets_dir
-
-STYLESHEET = "gui/dark.qss"
-
-
-def stylesheet() -> str:
-    path = assets_dir() / STYLESHEET
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
-
-
-def make_app(argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    app.setApplicationName("imgtrainer")
-    app.setOrganizationName("imgtrainer")
-    app.setStyle("Fusion")
-    font = QFont(app.font())
-    font.setPointSizeF(max(10.0, font.pointSizeF()))
-    app.setFont(font)
-    app.setStyleSheet(stylesheet())
-    return app
-
-
-def trainee_names(ctx: AppContext) -> list[str]:
-    """Existing trainee profiles, from the progress/training store."""
-    from imgtrainer.gui.services import list_trainees
-
-    return list_trainees(ctx)
-
-
-def choose_trainee(ctx: AppContext, parent: QWidget | None = None) -> str | None:
-    """Show the first-run / switch dialog; create the profile when a new name is typed."""
-    from imgtrainer.gui.dialogs import ProfileDialog
-    from imgtrainer.gui.services import ensure_trainee
-
-    dialog = ProfileDialog(trainee_names(ctx), parent)
-    if dialog.exec() and dialog.chosen:
-        ensure_trainee(ctx, dialog.chosen)
-        return dialog.chosen
-    return None
+from imgtrainer.gui.dialogs import choose_trainee
+from imgtrainer.gui.style import make_app
+from imgtrainer.screens.context import AppContext
 
 
 def _process_age_s() -> float:
@@ -106,8 +68,8 @@ def run(
     if screen is not None:
         window.resize(min(1500, screen.width()), min(950, screen.height()))
     window.show()
-    from imgtrainer.gui.services import ensure_trainee
     from imgtrainer.gui.workers import run_async
+    from imgtrainer.screens.services import ensure_trainee
 
     run_async(
         lambda: ensure_trainee(ctx, ctx.trainee),

@@ -21,7 +21,8 @@ from PyQt6.QtWidgets import (
 )
 
 from imgtrainer import DISCLAIMER, __version__
-from imgtrainer.gui.shortcuts import MOUSE_HELP, SHORTCUTS
+from imgtrainer.screens.context import AppContext
+from imgtrainer.screens.shortcuts import MOUSE_HELP, SHORTCUTS
 
 
 def disclaimer_label(parent: QWidget | None = None) -> QLabel:
@@ -61,9 +62,11 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard and mouse")
         layout = QVBoxLayout(self)
         rows = [(" / ".join(s.keys), s.description) for s in SHORTCUTS] + list(MOUSE_HELP)
-        rows[[s.action for s in SHORTCUTS].index("answer_digit")] = (
-            "1 … 9",
-            "Choose answer 1–9 of the current question",
+        actions = [s.action for s in SHORTCUTS]
+        rows[actions.index("answer_digit")] = ("1 … 9", "Choose answer 1–9 of the current question")
+        rows[actions.index("answer_digit_ten")] = (
+            "Alt+0 … Alt+9",
+            "Choose answer 10–19 (Alt adds ten: Alt+0 is 10, Alt+4 is 14)",
         )
         table = QTableWidget(len(rows), 2, self)
         table.setHorizontalHeaderLabels(["Key / mouse", "Action"])
@@ -155,3 +158,21 @@ class ProfileDialog(QDialog):
             return
         self.chosen = name
         self.accept()
+
+
+def trainee_names(ctx: AppContext) -> list[str]:
+    """Existing trainee profiles, from the progress/training store."""
+    from imgtrainer.screens.services import list_trainees
+
+    return list_trainees(ctx)
+
+
+def choose_trainee(ctx: AppContext, parent: QWidget | None = None) -> str | None:
+    """Show the first-run / switch dialog; create the profile when a new name is typed."""
+    from imgtrainer.screens.services import ensure_trainee
+
+    dialog = ProfileDialog(trainee_names(ctx), parent)
+    if dialog.exec() and dialog.chosen:
+        ensure_trainee(ctx, dialog.chosen)
+        return dialog.chosen
+    return None

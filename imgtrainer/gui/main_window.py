@@ -17,17 +17,17 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from imgtrainer.gui.analysis_panel import QualityPanel
-from imgtrainer.gui.cine_viewer import CineViewer
-from imgtrainer.gui.context import AppContext
 from imgtrainer.gui.dialogs import AboutDialog, ShortcutsDialog
-from imgtrainer.gui.labels import case_label
-from imgtrainer.gui.library_browser import LibraryBrowser
-from imgtrainer.gui.progress_screen import ProgressScreen
-from imgtrainer.gui.shortcuts import SHORTCUTS
-from imgtrainer.gui.viewer_state import ViewerState
+from imgtrainer.gui.library.browser import LibraryBrowser
+from imgtrainer.gui.progress.screen import ProgressScreen
+from imgtrainer.gui.viewer.analysis_panel import QualityPanel
+from imgtrainer.gui.viewer.cine_viewer import CineViewer
 from imgtrainer.gui.workers import pending, run_async
 from imgtrainer.media.clip import Clip
+from imgtrainer.screens.context import AppContext
+from imgtrainer.screens.labels import case_label
+from imgtrainer.screens.shortcuts import SHORTCUTS, digit_for_key
+from imgtrainer.screens.viewer.state import ViewerState
 
 PAGES = ("library", "case", "progress")
 
@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.split.addWidget(self.side)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([880, 470])
+        self.split.setSizes([860, 500])  # 500 px: every finding, view and grade on one line at 1366
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("pages")
         self.library_page = LibraryBrowser(self.ctx, parent=self)
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         """The Faculty menu (keys and annotation tools stay locked until faculty login), before Help."""
         if hasattr(self, "faculty"):
             return
-        from imgtrainer.gui.faculty_entry import FacultyMenu
+        from imgtrainer.gui.faculty.entry import FacultyMenu
 
         self.faculty = FacultyMenu(self)
         bar = self.menuBar()
@@ -121,9 +121,9 @@ class MainWindow(QMainWindow):
         """Build the practice panel and its controller (pydantic models, scoring) once."""
         if hasattr(self, "practice"):
             return
-        from imgtrainer.gui.practice_controller import PracticeController
-        from imgtrainer.gui.practice_panel import PracticePanel
-        from imgtrainer.gui.practice_state import PracticeState
+        from imgtrainer.gui.practice.controller import PracticeController
+        from imgtrainer.gui.practice.panel import PracticePanel
+        from imgtrainer.screens.practice import PracticeState
 
         self.practice_state = PracticeState(gate_application=True)
         self.practice_panel = PracticePanel(self.practice_state, self.viewer_state, self.side)
@@ -156,18 +156,19 @@ class MainWindow(QMainWindow):
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction("Keyboard shortcuts", self.show_help)
         self.help_menu.addAction("About imgtrainer", self.show_about)
-        from imgtrainer.gui.exam_entry import add_exam_menu
+        from imgtrainer.gui.exam.entry import add_exam_menu
 
         add_exam_menu(self)  # Exam > Build exam… (faculty) / Take exam…
 
     def _bind_shortcuts(self) -> None:
         self.shortcut_actions: dict[str, QAction] = {}
         for sc in SHORTCUTS:
-            if sc.action == "answer_digit":
+            if sc.action in ("answer_digit", "answer_digit_ten"):
                 for key in sc.keys:
                     act = QAction(self)
                     act.setShortcut(QKeySequence(key))
-                    act.triggered.connect(lambda _=False, d=int(key): self.answer_digit(d))
+                    d = digit_for_key(sc.action, key)
+                    act.triggered.connect(lambda _=False, d=d: self.answer_digit(d))
                     self.addAction(act)
                 continue
             act = QAction(sc.description, self)
@@ -293,6 +294,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(PAGES.index("progress"))
 
     def _page_changed(self, index: int) -> None:
+        if index != PAGES.index("case"):
+            self._update_status()  # a case message ("Case 1a2b3c: 14 questions") belongs to the case page
         if index == PAGES.index("progress"):
             self.progress_page.refresh()
         elif index != PAGES.index("case"):
@@ -305,7 +308,7 @@ class MainWindow(QMainWindow):
         AboutDialog(self).exec()
 
     def switch_trainee(self) -> None:
-        from imgtrainer.gui.app import choose_trainee
+        from imgtrainer.gui.dialogs import choose_trainee
 
         name = choose_trainee(self.ctx, self)
         if name:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from imgtrainer.errors import CaseFormatError
 from imgtrainer.library.case_io import CASE_FILE, KEY_FILE, KEYS_DIR, load_case, load_key
+from imgtrainer.library.gate import SHAREABLE_STATUS, gate_problem
 from imgtrainer.library.models import AnswerKey, Case
 from imgtrainer.library.validate import find_case_folders
 from imgtrainer.store.engine import Base
@@ -37,6 +38,7 @@ class CaseFilter:
     text: str | None = None
     status: str | None = None
     public: bool | None = None
+    shareable: bool | None = None  # True: only cases passing the review gate (trainee views)
     trainee: str | None = None
     done: bool | None = None
     limit: int | None = None
@@ -60,8 +62,13 @@ class CaseSummary:
     media: str
     library: str
 
+    @property
+    def gate_problem(self) -> str | None:
+        """Why trainees cannot see this case (``imgtrainer.library.gate``), or None."""
+        return gate_problem(self.status, self.public, self.has_key)
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "shareable": self.gate_problem is None}
 
 
 @dataclass
@@ -270,6 +277,13 @@ class LibraryIndex:
             conds.append(LibraryCaseRow.status == flt.status)
         if flt.public is not None:
             conds.append(LibraryCaseRow.public == flt.public)
+        if flt.shareable is not None:
+            gate = and_(
+                LibraryCaseRow.status == SHAREABLE_STATUS,
+                LibraryCaseRow.public.is_(True),
+                LibraryCaseRow.has_key.is_(True),
+            )
+            conds.append(gate if flt.shareable else ~gate)
         if flt.text:
             for word in flt.text.lower().split():
                 conds.append(

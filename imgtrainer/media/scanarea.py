@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from imgtrainer.media.clip import Clip, Region
+from imgtrainer.media.scanarea_shape import classify, confidence, top_arc_apex
 
 _WORK_SIZE = 320
 """Longest side (pixels) of the reduced image the detector works on; the hull is scaled back."""
@@ -124,7 +125,7 @@ def _detect(small: np.ndarray, rows: int, cols: int) -> ScanArea:
     n = small.shape[0]
     small = _normalise_level(small)
     cand, dyn_frac = _candidates(small)
-    hull_small, comp_frac, solidity = _largest_hull(cand)
+    hull_small, comp_frac, solidity, rival = _largest_hull(cand)
     if hull_small is not None:
         hull_small = _grow_dim(small, hull_small)
     if hull_small is None:
@@ -141,14 +142,15 @@ def _detect(small: np.ndarray, rows: int, cols: int) -> ScanArea:
     if not mask.any():
         return _whole_frame(rows, cols, confidence=0.1)
     bbox = _bbox(mask)
-    shape, apex, fit_quality = _classify(mask, bbox)
+    shape, apex, fit_quality = classify(mask, bbox)
     if shape == "rectangle":
-        arc = _top_arc_apex(small, hull_small)
+        arc = top_arc_apex(small, hull_small)
         if arc is not None:
             apex = ((arc[0] + 0.5) * sx - 0.5, (arc[1] + 0.5) * sy - 0.5)
             shape, fit_quality = "sector", arc[2]
     frac = float(mask.mean())
-    conf = _confidence(frac, comp_frac, solidity, fit_quality, n, dyn_frac)
+    sep = _separation(small, hull_small)
+    conf = confidence(frac, comp_frac, solidity, fit_quality, n, dyn_frac, sep, rival)
     return ScanArea(mask, bbox, shape, conf, "detected", apex, hull)
 
 
@@ -250,8 +252,9 @@ def _disk(r: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 
 
-def _largest_hull(cand: np.ndarray) -> tuple[np.ndarray | None, float, float]:
-    """Convex hull (x, y) of the largest cleaned component, its area fraction and solidity."""
+def _largest_hull(cand: np.ndarray) -> tuple[np.ndarray | None, float, float, float]:
+    """Convex hull (x, y) of the largest cleaned component, its area fraction, its solidity
+    and the runner-up's area relative to it (two similar candidates make the pick doubtful)."""
     h, w = cand.shape
     m = cand.astype(np.uint8)
     d = min(h, w)
@@ -259,19 +262,67 @@ def _largest_hull(cand: np.ndarray) -> tuple[np.ndarray | None, float, float]:
     m = cv2.morphologyEx(m, cv2.MORPH_OPEN, _disk(max(2, d // 40)))
     n, lab, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
     if n <= 1:
-        return None, 0.0, 0.0
+        return None, 0.0, 0.0, 0.0
     areas = stats[1:, cv2.CC_STAT_AREA]
     best = 1 + int(np.argmax(areas))
+    rival = float(np.sort(areas)[-2] / areas.max()) if areas.size > 1 else 0.0
     comp = (lab == best).astype(np.uint8)
     # fill holes so anechoic regions inside tissue count as part of it
     comp = cv2.morphologyEx(comp, cv2.MORPH_CLOSE, _disk(max(2, d // 30)))
-    pts = cv2.findNonZero(comp)
+    # the body without protrusions; what the opening removed is put back piece by piece
+    # only where it keeps the area convex (a label glued to a sector corner is not)
+    body = cv2.morphologyEx(comp, cv2.MORPH_OPEN, _disk(max(3, d // 20)))
+    if body.sum() < 0.5 * comp.sum():
+        body = comp
+    pts = cv2.findNonZero(body)
     if pts is None or len(pts) < 16:
-        return None, 0.0, 0.0
-    hull = cv2.convexHull(pts).reshape(-1, 2)
+        return None, 0.0, 0.0, 0.0
+    hull = _convex_union(cv2.convexHull(pts).reshape(-1, 2), (comp > 0) & (body == 0))
     hull_area = max(1.0, float(cv2.contourArea(hull.reshape(-1, 1, 2))))
     solidity = min(1.0, float(comp.sum()) / hull_area)
-    return hull, float(comp.mean()), solidity
+    return hull, float(comp.mean()), solidity, rival
+
+
+def flat_background(small: np.ndarray) -> np.ndarray:
+    """Bool mask of the flat, unchanging screen background that reaches the frame border.
+
+    Screen captures and secondary captures often put the sector on a grey (not black)
+    ground; that ground is perfectly flat and still, while imaged tissue, however faint,
+    has speckle. Its grey level is the commonest level of the flat border pixels.
+    """
+    ref = cv2.medianBlur(small.max(axis=0), 3)  # isolated dither dots are not texture
+    flat = _local_std(ref, 3) < 1.0
+    if small.shape[0] > 1:
+        flat &= (small.max(axis=0).astype(np.int16) - small.min(axis=0)) <= 2
+    border = np.zeros_like(flat)
+    border[:2], border[-2:], border[:, :2], border[:, -2:] = True, True, True, True
+    levels = ref[flat & border]
+    if levels.size < 0.2 * border.sum():
+        return np.zeros_like(flat)
+    level = int(np.bincount(levels.astype(np.int64)).argmax())
+    ground = (flat & (np.abs(ref.astype(np.int16) - level) <= 3)).astype(np.uint8)
+    ground = cv2.morphologyEx(ground, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    _, lab = cv2.connectedComponents(ground, connectivity=4)
+    touch = np.unique(lab[border & (ground > 0)])
+    return np.isin(lab, touch[touch > 0])
+
+
+def _separation(small: np.ndarray, hull: np.ndarray) -> float:
+    """Share of the pixels outside the area that look like screen ground (flat or dark).
+
+    Measured, not assumed: a sector standing on a flat or black ground is a trustworthy find;
+    an area surrounded by more texture is not. 1.0 when nothing is left outside.
+    """
+    h, w = small.shape[1:]
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(inside, [hull.reshape(-1, 1, 2).astype(np.int32)], 1)
+    outside = inside == 0
+    if outside.sum() < 0.01 * h * w:
+        return 1.0
+    mx = cv2.medianBlur(small.max(axis=0), 3)
+    dark = mx <= float(np.percentile(mx, 2)) + 10
+    plain = flat_background(small) | dark | (_local_std(mx, 5) < 2.0)
+    return float(plain[outside].mean())
 
 
 def _grow_dim(small: np.ndarray, hull: np.ndarray) -> np.ndarray:
@@ -281,7 +332,13 @@ def _grow_dim(small: np.ndarray, hull: np.ndarray) -> np.ndarray:
     dark = mx[mx <= np.percentile(mx, 10)]
     bg = float(np.median(dark))
     noise = float(np.median(np.abs(dark - bg))) * 1.4826
-    lit = (mx > bg + max(4.0, 4.0 * noise)).astype(np.uint8)
+    lit = mx > bg + max(4.0, 4.0 * noise)
+    ground = flat_background(small)
+    if ground.mean() >= 0.1:
+        # on a flat screen ground, whatever is not ground may be image (anechoic tissue can
+        # be darker than a grey ground); thin overlays on the ground are opened away below
+        lit |= ~ground
+    lit = (lit & ~ground).astype(np.uint8)
     d = min(h, w)
     lit = cv2.morphologyEx(lit, cv2.MORPH_OPEN, _disk(max(2, d // 50)))
     core = np.zeros((h, w), np.uint8)
@@ -291,139 +348,43 @@ def _grow_dim(small: np.ndarray, hull: np.ndarray) -> np.ndarray:
     keep = keep[keep > 0]
     if keep.size == 0:
         return hull
-    grown = np.isin(lab, keep) | (core > 0)
-    if grown.mean() > 0.985 and core.mean() < 0.9:
+    if (np.isin(lab, keep) | (core > 0)).mean() > 0.985 and core.mean() < 0.9:
         return hull  # lit everywhere: the dim pixels are not a usable cue
-    pts = cv2.findNonZero(grown.astype(np.uint8))
-    return cv2.convexHull(pts).reshape(-1, 2)
+    return _convex_union(hull, (lab > 0) & (lit > 0) & np.isin(lab, keep) & (core == 0))
 
 
-def _top_arc_apex(small: np.ndarray, hull: np.ndarray) -> tuple[float, float, float] | None:
-    """Centre (x, y) of the circular top edge of a convex-probe image, and fit quality.
+def _convex_union(hull: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """``hull`` grown by the pieces of ``extra`` that fill most of the area they add to it.
 
-    Used when the sector's sides are cut off by the frame: the skin line of a convex probe
-    is an arc centred on the virtual apex, and the beams radiate from that centre.
+    The scan area is convex, so a real part of it (a sector corner, its faint deep end, a
+    static chest wall above sliding lung) fills what it adds to the hull, while burned-in
+    text touching a corner of the sector adds a long, mostly empty sliver and is left out.
+    (OpenCV >= 5.1 draws the Hershey fonts as heavier antialiased glyphs that survive the
+    median filter and the opening; without this test such a label was merged into the
+    sector.) A piece that fails is tried again without its thin appendages (faint beam
+    edges, a text line touching it). Pieces are tried largest first.
     """
-    h, w = small.shape[1:]
-    mx = cv2.medianBlur(small.max(axis=0), 5).astype(np.float32)
-    inside = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(inside, [hull.reshape(-1, 1, 2).astype(np.int32)], 1)
-    lit = (mx > float(np.percentile(mx, 2)) + 8.0) & (inside > 0)
-    cols = np.flatnonzero(lit.any(axis=0))
-    if cols.size < 20:
-        return None
-    top = np.array([np.argmax(lit[:, c]) for c in cols], float)
-    run = _central_run(top > 1)  # columns whose top is not cut by the frame edge
-    if run is None:
-        return None
-    xs, ys = cols[run].astype(float), top[run]
-    if xs.size < max(12, 0.15 * cols.size) or np.ptp(ys) < 3:
-        return None
-    # robust-ish Kasa circle fit, one refit without the worst 20 %
-    for _ in range(2):
-        a = np.column_stack([xs, ys, np.ones_like(xs)])
-        b = -(xs**2 + ys**2)
-        (d, e, f), *_ = np.linalg.lstsq(a, b, rcond=None)
-        cx, cy = -d / 2, -e / 2
-        r2 = cx**2 + cy**2 - f
-        if r2 <= 0:
-            return None
-        res = np.abs(np.hypot(xs - cx, ys - cy) - np.sqrt(r2))
-        good = res <= np.percentile(res, 80)
-        xs, ys = xs[good], ys[good]
-    r = float(np.sqrt(r2))
-    if not (cy < ys.min() - 2 and 0.1 * h < r < 8.0 * h and 0.3 * w < cx < 0.7 * w):
-        return None
-    quality = float(np.clip(1.0 - np.median(res) / 2.0, 0.0, 1.0))
-    return float(cx), float(cy), quality
-
-
-def _trim_run(flags: np.ndarray) -> np.ndarray:
-    """``flags`` keeping only the middle 80 % of its True rows (drops rounded ends)."""
-    idx = np.flatnonzero(flags)
-    out = np.zeros_like(flags)
-    if idx.size >= 5:
-        cut = max(1, idx.size // 10)
-        out[idx[cut:-cut]] = True
-    return out
-
-
-def _central_run(flags: np.ndarray) -> slice | None:
-    """The run of True values containing (or nearest to) the middle of ``flags``."""
-    idx = np.flatnonzero(flags)
-    if idx.size == 0:
-        return None
-    breaks = np.flatnonzero(np.diff(idx) > 1)
-    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
-    ends = np.concatenate([idx[breaks], [idx[-1]]])
-    mid = flags.size / 2
-    dist = np.where((starts <= mid) & (ends >= mid), 0, np.minimum(abs(starts - mid), abs(ends - mid)))
-    k = int(np.argmin(dist - 1e-3 * (ends - starts)))
-    return slice(int(starts[k]), int(ends[k]) + 1)
+    pts = hull.reshape(-1, 2).astype(np.int32)
+    area = float(cv2.contourArea(pts.reshape(-1, 1, 2)))
+    r = max(2, min(extra.shape) // 40)
+    queue = [extra.astype(np.uint8)]
+    for depth in range(2):
+        retry = np.zeros_like(queue[0])
+        for part in queue:
+            n, lab, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
+            for k in sorted(range(1, n), key=lambda c: -stats[c, cv2.CC_STAT_AREA])[:32]:
+                ys, xs = np.nonzero(lab == k)
+                grown = cv2.convexHull(np.vstack([pts, np.column_stack([xs, ys]).astype(np.int32)]))
+                new_area = float(cv2.contourArea(grown))
+                if stats[k, cv2.CC_STAT_AREA] >= 0.5 * (new_area - area):
+                    pts, area = grown.reshape(-1, 2), new_area
+                elif depth == 0:
+                    retry[lab == k] = 1
+        queue = [cv2.morphologyEx(retry, cv2.MORPH_OPEN, _disk(r))]
+    return pts
 
 
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
     ys = np.flatnonzero(mask.any(axis=1))
     xs = np.flatnonzero(mask.any(axis=0))
     return int(xs[0]), int(ys[0]), int(xs[-1]), int(ys[-1])
-
-
-def _classify(
-    mask: np.ndarray, bbox: tuple[int, int, int, int]
-) -> tuple[str, tuple[float, float] | None, float]:
-    """ "sector" (with apex) or "rectangle", and how well the shape fits (0..1).
-
-    The sides are fitted only where they do not touch the image border, so a sector whose
-    lower part is cut off by the frame (common in cropped exports) is still a sector.
-    """
-    x0, y0, x1, y1 = bbox
-    _rows_img, cols_img = mask.shape
-    sub = mask[y0 : y1 + 1, x0 : x1 + 1]
-    fill = float(sub.mean())
-    ys = np.flatnonzero(sub.any(axis=1))
-    if ys.size < 12:
-        return "rectangle", None, 0.5 * fill
-    left = np.array([np.argmax(sub[y]) for y in ys], float)
-    right = np.array([sub.shape[1] - 1 - np.argmax(sub[y][::-1]) for y in ys], float)
-    width = right - left
-    widest = int(np.argmax(width >= width.max() - 1))
-    top = slice(int(0.03 * widest), max(int(0.03 * widest) + 1, int(0.97 * widest)))
-    yy = ys[top].astype(float)
-    lf, rf = left[top], right[top]
-    free_l = _trim_run((lf + x0) > 1)
-    free_r = _trim_run((rf + x0) < cols_img - 2)
-    min_rows = max(8, int(0.12 * sub.shape[0]))
-    if free_l.sum() >= min_rows and free_r.sum() >= min_rows:
-        al, bl = np.polyfit(yy[free_l], lf[free_l], 1)
-        ar, br = np.polyfit(yy[free_r], rf[free_r], 1)
-        res = np.sqrt(
-            np.mean((lf[free_l] - (al * yy[free_l] + bl)) ** 2)
-            + np.mean((rf[free_r] - (ar * yy[free_r] + br)) ** 2)
-        )
-        if al < -0.1 and ar > 0.1:
-            y_apex = (bl - br) / (ar - al)
-            x_apex = al * y_apex + bl
-            if -0.25 * sub.shape[1] <= x_apex <= 1.25 * sub.shape[1] and y_apex < 0.5 * sub.shape[0]:
-                quality = float(np.clip(1.0 - res / (0.03 * max(sub.shape)), 0.0, 1.0))
-                return "sector", (float(x_apex + x0), float(y_apex + y0)), quality
-    if fill > 0.93:
-        return "rectangle", None, min(1.0, (fill - 0.85) / 0.1)
-    return "rectangle", None, float(np.clip(fill, 0.0, 1.0))
-
-
-def _confidence(frac: float, comp_frac: float, solidity: float, fit: float, n: int, dyn: float) -> float:
-    """Heuristic 0..1 trust in a detected area: plausible size, solid, well-shaped, moving."""
-    if frac < 0.04:
-        size = 0.0
-    elif frac < 0.12:
-        size = (frac - 0.04) / 0.08
-    elif frac <= 0.97:
-        size = 1.0
-    else:
-        # the whole frame: fine for a frame cropped to the image (tissue everywhere), else doubtful
-        size = 0.65 if comp_frac > 0.85 else 0.4
-    shape = 0.5 + 0.5 * fit
-    solid = float(np.clip((solidity - 0.3) / 0.4, 0.0, 1.0))
-    motion = 1.0 if n >= 3 and dyn > 0.03 else 0.85
-    conf = size * (0.55 + 0.25 * solid + 0.2 * shape) * motion
-    return float(np.clip(conf, 0.0, 1.0))

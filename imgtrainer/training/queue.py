@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from imgtrainer.errors import ImgTrainerError
+from imgtrainer.library.gate import is_shareable
 from imgtrainer.library.models import AnswerKey, Case, FindingsAnswer
 from imgtrainer.training.scoring import CORRECT_THRESHOLD
 
@@ -133,7 +134,8 @@ def build_queue(
     history = list(history)
     states = leitner_states(history, threshold)
     rng = random.Random(int.from_bytes(hashlib.sha256(str(seed).encode()).digest()[:8], "big"))
-    pool = [it for it in items if flt.accepts(it)]
+    # the review gate: only approved, public, keyed cases ever reach a trainee's queue
+    pool = [it for it in items if flt.accepts(it) and is_shareable(it.case, it.key is not None)]
     rng.shuffle(pool)  # seeded tie-break order
     by_id = {it.case.id: it for it in items}
     exposure: Counter[str] = Counter()
@@ -192,7 +194,8 @@ def build_queue(
 
 def load_items(folders: Iterable[Path | str]) -> tuple[list[QueueItem], list[str]]:
     """Case folders (e.g. ``Path(s.path)`` of ``LibraryIndex.search`` results) as queue items;
-    unreadable ones are reported, not fatal."""
+    unreadable ones are reported, not fatal. Cases held back by the review gate are left out
+    silently (naming them would show trainees what faculty have not released)."""
     from imgtrainer.library.case_io import load_case, load_key
 
     items: list[QueueItem] = []
@@ -200,9 +203,13 @@ def load_items(folders: Iterable[Path | str]) -> tuple[list[QueueItem], list[str
     for d in folders:
         d = Path(d)
         try:
-            items.append(QueueItem(load_case(d), load_key(d), d))
+            case = load_case(d)
+            key = load_key(d) if (d / "key.json").is_file() else None
         except ImgTrainerError as exc:
             problems.append(str(exc))
+            continue
+        if is_shareable(case, key is not None):
+            items.append(QueueItem(case, key, d))
     return items, problems
 
 

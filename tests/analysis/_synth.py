@@ -24,8 +24,13 @@ def speckle_clip(
     seed: int = 0,
     apex: tuple[float, float] = (200.0, -60.0),
     text: bool = True,
+    text_weight: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Frames (n, rows, cols, 3) of moving speckle inside a sector, static text outside; mask."""
+    """Frames (n, rows, cols, 3) of moving speckle inside a sector, static text outside; mask.
+
+    ``text_weight`` 2 draws the labels twice as thick and antialiased, like a scanner's
+    overlay font (OpenCV >= 5.1 draws even weight 1 with an antialiased TrueType face).
+    """
     rng = np.random.default_rng(seed)
     mask = sector_mask(rows, cols, apex, 80, 330, 30)
     base = rng.rayleigh(1.0, size=(rows + n * 2, cols)).astype(np.float32)
@@ -37,7 +42,9 @@ def speckle_clip(
         img = np.clip(sp * 70 * depth, 0, 255) * mask
         img = img.astype(np.uint8)
         if text:
-            cv2.putText(img, "PATIENT NAME 12/03", (5, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 255, 1)
+            aa = cv2.LINE_AA if text_weight > 1 else cv2.LINE_8
+            name = "PATIENT NAME 12/03"
+            cv2.putText(img, name, (5, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 255, text_weight, aa)
             cv2.putText(img, "5 cm", (cols - 60, rows - 15), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 255, 1)
             cv2.line(img, (cols - 10, 40), (cols - 10, rows - 40), 200, 1)
         frames.append(np.repeat(img[..., None], 3, axis=2))

@@ -16,6 +16,7 @@ def case_folder(tmp_path: Path) -> Path:
     (folder / "media").mkdir(parents=True)
     cv2.imwrite(str(folder / "media" / "frame.png"), np.full((120, 160), 90, np.uint8))
     case = Case(
+        public=True,  # approved and shared: passes the review gate
         id="lung-test-01",
         title="Test lung case",
         domain="lung",

@@ -12,6 +12,7 @@ missing input) without touching this file; rows for specific inputs are in the t
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import shlex
@@ -269,6 +270,8 @@ GENERIC_ARGV = {
     "demo": "demo --sheet {out}/s.png --out {missing_dir}",
     "practice next": "practice next --library {missing_dir}",
     "faculty set-password": None,  # reads the passwords from stdin: no input path to get wrong
+    "trainees add": None,  # the argument is a new trainee's name, not an input
+    "receive": None,  # a listener: with its arguments complete it would start serving
 }
 
 
@@ -277,10 +280,21 @@ def _generic_argv(words: tuple[str, ...], parser: argparse.ArgumentParser) -> st
     name = " ".join(words)
     if name in GENERIC_ARGV:
         return GENERIC_ARGV[name]
+    return _filled(words, parser)
+
+
+def _filled(words: tuple[str, ...], parser: argparse.ArgumentParser) -> str | None:
+    """Every required argument given (an unknown option is then the only usage error)."""
     parts = list(words)
     positionals = [a for a in parser._actions if not a.option_strings]
     required = [a for a in positionals if a.nargs not in ("?", "*")] or positionals[:1]
     parts += ["{missing_dir}"] * len(required)
+    for group in parser._mutually_exclusive_groups:  # a required choice: take its first option
+        if group.required:
+            first = group._group_actions[0]
+            parts.append(first.option_strings[-1])
+            if first.nargs != 0:
+                parts.append("{missing_dir}")
     for a in parser._actions:
         if not (a.option_strings and a.required):
             continue
@@ -302,7 +316,8 @@ def _discovered() -> dict[str, tuple[str, int, str]]:
     for words, parser in leaf_commands():
         name = " ".join(words)
         argv = _generic_argv(words, parser)
-        rows[f"{name}|unknown-option"] = ((argv or name) + " --no-such-option", 2, "--no-such-option")
+        full = argv or _filled(words, parser) or name  # argparse stops at the unknown option: nothing runs
+        rows[f"{name}|unknown-option"] = (full + " --no-such-option", 2, "--no-such-option")
         if argv is not None:
             rows[f"{name}|missing-input"] = (argv, 1, MISSING)
     return rows
@@ -370,6 +385,8 @@ def test_every_subcommand(
     row_id: str, bank: dict[str, str], in_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     template, code, names = DISCOVERED[row_id]
+    if row_id == "pull|missing-input" and importlib.util.find_spec("imgtrainer.intake.pull") is None:
+        pytest.skip("imgtrainer.intake.pull has not landed yet (the pull command's back end)")
     argv = _argv(template, bank)
     check(run_inprocess(argv, capsys), code, names, argv)
 

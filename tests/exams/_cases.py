@@ -72,6 +72,7 @@ def make_case(root: Path, idx: int, seed: int = 0) -> Path:
         write_dicom(folder / media, np.stack([img, img[::-1]]), f"{SECRET_TITLE} {idx}")
     blines = idx % 2 == 0
     case = Case(
+        public=True,  # approved and shared: passes the review gate
         id=f"lung-secretname-{idx:02d}",
         title=f"{SECRET_TITLE} {idx}",
         domain="lung",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from imgtrainer.media.clip import ArrayClip, Region
+from imgtrainer.media.clip import ArrayClip
+from tests.screens.cine import make_cine
 
 
 def visible_windows(qapp) -> set[int]:
@@ -29,25 +29,6 @@ def no_leaked_windows(qapp):
         w.deleteLater()
     qapp.processEvents()
     assert not leaked, f"test leaked top-level windows: {[type(w).__name__ for w in leaked]}"
-
-
-def make_cine(
-    n: int = 20, rows: int = 120, cols: int = 160, fps: float = 20.0, two_regions: bool = True
-) -> ArrayClip:
-    """A moving bright bar over a gradient, with one or two calibrated regions (0.05 cm/px)."""
-    _yy, xx = np.mgrid[0:rows, 0:cols]
-    frames = np.empty((n, rows, cols), np.uint8)
-    for i in range(n):
-        img = (xx * 200 // cols).astype(np.uint8)
-        img[:, (i * 5) % cols : (i * 5) % cols + 4] = 255
-        frames[i] = img
-    half = cols // 2
-    regions = [Region(0, 0, half - 1, rows - 1, units_x="cm", units_y="cm", delta_x=0.05, delta_y=0.05)]
-    if two_regions:
-        regions.append(
-            Region(half, 0, cols - 1, rows - 1, units_x="cm", units_y="cm", delta_x=0.1, delta_y=0.1)
-        )
-    return ArrayClip(frames, fps=fps, regions=regions)
 
 
 @pytest.fixture
@@ -86,6 +67,7 @@ def write_case(root, case_id: str = "lung-test-01", n_frames: int = 12, title: s
         uid_seed=case_id,
     )
     case = Case(
+        public=True,  # approved and shared: passes the review gate
         id=case_id,
         title=title,
         domain="lung",

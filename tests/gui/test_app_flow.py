@@ -8,8 +8,8 @@ from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 
 from imgtrainer.gui import workers
-from imgtrainer.gui.context import AppContext
 from imgtrainer.gui.main_window import MainWindow
+from imgtrainer.screens.context import AppContext
 
 pytestmark = pytest.mark.gui
 
@@ -316,7 +316,7 @@ def test_hover_preview_animates_and_wrong_last_time_filter(qtbot, window) -> Non
 
 
 def lib_id_role() -> int:
-    from imgtrainer.gui.library_browser import _ID_ROLE
+    from imgtrainer.gui.library.browser import _ID_ROLE
 
     return _ID_ROLE
 

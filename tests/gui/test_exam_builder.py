@@ -9,15 +9,11 @@ from pathlib import Path
 import pytest
 from PyQt6.QtCore import Qt
 
-from imgtrainer.errors import ExamError
 from imgtrainer.exams.crypto import MIN_N
 from imgtrainer.exams.package import ExamPackage
 from imgtrainer.gui import workers
-from imgtrainer.gui.context import AppContext
-from imgtrainer.gui.exam_builder import ExamBuilderDialog
-from imgtrainer.gui.exam_builder_state import ExamBuilderState
-from imgtrainer.gui.exam_take_state import countdown_level, format_clock, from_exam_response, to_exam_response
-from imgtrainer.training.questions import OptionView, QuestionView
+from imgtrainer.gui.exam.builder import ExamBuilderDialog
+from imgtrainer.screens.context import AppContext
 from tests.exams._cases import make_library
 
 pytestmark = pytest.mark.gui
@@ -91,51 +87,10 @@ def test_build_exam_in_the_gui(qtbot, ctx, tmp_path) -> None:
     d.close()
 
 
-def test_builder_state_rules() -> None:
-    st = ExamBuilderState(library=Path("."))
-    st.choose("a", "/x/a")
-    st.set("passphrase", "12345678")
-    st.set("passphrase2", "12345678")
-    st.set("output", "exam")
-    assert st.problems() == []
-    assert st.request().out.name == "exam.itexam"
-    st.set("time_limit_min", 1)
-    st.set("case_limit_s", 120)
-    assert any("longer than the whole exam" in p for p in st.problems())
-    with pytest.raises(ExamError):
-        st.request()
-    st.set("time_limit_min", 0)
-    assert st.settings().time_limit_s is None and st.settings().case_time_limit_s == 120
-    with pytest.raises(ValueError):
-        st.set("chosen", {})
-    st.set_case_set("a", "quick")
-    st.set_case_set("b", "quick")  # not chosen: not sent
-    assert st.request().case_sets == {"a": "quick"}
-    st.choose("a", "", False)
-    assert "a" not in st.case_sets
-
-
-def test_clock_and_decision_mapping() -> None:
-    assert format_clock(0.2) == "0:01" and format_clock(0) == "0:00" and format_clock(3725) == "1:02:05"
-    assert [countdown_level(r, 120) for r in (60, 30, 12, 0)] == ["normal", "amber", "red", "red"]
-    assert countdown_level(5, None) == "normal"
-    q = QuestionView(
-        id="decision",
-        step="decision",
-        kind="decision",
-        prompt="?",
-        options=[OptionView(id="2", label="c"), OptionView(id="0", label="a"), OptionView(id="1", label="b")],
-    )
-    assert to_exam_response(q, 0) == 2 and from_exam_response(q, {"choice": 2}) == 0
-    assert from_exam_response(q, {"choice": 9}) is None
-    cat = QuestionView(id="view", step="acquisition", kind="category", prompt="?")
-    assert to_exam_response(cat, "x") == "x" and from_exam_response(cat, "x") == "x"
-
-
 def test_main_window_exam_menu_opens_the_exam_window(qtbot, ctx, tmp_path, monkeypatch) -> None:
     from imgtrainer.exams.build import build_package
     from imgtrainer.exams.settings import ExamSettings
-    from imgtrainer.gui import exam_entry
+    from imgtrainer.gui.exam import entry as exam_entry
     from imgtrainer.gui.main_window import MainWindow
 
     monkeypatch.setenv("IMGTRAINER_HOME", str(tmp_path / "home"))

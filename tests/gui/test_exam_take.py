@@ -16,8 +16,8 @@ from imgtrainer.exams.build import build_package
 from imgtrainer.exams.crypto import MIN_N
 from imgtrainer.exams.settings import ExamSettings
 from imgtrainer.gui import workers
-from imgtrainer.gui.exam_take import ExamTakeWindow
-from imgtrainer.gui.exam_take_state import FORWARD_ONLY, NO_REPLAY
+from imgtrainer.gui.exam.take import ExamTakeWindow
+from imgtrainer.screens.exam.take import FORWARD_ONLY, NO_REPLAY
 from tests.exams._cases import SECRET_EXPLANATION, SECRET_NOTE, SECRET_TEACHING, SECRET_TITLE, make_library
 
 pytestmark = pytest.mark.gui
@@ -277,7 +277,7 @@ def test_an_answer_that_cannot_be_written_is_shown_and_retried(qtbot, lib, tmp_p
 _CHILD = """
 import sys, time
 from PyQt6.QtWidgets import QApplication
-from imgtrainer.gui.exam_take import ExamTakeWindow
+from imgtrainer.gui.exam.take import ExamTakeWindow
 app = QApplication([])
 w = ExamTakeWindow(sys.argv[1], home=sys.argv[2])
 w.run_dialog = lambda d: (d.passphrase.setText(sys.argv[3]), d.try_accept(), d.result() == 1)[-1]

@@ -136,7 +136,7 @@ def test_point_tool_after_changing_the_application(qtbot, workspace, library) ->
 
 
 def test_teaching_decision_save_and_next_and_second_rater(qtbot, workspace, library, gate) -> None:
-    from imgtrainer.gui.faculty_annotation_panel import AnnotationPage
+    from imgtrainer.gui.faculty.annotation_panel import AnnotationPage
 
     w = workspace
     folder = library / "lung-test-01"

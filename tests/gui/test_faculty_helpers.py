@@ -61,7 +61,7 @@ def faculty_home(tmp_path, monkeypatch):
 
 @pytest.fixture
 def gate(faculty_home):
-    from imgtrainer.gui.faculty_login import FacultyGate
+    from imgtrainer.gui.faculty.login import FacultyGate
 
     g = FacultyGate(faculty_home)
     g.unlock("dr_a", PASSWORD, PASSWORD)  # first use sets the password
@@ -71,7 +71,7 @@ def gate(faculty_home):
 @pytest.fixture
 def workspace(qtbot, library, gate, faculty_home):
     from imgtrainer.gui import workers
-    from imgtrainer.gui.faculty_workspace import FacultyWindow
+    from imgtrainer.gui.faculty.workspace import FacultyWindow
 
     w = FacultyWindow(library, gate, faculty_home)
     qtbot.addWidget(w)

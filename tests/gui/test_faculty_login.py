@@ -14,8 +14,8 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def main_window(qtbot, library, faculty_home):
     from imgtrainer.gui import workers
-    from imgtrainer.gui.context import AppContext
     from imgtrainer.gui.main_window import MainWindow
+    from imgtrainer.screens.context import AppContext
 
     w = MainWindow(AppContext(library_dir=library, trainee="Trainee T"))
     qtbot.addWidget(w)
@@ -27,8 +27,8 @@ def main_window(qtbot, library, faculty_home):
 
 
 def test_trainee_cannot_open_faculty_tools(qtbot, main_window, faculty_home, library) -> None:
-    from imgtrainer.gui.faculty_login import FacultyLoginDialog
-    from imgtrainer.gui.faculty_workspace import FacultyWindow
+    from imgtrainer.gui.faculty.login import FacultyLoginDialog
+    from imgtrainer.gui.faculty.workspace import FacultyWindow
 
     fm = main_window.faculty
     assert not fm.open_action.isEnabled() and fm.login_action.isEnabled()

@@ -33,7 +33,7 @@ def _dicom_with_text(path, seed: int):
 @pytest.fixture
 def page(qtbot, tmp_path, faculty_home):
     from imgtrainer.gui import workers
-    from imgtrainer.gui.faculty_import_review import ImportReviewPage
+    from imgtrainer.gui.faculty.import_review import ImportReviewPage
 
     lib = tmp_path / "lib"
     lib.mkdir()
@@ -93,7 +93,7 @@ def test_remask_then_approve_and_reject(qtbot, page) -> None:
 
 
 def test_remask_without_original_only_removes_more(qtbot, page, tmp_path, faculty_home) -> None:
-    from imgtrainer.gui import faculty_review_state as review
+    from imgtrainer.screens.faculty import review
 
     p = page
     folder = p.folder

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from imgtrainer.gui.practice_state import PracticeState
-from imgtrainer.gui.question_widgets import make_question_widget
-from imgtrainer.gui.viewer_state import Mark, ViewerState
+from imgtrainer.gui.widgets.questions import make_question_widget
 from imgtrainer.library.models import AnswerKey, FindingsAnswer
 from imgtrainer.library.taxonomy_io import load_taxonomy
+from imgtrainer.screens.practice import PracticeState
+from imgtrainer.screens.viewer.state import Mark, ViewerState
 from imgtrainer.training.questions import build_question_set
 from imgtrainer.training.scoring import score_case
 from tests.training._cases import lung_case

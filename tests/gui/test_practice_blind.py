@@ -16,9 +16,9 @@ from PyQt6.QtWidgets import (
 )
 
 from imgtrainer.gui import workers
-from imgtrainer.gui.context import AppContext
-from imgtrainer.gui.labels import case_label
 from imgtrainer.gui.main_window import MainWindow
+from imgtrainer.screens.context import AppContext
+from imgtrainer.screens.labels import case_label
 from tests.gui.conftest import write_case
 
 pytestmark = pytest.mark.gui
@@ -154,7 +154,7 @@ def test_cleared_answer_stays_cleared_after_restart(qtbot, secret_library) -> No
 
 def test_trainee_profiles_go_through_the_attempt_store(tmp_path) -> None:
     from imgtrainer.errors import ImgTrainerError
-    from imgtrainer.gui import services
+    from imgtrainer.screens import services
 
     ctx = AppContext(library_dir=tmp_path, db_url=f"sqlite:///{tmp_path / 't.sqlite'}")
     assert services.ensure_trainee(ctx, "  Dr   Ada  Lovelace ") == "Dr Ada Lovelace"
@@ -165,7 +165,7 @@ def test_trainee_profiles_go_through_the_attempt_store(tmp_path) -> None:
 
 
 def test_exam_header_does_not_name_the_application() -> None:
-    from imgtrainer.gui.exam_take_panel import context_html
+    from imgtrainer.gui.exam.take_panel import context_html
 
     case = {"indication": "Lung ultrasound at the bedside.", "patient": {"age_years": 60}, "probe": "convex"}
     text = context_html({"case": case}, 0, 3)
@@ -173,8 +173,8 @@ def test_exam_header_does_not_name_the_application() -> None:
 
 
 def test_questions_after_the_application_stay_hidden_until_it_is_answered(qtbot, secret_library) -> None:
-    from imgtrainer.gui.practice_panel import GATE_HINT
-    from imgtrainer.gui.practice_state import LOCKED_MESSAGE
+    from imgtrainer.gui.practice.panel import GATE_HINT
+    from imgtrainer.screens.practice import LOCKED_MESSAGE
 
     w = _open(qtbot, AppContext(library_dir=secret_library, trainee="Gated Trainee"))
     ps, panel = w.practice_state, w.practice_panel

@@ -73,6 +73,7 @@ def lung_case(case_id: str, **kw: object) -> Case:
         "media": [MediaRef(path="media/clip.dcm")],
         "decision": DecisionQuestion(stem="What next?", options=["Drain", "Observe", "Intubate"]),
         "tags": ["teaching"],
+        "public": True,  # approved and shared: with a key it passes the review gate
     }
     fields.update(kw)
     return Case(**fields)

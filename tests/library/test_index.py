@@ -126,11 +126,24 @@ def test_done_and_undone_follow_finished_attempts(library: Path, tmp_path: Path)
     assert len(index.search(CaseFilter(library=library, trainee="bob", done=False))) == 3
 
 
-def test_cli_list_and_show(library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_list_and_show(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imgtrainer.annotate.auth import set_faculty_password, start_faculty_session
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("IMGTRAINER_HOME", str(home))
     db = str(tmp_path / "cli.sqlite")
     assert main(["cases", "list", "--json", "--library", str(library), "--db", db]) == 0
     cases = json.loads(capsys.readouterr().out)
+    assert [c["id"] for c in cases] == ["lung-a", "lung-b"]  # lung-c has no key: held back
+    home.mkdir(exist_ok=True)
+    set_faculty_password(home, "faculty-pass")
+    start_faculty_session(home, "faculty-pass")
+    assert main(["cases", "list", "--json", "--library", str(library), "--db", db]) == 0
+    cases = json.loads(capsys.readouterr().out)
     assert [c["id"] for c in cases] == ["lung-a", "lung-b", "lung-c"]
+    assert [c["shareable"] for c in cases] == [True, True, False]
     assert {"id", "domain", "title", "view", "findings", "difficulty", "tags", "path", "status"} <= set(
         cases[0]
     )

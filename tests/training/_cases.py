@@ -23,6 +23,7 @@ from imgtrainer.library.models import (
 
 def lung_case(case_id: str = "lung-test-01", difficulty: int = 2) -> tuple[Case, AnswerKey]:
     case = Case(
+        public=True,  # approved and shared: passes the review gate
         id=case_id,
         title="Dyspnoea after surgery",
         domain="lung",

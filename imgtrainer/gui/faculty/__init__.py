@@ -1,0 +1,1 @@
+"""Faculty workspace: login, key annotation, adjudication, agreement and import review."""

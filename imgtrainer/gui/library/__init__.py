@@ -1,0 +1,1 @@
+"""Library screen: the case grid with filters and thumbnails."""

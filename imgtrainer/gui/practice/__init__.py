@@ -1,0 +1,1 @@
+"""Practice screen: the question panel beside the viewer and its controller."""

@@ -1,0 +1,1 @@
+"""Progress screen: per-finding mastery and the trainee's history."""

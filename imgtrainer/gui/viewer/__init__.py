@@ -1,0 +1,1 @@
+"""The cine viewer widget (image, timeline, M-mode, assist overlay) embedded by several screens."""

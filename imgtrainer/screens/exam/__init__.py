@@ -1,0 +1,1 @@
+"""Exam screens state: the builder (administrator) and the take-an-exam session (candidate)."""

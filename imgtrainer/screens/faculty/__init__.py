@@ -1,0 +1,1 @@
+"""Faculty screens state: key annotation and the import review queue."""
