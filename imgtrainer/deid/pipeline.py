@@ -22,6 +22,7 @@ from imgtrainer.deid.outcome import QUARANTINE_DIR, dataset_bytes, quarantine, w
 from imgtrainer.deid.pixels import decode_frames, keep_mask, mask_frames, n_frames, store_frames
 from imgtrainer.errors import DeidError
 from imgtrainer.fileio import atomic_write_bytes
+from imgtrainer.media.dicom_video import VIDEO_SYNTAXES
 from imgtrainer.media.files import iter_media_files
 from imgtrainer.media.open import sniff_kind
 
@@ -70,6 +71,10 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
         return quarantine(
             src, out_dir, ctx, f"{where}: no Transfer Syntax UID in the file meta (encoding ambiguous)"
         )
+    if str(ts) in VIDEO_SYNTAXES:  # MPEG-2 / H.264 / HEVC stream: decode, mask, re-encode
+        from imgtrainer.deid.video_dicom import deidentify_video_dicom
+
+        return deidentify_video_dicom(src, out_dir, ctx)
     big_endian = not ts.is_little_endian
     report: dict[str, Any] = {"transfer_syntax_in": ts.name}
     try:
