@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from imgtrainer.resources import demo_library_dir
+    from imgtrainer.resources import demo_library_dir, in_checkout
     from imgtrainer.synth.demo_library import DEFAULT_SEED, all_demo_cases, build_library
 
     if args.list:
@@ -65,6 +65,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print(contact_sheet(out, args.sheet))
             return 0
         raise UsageError("nothing to do: pass --rebuild (or --list, or --sheet PNG)")
+    if args.out is None and not in_checkout():
+        raise UsageError(
+            f"{out}: the demo library of an installed imgtrainer is not rebuilt in place: give --out DIR"
+        )
     output_folder(out)
     seed = DEFAULT_SEED if args.seed is None else args.seed
     t0 = time.monotonic()
