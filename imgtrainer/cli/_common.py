@@ -100,17 +100,13 @@ def number(kind: type = float, lo: float | None = None, hi: float | None = None,
             raise argparse.ArgumentTypeError(
                 f"{text!r} is not {'an integer' if kind is int else 'a number'}"
             ) from None
-        if (
-            value != value
-            or (lo is not None and (value <= lo if lo_open else value < lo))
-            or (hi is not None and value > hi)
-        ):
-            left = "(" if lo_open else "["
-            rng = f"{left}{'' if lo is None else lo}, {'' if hi is None else hi}]"
-            if lo is not None and hi is None:
-                rng = f"> {lo}" if lo_open else f">= {lo}"
-            elif hi is not None and lo is None:
-                rng = f"<= {hi}"
+        too_low = lo is not None and (value <= lo if lo_open else value < lo)
+        if value != value or too_low or (hi is not None and value > hi):
+            low = None if lo is None else (f"above {lo:g}" if lo_open else f"at least {lo:g}")
+            high = None if hi is None else f"at most {hi:g}"
+            rng = " and ".join(r for r in (low, high) if r)
+            if lo is not None and hi is not None and not lo_open:
+                rng = f"between {lo:g} and {hi:g}"
             raise argparse.ArgumentTypeError(f"{text} is out of range: must be {rng}")
         return value
 
