@@ -7,8 +7,8 @@ With ``jobs == 1`` everything runs in this process, in order. Each worker calls 
 once (to build its de-identification context) and limits OpenCV to one thread, since the
 processes already use the cores.
 
-``ProgressLine`` draws ``label  done/total  pct  rate  ETA`` on a terminal (one line, rewritten)
-or prints a line every 10 % elsewhere.
+``ProgressLine`` draws ``label  done/total  pct  rate  ETA`` on a terminal (one line, rewritten);
+elsewhere it prints a line every 10 %, for batches of 50 files or more only.
 """
 
 from __future__ import annotations
@@ -92,8 +92,9 @@ class ProgressLine:
     ) -> None:
         self.label, self.total = label, total
         self.stream = stream or sys.stderr
-        self.enabled = enabled
         self.tty = self.stream.isatty()
+        # off a terminal (logs, CI) only long batches report, a line per tenth
+        self.enabled = enabled and (self.tty or (total or 0) >= 50)
         self.start = time.perf_counter()
         self.done = 0
         self._last_tenth = -1
