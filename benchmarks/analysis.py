@@ -2,27 +2,23 @@
 
     python benchmarks/analysis.py speed              # quality + lung assist vs real time (800x600, 30 fps)
     python benchmarks/analysis.py degrade [--n 40] [--half dev|held-out]   # degradations of real frames
-    python benchmarks/analysis.py lung [--fit] [--cv] [--cache F]  # lung assist vs expert labels
+    python benchmarks/analysis.py lung [--quick] [--json F] [--write-model]  # validation protocol
     python benchmarks/analysis.py synth [--n 40] [--cache DIR]     # lung assist vs synthetic truth
     python benchmarks/analysis.py synth --blus | --library cases   # sliding on real clips; demo keys
 
-``lung`` computes the assist's features on every labelled clip, reports sensitivity,
-specificity and balanced accuracy per source and the suggested LUS score's agreement with the
-BLUS experts' severity (quadratic kappa and the 4x4 table). With ``--fit`` it refits the
-model's recipe (equal signed weights on standardised features, threshold midway between the
-classes' median scores) on half of the BLUS patients, reports the held-out half, and prints
-the weights fitted on all of them. ``--cv`` estimates how the recipe does on new patients: fit
-on a random half of the BLUS patients, score the other half, repeated 3 x 40 times, and leave
-one patient out; also ranks each candidate feature alone the same way.
-``--cache F`` stores the computed features so that reruns skip the video decoding.
+``lung`` is the validation protocol (``benchmarks/lung_protocol.py``): nested cross-validation
+grouped by patient on BLUS (everything fitted or chosen inside the training folds), every
+method scored alone, cross-dataset (BLUS -> mixed devices and reverse), 95% intervals by
+bootstrap over patients, and the suggested LUS against the BLUS severity. The expensive part,
+analysing every labelled clip, is cached (``benchmarks/lung_cache.py``, default
+``/tmp/imgtrainer-lung-cache``) and reused. ``--write-model`` refits the built-in model
+(``imgtrainer/analysis/lung_model.json``) with the same recipe on every BLUS clip.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
-import re
 import sys
 import time
 from pathlib import Path
@@ -35,18 +31,9 @@ DATA = (ROOT / ".." / "shared" / "data").resolve()
 sys.path.insert(0, str(ROOT))
 
 from imgtrainer.analysis.lung import (  # noqa: E402
-    A_FEATURES,
-    B_FEATURES,
-    CANDIDATES,
-    DEFAULT_MODEL,
-    FEATURES,
-    LungModel,
     assess_lung,
 )
-from imgtrainer.analysis.lung_model import balanced_accuracy as _ba  # noqa: E402
-from imgtrainer.analysis.lung_model import fit_weights  # noqa: E402
 from imgtrainer.analysis.quality import assess_quality  # noqa: E402
-from imgtrainer.annotate.agreement import cohen_kappa  # noqa: E402
 from imgtrainer.media import open_clip  # noqa: E402
 from imgtrainer.media.clip import ArrayClip, Clip  # noqa: E402
 from imgtrainer.media.scanarea import ScanArea, find_imaged_area, find_scan_area, to_gray  # noqa: E402
@@ -278,203 +265,58 @@ def degrade(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- lung labels
 
 
-def _yes(v: str) -> bool | None:
-    return {"yes": True, "1": True, "1.0": True, "no": False, "0": False, "0.0": False}.get(
-        (v or "").strip().lower()
-    )
-
-
-def _rows() -> list[dict[str, str]]:
-    rows = []
-    for labels in (DATA / "lung-blus/labels.csv", DATA / "lung/labels.csv"):
-        with open(labels, newline="") as fh:
-            rows += [r for r in csv.DictReader(fh) if r["media_type"] == "video"]
-    return rows
-
-
-def _patient(r: dict[str, str]) -> str:
-    m = re.search(r"patient_(\d+)", r["file"])
-    return f"blus{m.group(1)}" if m else r["file"]
-
-
-def _recipe(xs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """The model's fitting recipe (``imgtrainer.analysis.lung_model.fit_weights``): equal signed
-    weights on standardised features, threshold midway between the classes' median scores.
-    Measured against a class-balanced L2 logistic fit and the earlier equal-weight +
-    best-training-accuracy bias on the patient-grouped halves: this held out best."""
-    return fit_weights(xs, y)
-
-
 def lung(args: argparse.Namespace) -> None:
-    rows = _rows()
-    feats, keep, lus = [], [], []
+    """The validation protocol (``lung_protocol``) on the cached features of every labelled clip."""
+    import json
+
+    import lung_cache
+    import lung_protocol
+
+    cache = Path(args.cache)
     t0 = time.perf_counter()
-    cache = Path(args.cache) if args.cache else None
-    if cache and cache.exists():
-        import pickle
-
-        names, feats, keep, *rest = pickle.loads(cache.read_bytes())
-        lus = rest[0] if rest else []
-        feats = [[f[names.index(k)] for k in CANDIDATES] for f in feats]  # KeyError: stale cache
-        rows = []
-    for r in rows:
-        try:
-            with open_clip(DATA / r["file"]) as c:
-                rep = assess_lung(c)
-        except Exception as exc:
-            print(f"fail {r['file']}: {exc}")
-            continue
-        feats.append([rep.features.get(k, 0.0) for k in CANDIDATES])
-        keep.append((r, rep.b_lines["present"], rep.a_lines["present"]))
-        lus.append(rep.lus_score)
-    print(f"{len(keep)} clips in {time.perf_counter() - t0:.0f} s")
-    if cache and not cache.exists():
-        import pickle
-
-        cache.write_bytes(pickle.dumps((list(CANDIDATES), feats, keep, lus)))
-    x = np.array(feats)[:, : len(FEATURES)]
-    blus = np.array([r["source"] == "NinaWie/COVID-BLUES" for r, _, _ in keep])
-    model = DEFAULT_MODEL
-    if args.fit:
-        model = _refit(x, keep, blus)
-    _report(x, keep, model)
-    _lus_agreement(keep, lus)
-    if args.cv:
-        _grouped_cv(np.array(feats), keep, blus)
+    lung_cache.extract(DATA, cache)  # only clips not cached yet
+    clips = lung_cache.load(DATA, cache)
+    print(f"{len(clips)} labelled clips ({time.perf_counter() - t0:.0f} s to load or extract)")
+    results = lung_protocol.run(clips, cache, methods=not args.quick)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1, default=float))
+        print(f"figures written to {args.json}")
+    if args.write_model:
+        write_model(clips, cache, results)
 
 
-def _fit_predict(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray) -> np.ndarray:
-    """The model recipe (``_recipe``) fitted on ``xtr`` and applied to ``xte``."""
-    mu, sd = xtr.mean(0), xtr.std(0) + 1e-9
-    w, b = _recipe((xtr - mu) / sd, ytr)
-    return ((xte - mu) / sd @ w + b) > 0
+def write_model(clips: list, cache: Path, results: dict) -> None:
+    """Fit the shipped model with the protocol's recipe on every BLUS clip and write it to
+    ``imgtrainer/analysis/lung_model.json``."""
+    import lung_cache
+    import lung_protocol
 
+    from imgtrainer.analysis.lung_fit import fit_decision
+    from imgtrainer.analysis.lung_model import BUILT_IN, CANDIDATE_SETS, LungModel, save_lung_model
 
-def _halves_ba(x: np.ndarray, y: np.ndarray, pats: np.ndarray, n: int = 40, seeds=(1, 2, 3)) -> float:
-    """Mean balanced accuracy on held-out patient halves (n random halves per seed)."""
-    up = sorted(set(pats))
-    out = []
-    for seed in seeds:
-        rng = np.random.default_rng(seed)
-        for _ in range(n):
-            tr = np.isin(pats, list(rng.permutation(up)[: len(up) // 2]))
-            if len(set(y[tr])) < 2 or len(set(y[~tr])) < 2:
-                continue
-            out.append(_ba(list(zip(y[~tr], _fit_predict(x[tr], y[tr], x[~tr]), strict=True)))[0])
-    return float(np.mean(out))
-
-
-def _grouped_cv(allx: np.ndarray, keep: list, blus: np.ndarray) -> None:
-    pats = np.array([_patient(r) for r, _, _ in keep])[blus]
-    for which, col, names in (("b", "b_lines", B_FEATURES), ("a", "a_lines", A_FEATURES)):
-        y = np.array([_yes(r[col]) for r, _, _ in keep], dtype=object)[blus]
-        lab = np.array([v is not None for v in y])
-        yy = np.array([bool(v) for v in y[lab]])
-        xb = allx[blus][lab]
-        sel = [CANDIDATES.index(k) for k in names]
-        ba = _halves_ba(xb[:, sel], yy, pats[lab])
-        pooled = np.zeros(len(yy), bool)
-        for q in sorted(set(pats[lab])):  # leave one patient out, predictions pooled
-            te = pats[lab] == q
-            pooled[te] = _fit_predict(xb[~te][:, sel], yy[~te], xb[te][:, sel])
-        lopo = _ba(list(zip(yy, pooled, strict=True)))[0]
-        yo = np.array([_yes(r[col]) for r, _, _ in keep], dtype=object)[~blus]
-        lo = np.array([v is not None for v in yo])
-        xo = allx[~blus][lo][:, sel]
-        other = _ba(list(zip([bool(v) for v in yo[lo]], _fit_predict(xb[:, sel], yy, xo), strict=True)))
+    feats = lung_protocol.features(clips, cache)
+    groups = np.array([c.group for c in clips])
+    blus = np.array([c.source == lung_cache.BLUS for c in clips])
+    fitted = {}
+    for which in ("b", "a"):
+        lab = blus & np.array([getattr(c, which) is not None for c in clips])
+        y = np.array([bool(getattr(c, which)) for c in clips])[lab]
+        dec, _ = fit_decision({k: v[lab] for k, v in feats.items()}, y, groups[lab], CANDIDATE_SETS[which])
+        fitted[which] = dec
         print(
-            f"{which}: model features {names}: patient-held-out BA {ba:.3f} (3 x 40 halves), "
-            f"{lopo:.3f} (leave one patient out); fitted on BLUS, other machines BA {other[0]:.3f} "
-            f"(sens {other[1]:.2f} spec {other[2]:.2f} n={other[3]})"
+            f"{which}: chose {'+'.join(dec.features)} ({dec.family}), CV BA {dec.cv_ba:.3f}, band +-{dec.margin}"
         )
-        alone = sorted(
-            ((_halves_ba(xb[:, [j]], yy, pats[lab], n=10, seeds=(1,)), k) for j, k in enumerate(CANDIDATES)),
-            reverse=True,
-        )
-        print("   single features (10 halves): " + ", ".join(f"{k} {v:.2f}" for v, k in alone[:6]))
-
-
-def _refit(x: np.ndarray, keep: list, blus: np.ndarray) -> LungModel:
-    pats = np.array([_patient(r) for r, _, _ in keep])
-    upats = sorted(set(pats[blus]))
-    rng = np.random.default_rng(1)
-    half = set(rng.permutation(upats)[: len(upats) // 2])
-    train = blus & np.isin(pats, list(half))
-    test = blus & ~np.isin(pats, list(half))
-    mu = x[blus].mean(0)
-    sd = x[blus].std(0) + 1e-9
-    xs = (x - mu) / sd
-    weights = {}
-    for which, col, names in (("b", "b_lines", B_FEATURES), ("a", "a_lines", A_FEATURES)):
-        sel = np.array([f in names for f in FEATURES])
-        y = np.array([_yes(r[col]) for r, _, _ in keep], dtype=object)
-        lab = np.array([v is not None for v in y])
-        yy = np.array([bool(v) for v in y])
-        w, b = _recipe(xs[train & lab][:, sel], yy[train & lab])
-        p = xs[:, sel] @ w + b > 0
-        te = _ba(list(zip(yy[test & lab], p[test & lab], strict=True)))
-        tr = _ba(list(zip(yy[train & lab], p[train & lab], strict=True)))
-        print(
-            f"{which}: held-out half BA {te[0]:.3f} sens {te[1]:.3f} spec {te[2]:.3f} (train half BA {tr[0]:.3f})"
-        )
-        w_all, b_all = _recipe(xs[blus & lab][:, sel], yy[blus & lab])
-        full = np.zeros(len(FEATURES))
-        full[sel] = w_all
-        weights[which] = (full, b_all)
-    model = LungModel(
-        tuple(float(v) for v in mu),
-        tuple(float(v) for v in sd),
-        tuple(round(float(v), 4) for v in weights["b"][0]),
-        round(weights["b"][1], 4),
-        tuple(round(float(v), 4) for v in weights["a"][0]),
-        round(weights["a"][1], 4),
-    )
-    print("fitted on all BLUS patients:")
-    print(f"  mu={tuple(round(v, 5) for v in model.mu)}\n  sd={tuple(round(v, 5) for v in model.sd)}")
-    print(
-        f"  b_weights={model.b_weights}, b_bias={model.b_bias}\n  a_weights={model.a_weights}, a_bias={model.a_bias}"
-    )
-    return model
-
-
-def _lus_agreement(keep: list, lus: list[int]) -> None:
-    """Suggested LUS score against the BLUS experts' severity (0-3): quadratic kappa and table."""
-    pairs = [
-        (int(float(r["lung_severity_score"])), s)
-        for (r, _, _), s in zip(keep, lus, strict=False)
-        if r["source"] == "NinaWie/COVID-BLUES" and r["lung_severity_score"].strip()
-    ]
-    if not pairs:
-        print("LUS: no suggested scores in this cache (rerun without --cache)")
-        return
-    ex, su = [p[0] for p in pairs], [p[1] for p in pairs]
-    kq = cohen_kappa(ex, su, "quadratic", categories=range(4))
-    exact = np.mean([a == b for a, b in pairs])
-    within1 = np.mean([abs(a - b) <= 1 for a, b in pairs])
-    print(
-        f"LUS vs BLUS severity: quadratic kappa {kq:.3f}, exact {exact:.0%}, within one {within1:.0%}, n={len(pairs)}"
-    )
-    print("  expert \\ suggested  0   1   2   3")
-    for e in range(4):
-        print(
-            f"  {e:17d} " + " ".join(f"{sum(1 for a, b in pairs if a == e and b == q):3d}" for q in range(4))
-        )
-
-
-def _report(x: np.ndarray, keep: list, model: LungModel) -> None:
-    by: dict[tuple[str, str], list[tuple[bool, bool]]] = {}
-    for feat, (r, _, _) in zip(x, keep, strict=True):
-        fd = dict(zip(FEATURES, feat, strict=True))
-        for which, col in (("b", "b_lines"), ("a", "a_lines")):
-            y = _yes(r[col])
-            if y is None:
-                continue
-            p = model.probability(fd, which) >= 0.5
-            by.setdefault((r["source"], which), []).append((y, p))
-    for (src, which), pairs in sorted(by.items()):
-        ba, se, sp, n = _ba(pairs)
-        name = "B-lines" if which == "b" else "A-lines"
-        print(f"{src:28s} {name}: BA {ba:.3f} sens {se:.3f} spec {sp:.3f} n={n}")
+    lus = results["lus"]
+    rule = lung_protocol.choose_lus_rule(lus["rules"])  # on held-out decisions, as in the folds
+    model = LungModel(b=fitted["b"], a=fitted["a"], lus_rule=rule)
+    notes = {
+        "fitted": f"benchmarks/analysis.py lung --write-model on {int(blus.sum())} BLUS clips (25 patients)",
+        "b": f"nested held-out BA {results['b']['blus']['nested']['ba']:.3f}",
+        "a": f"nested held-out BA {results['a']['blus']['nested']['ba']:.3f}",
+        "lus": f"rule {rule!r}, held-out quadratic kappa {lus['kappa']:.3f}",
+    }
+    save_lung_model(model, BUILT_IN, notes=notes)
+    print(f"wrote {BUILT_IN}")
 
 
 def main() -> None:
@@ -491,10 +333,11 @@ def main() -> None:
         action="store_true",
         help="judge stills in the original's scan area, not one detected anew",
     )
-    l = sub.add_parser("lung")  # noqa: E741
-    l.add_argument("--fit", action="store_true")
-    l.add_argument("--cv", action="store_true", help="patient-grouped held-out estimate")
-    l.add_argument("--cache", help="pickle of computed features (written if absent, read if present)")
+    l = sub.add_parser("lung", help="the validation protocol on the labelled clips")  # noqa: E741
+    l.add_argument("--cache", default="/tmp/imgtrainer-lung-cache", help="feature cache folder (reused)")
+    l.add_argument("--quick", action="store_true", help="only the shipped recipe, not every method")
+    l.add_argument("--json", help="write every figure to this file")
+    l.add_argument("--write-model", action="store_true", help="refit the built-in model on all BLUS clips")
     y = sub.add_parser("synth", help="lung assist vs synthetic clips with known truth")
     y.add_argument("--n", type=int, default=40, help="number of clips in the grid")
     y.add_argument("--frames", type=int, default=30, help="frames per clip")

@@ -1,8 +1,15 @@
-"""The one place that finds assets/ and cases/, from a checkout or an installed package."""
+"""The one place that finds assets/ and cases/, in a checkout, an installed wheel or a frozen bundle.
+
+The sources are the top-level folders assets/ and cases/. In the checkout, imgtrainer/_data/assets
+and imgtrainer/_data/cases are symbolic links to them, so `importlib.resources` finds them inside
+the package; building a wheel (or a PyInstaller bundle) copies the files they point to into
+imgtrainer/_data/. One lookup thus serves an editable install, a wheel, pipx and the bundle.
+"""
 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -16,9 +23,21 @@ def project_root() -> Path:
     return _CHECKOUT_ROOT
 
 
+def _shipped(name: str) -> Path:
+    """imgtrainer/_data/<name> as a real folder.
+
+    A checkout made without symbolic links (git's core.symlinks=false, e.g. on Windows) has a small
+    text file there instead: then the top-level source folder is used directly.
+    """
+    inside = Path(str(files("imgtrainer") / "_data" / name))
+    if inside.is_dir():
+        return inside.resolve()
+    return _CHECKOUT_ROOT / name
+
+
 def assets_dir() -> Path:
     """Folder holding taxonomy files, icons, stylesheet and report templates."""
-    return _CHECKOUT_ROOT / "assets"
+    return _shipped("assets")
 
 
 def taxonomy_dir() -> Path:
@@ -27,7 +46,7 @@ def taxonomy_dir() -> Path:
 
 def demo_library_dir() -> Path:
     """The bundled demo library (cases/)."""
-    return _CHECKOUT_ROOT / "cases"
+    return _shipped("cases")
 
 
 def data_dir() -> Path:

@@ -14,7 +14,6 @@ to re-weight.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,20 +26,24 @@ from imgtrainer.analysis.lung_alines import (
     replica_curve,
     reverberation_periodicity,
 )
+from imgtrainer.analysis.lung_detectors import DETECTOR_FEATURES, detector_features
 from imgtrainer.analysis.lung_lines import (
     aline_profile,
     frame_blines,
     persistent_ridges,
     texture_orientation,
 )
-from imgtrainer.analysis.lung_lus import suggest_lus
+from imgtrainer.analysis.lung_lus import UNSURE, lus_decision
+from imgtrainer.analysis.lung_model import LungModel, default_model
 from imgtrainer.analysis.lung_pleura import Pleura, find_pleura, frame_pleura
 from imgtrainer.analysis.lung_sliding import assess_sliding
 from imgtrainer.errors import MediaError
 from imgtrainer.media.clip import Clip
 from imgtrainer.media.scanarea import ScanArea, find_imaged_area
 
-FEATURES = (
+B_FEATURES = ("orientation_p75", "persistent_ridge_p95", "bline_frames")
+A_FEATURES = ("aline_periodicity", "deep_level")
+CANDIDATES = (
     "orientation_p75",
     "ridge_p90",
     "persistent_ridge_p75",
@@ -50,12 +53,6 @@ FEATURES = (
     "deep_level",
     "far_field_change",
     "aline_periodicity",
-)
-"""Measurements the decision model can weigh (see ``_features`` for their meaning)."""
-B_FEATURES = ("orientation_p75", "persistent_ridge_p95", "bline_frames")
-A_FEATURES = ("aline_periodicity", "deep_level")
-CANDIDATES = (
-    *FEATURES,
     "orientation",
     "pleura_strength",
     "aline_prominence",
@@ -67,49 +64,9 @@ CANDIDATES = (
     "pleura_depth_fraction",
     "deep_lateral_cv",
 )
-
-
-@dataclass(frozen=True)
-class LungModel:
-    """Weights over standardised features: p = sigmoid(bias + sum w_i (x_i - mu_i) / sd_i), present at p >= 0.5."""
-
-    mu: tuple[float, ...]
-    sd: tuple[float, ...]
-    b_weights: tuple[float, ...]
-    b_bias: float
-    a_weights: tuple[float, ...]
-    a_bias: float
-    min_bline_ridge: float = 0.04  # relative lateral ridge (per depth band) for a counted B-line
-    confluent_fraction: float = 0.5  # B-line ridges over this share of the pleura = confluent
-    aline_prominence_present: float = 1.0  # an A-line this prominent at 2x/3x pleural depth = present
-
-    def probability(self, x: dict[str, float], which: str) -> float:
-        w, b = (self.b_weights, self.b_bias) if which == "b" else (self.a_weights, self.a_bias)
-        z = b + sum(wi * (x[k] - m) / s for wi, k, m, s in zip(w, FEATURES, self.mu, self.sd, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
-
-
-DEFAULT_MODEL = LungModel(
-    # fitted by ``benchmarks/analysis.py lung --fit`` on the BLUS set (141 clips, 25 patients):
-    # equal signed weights on standardised features, threshold midway between the two
-    # classes' median scores (the only fitted numbers are signs, means, spreads and medians).
-    # In-sample BA: B-lines 0.76, A-lines 0.72. Patient-grouped estimate (``lung --cv``: fit
-    # on a random half of the patients, score the other half, 3 x 40 halves): B-lines 0.75
-    # (leave one patient out 0.75), A-lines 0.70 (0.71); fitted on BLUS and run on the other
-    # machines' clips: B-lines 0.63, A-lines 0.76 (but only 4 of those 54 clips have A-lines).
-    # B-lines, one measurement per property of the artifact: vertical texture below the pleura,
-    # lateral ridges that persist from the pleura to the bottom, frames with a counted line.
-    # (Six correlated measurements, adding a second ridge statistic, the strongest ridge and
-    # deep temporal change, held out worse: 0.73 on BLUS halves, 0.55 on other machines.)
-    # A-lines: beams that repeat themselves along depth (reverberation), over a dark far field
-    # (aerated lung). (The earlier far-field darkness + far-field change: 0.68 / 0.60.)
-    mu=(0.04216, 0.04207, 0.00147, -0.08454, 0.15232, 0.42468, 0.3965, 0.23643, 0.05166),
-    sd=(0.46025, 0.04403, 0.14144, 0.14037, 0.25463, 0.35139, 0.19345, 0.07926, 0.01788),
-    b_weights=(0.3333, 0.0, 0.0, 0.3333, 0.3333, 0.0, 0.0, 0.0, 0.0),
-    b_bias=0.2424,
-    a_weights=(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.5, 0.0, 0.5),
-    a_bias=0.1909,
-)
+"""The assist's own measurements (see ``_features`` for their meaning)."""
+FEATURES = (*CANDIDATES, *DETECTOR_FEATURES)
+"""Every measurement a decision model can weigh: the assist's own and the published detectors'."""
 
 
 @dataclass
@@ -124,6 +81,7 @@ class LungReport:
     scan_area: dict[str, object]
     frames_analysed: list[int] = field(default_factory=list)
     lus_reason: str = ""
+    lus_certain: bool = True
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -133,6 +91,7 @@ class LungReport:
             "sliding": self.sliding,
             "lus_score": self.lus_score,
             "lus_reason": self.lus_reason,
+            "lus_certain": self.lus_certain,
             "reasons": self.reasons,
             "features": {k: round(float(v), 5) for k, v in self.features.items()},
             "scan_area": self.scan_area,
@@ -144,12 +103,17 @@ class LungReport:
 def assess_lung(
     clip: Clip,
     *,
-    model: LungModel = DEFAULT_MODEL,
+    model: LungModel | None = None,
     area: ScanArea | None = None,
     max_frames: int = 24,
     max_pairs: int = 6,
+    all_features: bool = False,
 ) -> LungReport:
-    """Run the lung assist on ``clip`` (subsampled: ``max_frames`` frames, ``max_pairs`` pairs)."""
+    """Run the lung assist on ``clip`` (subsampled: ``max_frames`` frames, ``max_pairs`` pairs).
+
+    The published detectors' scores are measured when the model uses them or ``all_features``
+    is set (for refitting)."""
+    model = model or default_model()
     if clip.n_frames < 1:
         raise MediaError(clip.path or "<clip>", "clip has no frames")
     area = area or find_imaged_area(clip)
@@ -167,21 +131,19 @@ def assess_lung(
     feats, blines, per_frame = _features(frames, mean_grid, grid, pleura, model)
     place = place_alines(mean_grid, grid.valid, pleura)
     feats["aline_replica_contrast"] = place.contrast
+    if all_features or any(k in DETECTOR_FEATURES for k in (*model.b.features, *model.a.features)):
+        feats.update(detector_features(series, grid.valid, pleura))
     pairs = _grid_pairs(clip, grid, max_pairs)
     sliding = assess_sliding(pairs, series, grid.valid, pleura)
-    p_b = model.probability(feats, "b")
-    p_a = model.probability(feats, "a")
-    b_present = p_b >= 0.5
-    a_present = p_a >= 0.5 or feats["aline_prominence"] >= model.aline_prominence_present
+    p_b, b_call = model.decide(feats, "b")
+    p_a, a_call = model.decide(feats, "a")
     counts = [len(fb.beams) for fb in per_frame.values()]
     max_count = max(counts) if counts else 0
-    confluent = _confluent(per_frame, pleura, model)
-    typical = float(np.median(counts)) if counts else 0.0
-    if b_present and not a_present and typical < 3:
-        # a B-pattern that erased the A-lines, without three lines kept apart in most frames
-        confluent = True
-    lus, lus_reason = suggest_lus(b_present, max_count, typical, confluent, a_present, pleura, feats)
-    reasons = _reasons(pleura, a_present, b_present, max_count, confluent, sliding.reason, lus_reason)
+    lus = lus_decision(
+        p_b, p_a, b_call, a_call, counts, pleura, feats, model.confluent_fraction, model.lus_rule
+    )
+    lus_reason, lus_certain, confluent = lus.reason, lus.certain, lus.confluent
+    reasons = _reasons(pleura, a_call, b_call, max_count, confluent, sliding.reason, lus_reason, lus_certain)
     return LungReport(
         pleura={
             **_pleura_dict(pleura, grid),
@@ -190,10 +152,11 @@ def assess_lung(
                 for i, (dd, ex) in ((i, frame_pleura(f, grid.valid, pleura)) for i, f in frames.items())
             },
         },
-        a_lines=_alines_dict(a_present, p_a, feats, pleura, grid, place),
+        a_lines=_alines_dict(a_call, p_a, feats, pleura, grid, place),
         b_lines={
-            "present": b_present,
+            "present": b_call,
             "probability": round(p_b, 3),
+            "confidence": round(max(p_b, 1.0 - p_b), 3),
             "count": max_count,
             "max_count": max_count,
             "per_frame": {str(i): len(fb.beams) for i, fb in per_frame.items()},
@@ -201,12 +164,13 @@ def assess_lung(
             "positions": blines,
         },
         sliding=sliding.to_dict(),
-        lus_score=lus,
+        lus_score=lus.score,
         reasons=reasons,
         features=feats,
         scan_area=area.to_dict(),
         frames_analysed=[int(i) for i in frames],
         lus_reason=lus_reason,
+        lus_certain=lus_certain,
     )
 
 
@@ -332,18 +296,25 @@ def _grid_pairs(clip: Clip, grid: BeamGrid, max_pairs: int) -> list[tuple[np.nda
     return out
 
 
-def _confluent(per_frame: dict[int, object], pleura: Pleura, model: LungModel) -> bool:
-    n_on = max(1, int(pleura.on.sum()))
-    widths = [len(fb.beams) * 6 / n_on for fb in per_frame.values()]  # ~6 beams per B-line
-    return bool(widths and float(np.median(widths)) >= model.confluent_fraction)
-
-
-def _reasons(pleura: Pleura, a: bool, b: bool, n: int, confluent: bool, sliding: str, lus: str) -> list[str]:
+def _reasons(
+    pleura: Pleura,
+    a: bool | None,
+    b: bool | None,
+    n: int,
+    confluent: bool,
+    sliding: str,
+    lus: str,
+    lus_certain: bool,
+) -> list[str]:
     out = [
         f"pleural line {'seen over ' + format(pleura.extent, '.0%') + ' of the beams' if pleura.present else 'not found'}",
-        "A-lines (horizontal reverberations of the pleura) seen" if a else "no clear A-lines",
+        f"A-lines: {UNSURE}"
+        if a is None
+        else ("A-lines (horizontal reverberations of the pleura) seen" if a else "no clear A-lines"),
     ]
-    if b:
+    if b is None:
+        out.append(f"B-lines: {UNSURE}")
+    elif b:
         if confluent:
             out.append("confluent B-lines (white lung)")
         else:
@@ -353,7 +324,7 @@ def _reasons(pleura: Pleura, a: bool, b: bool, n: int, confluent: bool, sliding:
     else:
         out.append("no B-lines")
     out.append(f"sliding: {sliding}")
-    out.append(lus)
+    out.append(lus if lus_certain else f"LUS score: {UNSURE}")
     return out
 
 
@@ -371,20 +342,26 @@ def _pleura_dict(pleura: Pleura, grid: BeamGrid) -> dict[str, object]:
 
 
 def _alines_dict(
-    present: bool, p: float, feats: dict[str, float], pleura: Pleura, grid: BeamGrid, place: ALinePlacement
+    present: bool | None,
+    p: float,
+    feats: dict[str, float],
+    pleura: Pleura,
+    grid: BeamGrid,
+    place: ALinePlacement,
 ) -> dict[str, object]:
     k = int(feats.get("aline_depth_multiple", 0))
     positions = []
-    if present and pleura.on.any():
+    if p >= 0.5 and pleura.on.any():
         for mult in (2, 3, 4):
             rows, beams = replica_curve(pleura, place, mult)
             pts = [[round(c, 1) for c in grid.to_xy(r, b)] for r, b in zip(rows, beams, strict=True)]
             if len(pts) >= 2:
                 positions.append({"multiple": mult, "points": pts})
     return {
-        "present": bool(present),
+        "present": present,
         "probability": round(p, 3),
-        "count": len(positions) if present else 0,
+        "confidence": round(max(p, 1.0 - p), 3),
+        "count": len(positions),
         "strongest_multiple": k,
         # how strongly the beams repeat along depth (0-1) and the lag at which they repeat most,
         # along a beam in stored-frame pixels: the A-line spacing on clean images, but on real

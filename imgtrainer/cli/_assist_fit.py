@@ -1,6 +1,7 @@
 """``imgtrainer assist-fit``: refit the lung assist's decisions on a department's labelled clips.
 
-Each row of the labels CSV is measured with the lung assist; a row that cannot be used (no
+Each row of the labels CSV (columns ``file``, ``b_lines``, ``a_lines`` and, optionally,
+``patient``: clips of one patient are then never split between fitting and checking) is measured with the lung assist; a row that cannot be used (no
 file column, an unreadable clip, a label that is not yes/no/1/0/blank) is reported with its
 row number and the rest carries on. The model is written only when something was measured.
 """
@@ -35,8 +36,8 @@ def _ba(pairs: list[tuple[bool, bool]]) -> float | None:
 
 
 def run_assist_fit(labels: Path, root: Path | None, output: Path, *, as_json: bool = False) -> int:
-    from imgtrainer.analysis.lung import DEFAULT_MODEL, assess_lung
-    from imgtrainer.analysis.lung_model import fit_lung_model, save_lung_model
+    from imgtrainer.analysis.lung import assess_lung
+    from imgtrainer.analysis.lung_model import default_model, fit_lung_model, save_lung_model
     from imgtrainer.media import open_clip
 
     try:
@@ -50,6 +51,7 @@ def run_assist_fit(labels: Path, root: Path | None, output: Path, *, as_json: bo
     feats: list[dict[str, float]] = []
     b_labels: list[bool | None] = []
     a_labels: list[bool | None] = []
+    groups: list[str] = []
     problems: list[str] = []
     for i, r in progress(enumerate(rows, start=2), len(rows), "measuring"):  # row 1 is the header
         try:
@@ -57,16 +59,18 @@ def run_assist_fit(labels: Path, root: Path | None, output: Path, *, as_json: bo
             if yb is None and ya is None:
                 continue
             with open_clip(base / (r.get("file") or "")) as clip:
-                feats.append(assess_lung(clip).features)
+                feats.append(assess_lung(clip, all_features=True).features)
         except ImgTrainerError as exc:
             problems.append(f"row {i} ({r.get('file')}): {exc}")
             error(problems[-1])
             continue
         b_labels.append(yb)
         a_labels.append(ya)
+        groups.append((r.get("patient") or "").strip() or f"row {i}")
     if not feats:
         raise CaseFormatError(f"{labels}: no labelled clip could be measured")
-    model, notes = fit_lung_model(feats, b_labels, a_labels)
+    # the built-in measurements plus the published detectors' (a refit may choose them)
+    model, notes = fit_lung_model(feats, b_labels, a_labels, groups)
     save_lung_model(model, output, notes=notes)
     summary: dict[str, Any] = {
         "model": str(output),
@@ -79,7 +83,7 @@ def run_assist_fit(labels: Path, root: Path | None, output: Path, *, as_json: bo
             (y, model.probability(f, which) >= 0.5) for f, y in zip(feats, ys, strict=True) if y is not None
         ]
         pairs_old = [
-            (y, DEFAULT_MODEL.probability(f, which) >= 0.5)
+            (y, default_model().probability(f, which) >= 0.5)
             for f, y in zip(feats, ys, strict=True)
             if y is not None
         ]
@@ -99,6 +103,7 @@ def run_assist_fit(labels: Path, root: Path | None, output: Path, *, as_json: bo
                 f"{f['balanced_accuracy_refitted']} (built-in model: {f['balanced_accuracy_built_in']})"
             )
         print(
-            "  (measured on the clips it was fitted on: check it on clips of other patients before relying on it)"
+            "  (measured on the clips it was fitted on; the cross-validated figure in the model file's notes "
+            "is the one to expect on other patients)"
         )
     return 1 if problems else 0

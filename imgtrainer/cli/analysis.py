@@ -215,10 +215,10 @@ def _mmode(args: argparse.Namespace) -> int:
 
 
 def _assist(args: argparse.Namespace) -> int:
-    from imgtrainer.analysis.lung import DEFAULT_MODEL, assess_lung
-    from imgtrainer.analysis.lung_model import load_lung_model
+    from imgtrainer.analysis.lung import assess_lung
+    from imgtrainer.analysis.lung_model import default_model, load_lung_model
 
-    model = load_lung_model(args.model) if args.model else DEFAULT_MODEL
+    model = load_lung_model(args.model) if args.model else default_model()
 
     def one(path: Path) -> dict[str, Any]:
         with _open(path) as clip:
@@ -233,15 +233,16 @@ def _assist(args: argparse.Namespace) -> int:
                 continue
             print(
                 f"{r['file']}: pleura {'yes' if r['pleura']['present'] else 'no'}, "
-                f"A-lines {'yes' if r['a_lines']['present'] else 'no'}, "
+                f"A-lines {_a_text(r['a_lines'])}, "
                 f"B-lines {_b_text(r['b_lines'])}, sliding {r['sliding']['status']}, "
-                f"suggested LUS {r['lus_score']}{_why(r.get('lus_reason'))} (advisory)"
+                f"{_lus_text(r)} (advisory)"
             )
         if len(results) > 1:
             s = _a_summary(results)
             print(
-                f"{s['n_ok']} analysed, {s['n_failed']} failed; B-lines in {s['b_lines_present']}, "
-                f"A-lines in {s['a_lines_present']}"
+                f"{s['n_ok']} analysed, {s['n_failed']} failed; B-lines in {s['b_lines_present']} "
+                f"(uncertain in {s['b_lines_uncertain']}), A-lines in {s['a_lines_present']} "
+                f"(uncertain in {s['a_lines_uncertain']})"
             )
     return 1 if failures else 0
 
@@ -254,14 +255,39 @@ def _why(reason: object) -> str:
     return f": {text}" if text else ""
 
 
+def _p(d: dict[str, Any]) -> str:
+    return f"p={d['probability']:.2f}"
+
+
+def _a_text(a: dict[str, Any]) -> str:
+    """'yes (p=0.81)', 'no (p=0.12)' or 'uncertain, look again (p=0.55)'."""
+    from imgtrainer.analysis.lung_lus import UNSURE
+
+    if a["present"] is None:
+        return f"{UNSURE} ({_p(a)})"
+    return f"{'yes' if a['present'] else 'no'} ({_p(a)})"
+
+
+def _lus_text(r: dict[str, Any]) -> str:
+    if not r.get("lus_certain", True):
+        from imgtrainer.analysis.lung_lus import UNSURE
+
+        return f"suggested LUS: {UNSURE}"
+    return f"suggested LUS {r['lus_score']}{_why(r.get('lus_reason'))}"
+
+
 def _b_text(b: dict[str, Any]) -> str:
-    """'no', 'yes (confluent)' or 'yes, up to N in a frame'."""
+    """'no (p=..)', 'uncertain, look again (p=..)', 'yes (confluent)' or 'yes, up to N in a frame'."""
+    from imgtrainer.analysis.lung_lus import UNSURE
+
+    if b["present"] is None:
+        return f"{UNSURE} ({_p(b)})"
     if not b["present"]:
-        return "no"
+        return f"no ({_p(b)})"
     if b["confluent"]:
-        return "yes (confluent)"
+        return f"yes (confluent, {_p(b)})"
     n = b["max_count"]
-    return f"yes, up to {n} in a frame" if n else "yes (pattern, none counted separately)"
+    return f"yes, up to {n} in a frame ({_p(b)})" if n else f"yes (pattern, none counted separately, {_p(b)})"
 
 
 def _a_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -269,8 +295,10 @@ def _a_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "n_ok": len(ok),
         "n_failed": len(results) - len(ok),
-        "b_lines_present": sum(1 for r in ok if r["b_lines"]["present"]),
-        "a_lines_present": sum(1 for r in ok if r["a_lines"]["present"]),
+        "b_lines_present": sum(1 for r in ok if r["b_lines"]["present"] is True),
+        "a_lines_present": sum(1 for r in ok if r["a_lines"]["present"] is True),
+        "b_lines_uncertain": sum(1 for r in ok if r["b_lines"]["present"] is None),
+        "a_lines_uncertain": sum(1 for r in ok if r["a_lines"]["present"] is None),
         "lus_counts": {str(g): sum(1 for r in ok if r["lus_score"] == g) for g in range(4)},
     }
 

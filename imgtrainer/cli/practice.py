@@ -28,16 +28,20 @@ def _load(case_arg: str, library: str | None) -> tuple[Path, Case, AnswerKey | N
     """The case, refused with one line unless it passes the review gate (approved, public, keyed)."""
     from imgtrainer.library.case_io import load_case, load_key
     from imgtrainer.library.gate import folder_has_key, require_shareable
+    from imgtrainer.resources import demo_library_dir
 
     folder = Path(case_arg)
     if not (folder / "case.json").is_file():
-        if library is None:
-            raise CaseFormatError(
-                f"{case_arg}: not a case folder (no case.json); give a path or --library DIR"
-            )
-        folder = Path(library) / case_arg
+        if library is None and folder.exists():
+            raise CaseFormatError(f"{case_arg}: not a case folder (no case.json)")
+        # A case id: looked up in --library, or in the bundled demo library.
+        where = Path(library) if library is not None else demo_library_dir()
+        folder = where / case_arg
         if not (folder / "case.json").is_file():
-            raise CaseFormatError(f"{case_arg}: no such case in library {library}")
+            raise CaseFormatError(
+                f"{case_arg}: no such case folder, nor a case id in library {where}"
+                + (" (the demo library; give --library DIR for another)" if library is None else "")
+            )
     case = load_case(folder)
     require_shareable(folder, case, folder_has_key(folder))
     return folder, case, load_key(folder)
@@ -156,7 +160,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=lambda _a: (p.print_help(), 2)[1])
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("case", metavar="CASE", help="case folder, or a case id with --library")
+        sp.add_argument(
+            "case", metavar="CASE", help="case folder, or a case id (in --library, default the demo library)"
+        )
         sp.add_argument("--library", metavar="DIR", help="library folder holding the case folders")
         sp.add_argument("--set", metavar="NAME", help="taxonomy question set (default: the case's)")
         sp.add_argument("--questions", metavar="IDS", help="explicit comma-separated question ids")

@@ -125,7 +125,7 @@ def _detect(small: np.ndarray, rows: int, cols: int) -> ScanArea:
     n = small.shape[0]
     small = _normalise_level(small)
     cand, dyn_frac = _candidates(small)
-    hull_small, comp_frac, solidity = _largest_hull(cand)
+    hull_small, comp_frac, solidity, rival = _largest_hull(cand)
     if hull_small is not None:
         hull_small = _grow_dim(small, hull_small)
     if hull_small is None:
@@ -149,7 +149,8 @@ def _detect(small: np.ndarray, rows: int, cols: int) -> ScanArea:
             apex = ((arc[0] + 0.5) * sx - 0.5, (arc[1] + 0.5) * sy - 0.5)
             shape, fit_quality = "sector", arc[2]
     frac = float(mask.mean())
-    conf = confidence(frac, comp_frac, solidity, fit_quality, n, dyn_frac)
+    sep = _separation(small, hull_small)
+    conf = confidence(frac, comp_frac, solidity, fit_quality, n, dyn_frac, sep, rival)
     return ScanArea(mask, bbox, shape, conf, "detected", apex, hull)
 
 
@@ -251,8 +252,9 @@ def _disk(r: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 
 
-def _largest_hull(cand: np.ndarray) -> tuple[np.ndarray | None, float, float]:
-    """Convex hull (x, y) of the largest cleaned component, its area fraction and solidity."""
+def _largest_hull(cand: np.ndarray) -> tuple[np.ndarray | None, float, float, float]:
+    """Convex hull (x, y) of the largest cleaned component, its area fraction, its solidity
+    and the runner-up's area relative to it (two similar candidates make the pick doubtful)."""
     h, w = cand.shape
     m = cand.astype(np.uint8)
     d = min(h, w)
@@ -260,9 +262,10 @@ def _largest_hull(cand: np.ndarray) -> tuple[np.ndarray | None, float, float]:
     m = cv2.morphologyEx(m, cv2.MORPH_OPEN, _disk(max(2, d // 40)))
     n, lab, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
     if n <= 1:
-        return None, 0.0, 0.0
+        return None, 0.0, 0.0, 0.0
     areas = stats[1:, cv2.CC_STAT_AREA]
     best = 1 + int(np.argmax(areas))
+    rival = float(np.sort(areas)[-2] / areas.max()) if areas.size > 1 else 0.0
     comp = (lab == best).astype(np.uint8)
     # fill holes so anechoic regions inside tissue count as part of it
     comp = cv2.morphologyEx(comp, cv2.MORPH_CLOSE, _disk(max(2, d // 30)))
@@ -273,11 +276,53 @@ def _largest_hull(cand: np.ndarray) -> tuple[np.ndarray | None, float, float]:
         body = comp
     pts = cv2.findNonZero(body)
     if pts is None or len(pts) < 16:
-        return None, 0.0, 0.0
+        return None, 0.0, 0.0, 0.0
     hull = _convex_union(cv2.convexHull(pts).reshape(-1, 2), (comp > 0) & (body == 0))
     hull_area = max(1.0, float(cv2.contourArea(hull.reshape(-1, 1, 2))))
     solidity = min(1.0, float(comp.sum()) / hull_area)
-    return hull, float(comp.mean()), solidity
+    return hull, float(comp.mean()), solidity, rival
+
+
+def flat_background(small: np.ndarray) -> np.ndarray:
+    """Bool mask of the flat, unchanging screen background that reaches the frame border.
+
+    Screen captures and secondary captures often put the sector on a grey (not black)
+    ground; that ground is perfectly flat and still, while imaged tissue, however faint,
+    has speckle. Its grey level is the commonest level of the flat border pixels.
+    """
+    ref = cv2.medianBlur(small.max(axis=0), 3)  # isolated dither dots are not texture
+    flat = _local_std(ref, 3) < 1.0
+    if small.shape[0] > 1:
+        flat &= (small.max(axis=0).astype(np.int16) - small.min(axis=0)) <= 2
+    border = np.zeros_like(flat)
+    border[:2], border[-2:], border[:, :2], border[:, -2:] = True, True, True, True
+    levels = ref[flat & border]
+    if levels.size < 0.2 * border.sum():
+        return np.zeros_like(flat)
+    level = int(np.bincount(levels.astype(np.int64)).argmax())
+    ground = (flat & (np.abs(ref.astype(np.int16) - level) <= 3)).astype(np.uint8)
+    ground = cv2.morphologyEx(ground, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    _, lab = cv2.connectedComponents(ground, connectivity=4)
+    touch = np.unique(lab[border & (ground > 0)])
+    return np.isin(lab, touch[touch > 0])
+
+
+def _separation(small: np.ndarray, hull: np.ndarray) -> float:
+    """Share of the pixels outside the area that look like screen ground (flat or dark).
+
+    Measured, not assumed: a sector standing on a flat or black ground is a trustworthy find;
+    an area surrounded by more texture is not. 1.0 when nothing is left outside.
+    """
+    h, w = small.shape[1:]
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(inside, [hull.reshape(-1, 1, 2).astype(np.int32)], 1)
+    outside = inside == 0
+    if outside.sum() < 0.01 * h * w:
+        return 1.0
+    mx = cv2.medianBlur(small.max(axis=0), 3)
+    dark = mx <= float(np.percentile(mx, 2)) + 10
+    plain = flat_background(small) | dark | (_local_std(mx, 5) < 2.0)
+    return float(plain[outside].mean())
 
 
 def _grow_dim(small: np.ndarray, hull: np.ndarray) -> np.ndarray:
@@ -287,7 +332,13 @@ def _grow_dim(small: np.ndarray, hull: np.ndarray) -> np.ndarray:
     dark = mx[mx <= np.percentile(mx, 10)]
     bg = float(np.median(dark))
     noise = float(np.median(np.abs(dark - bg))) * 1.4826
-    lit = (mx > bg + max(4.0, 4.0 * noise)).astype(np.uint8)
+    lit = mx > bg + max(4.0, 4.0 * noise)
+    ground = flat_background(small)
+    if ground.mean() >= 0.1:
+        # on a flat screen ground, whatever is not ground may be image (anechoic tissue can
+        # be darker than a grey ground); thin overlays on the ground are opened away below
+        lit |= ~ground
+    lit = (lit & ~ground).astype(np.uint8)
     d = min(h, w)
     lit = cv2.morphologyEx(lit, cv2.MORPH_OPEN, _disk(max(2, d // 50)))
     core = np.zeros((h, w), np.uint8)
@@ -305,22 +356,31 @@ def _grow_dim(small: np.ndarray, hull: np.ndarray) -> np.ndarray:
 def _convex_union(hull: np.ndarray, extra: np.ndarray) -> np.ndarray:
     """``hull`` grown by the pieces of ``extra`` that fill most of the area they add to it.
 
-    The scan area is convex, so a real part of it (a sector corner, its faint deep end)
-    fills what it adds to the hull, while burned-in text touching a corner of the sector
-    adds a long, mostly empty sliver and is left out. (OpenCV >= 5.1 draws the Hershey
-    fonts as heavier antialiased glyphs that survive the median filter and the opening;
-    without this test such a label was merged into the sector.) Pieces are tried largest
-    first; ``extra`` is bool, the pieces are its 8-connected components.
+    The scan area is convex, so a real part of it (a sector corner, its faint deep end, a
+    static chest wall above sliding lung) fills what it adds to the hull, while burned-in
+    text touching a corner of the sector adds a long, mostly empty sliver and is left out.
+    (OpenCV >= 5.1 draws the Hershey fonts as heavier antialiased glyphs that survive the
+    median filter and the opening; without this test such a label was merged into the
+    sector.) A piece that fails is tried again without its thin appendages (faint beam
+    edges, a text line touching it). Pieces are tried largest first.
     """
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(extra.astype(np.uint8), connectivity=8)
     pts = hull.reshape(-1, 2).astype(np.int32)
     area = float(cv2.contourArea(pts.reshape(-1, 1, 2)))
-    for k in sorted(range(1, n), key=lambda c: -stats[c, cv2.CC_STAT_AREA])[:32]:
-        ys, xs = np.nonzero(lab == k)
-        grown = cv2.convexHull(np.vstack([pts, np.column_stack([xs, ys]).astype(np.int32)]))
-        new_area = float(cv2.contourArea(grown))
-        if stats[k, cv2.CC_STAT_AREA] >= 0.5 * (new_area - area):
-            pts, area = grown.reshape(-1, 2), new_area
+    r = max(2, min(extra.shape) // 40)
+    queue = [extra.astype(np.uint8)]
+    for depth in range(2):
+        retry = np.zeros_like(queue[0])
+        for part in queue:
+            n, lab, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
+            for k in sorted(range(1, n), key=lambda c: -stats[c, cv2.CC_STAT_AREA])[:32]:
+                ys, xs = np.nonzero(lab == k)
+                grown = cv2.convexHull(np.vstack([pts, np.column_stack([xs, ys]).astype(np.int32)]))
+                new_area = float(cv2.contourArea(grown))
+                if stats[k, cv2.CC_STAT_AREA] >= 0.5 * (new_area - area):
+                    pts, area = grown.reshape(-1, 2), new_area
+                elif depth == 0:
+                    retry[lab == k] = 1
+        queue = [cv2.morphologyEx(retry, cv2.MORPH_OPEN, _disk(r))]
     return pts
 
 

@@ -116,8 +116,20 @@ def classify(
     return "rectangle", None, float(np.clip(fill, 0.0, 1.0))
 
 
-def confidence(frac: float, comp_frac: float, solidity: float, fit: float, n: int, dyn: float) -> float:
-    """Heuristic 0..1 trust in a detected area: plausible size, solid, well-shaped, moving."""
+def confidence(
+    frac: float,
+    comp_frac: float,
+    solidity: float,
+    fit: float,
+    n: int,
+    dyn: float,
+    separation: float = 1.0,
+    rival: float = 0.0,
+) -> float:
+    """Heuristic 0..1 trust in a detected area: plausible size, solid, well-shaped, and set
+    apart from its surroundings: by motion on a cine, by the plain ground around it (the
+    ``separation``, 0..1) on a still. A ``rival`` candidate (runner-up area / chosen area)
+    of comparable size makes the choice doubtful."""
     if frac < 0.04:
         size = 0.0
     elif frac < 0.12:
@@ -129,6 +141,7 @@ def confidence(frac: float, comp_frac: float, solidity: float, fit: float, n: in
         size = 0.65 if comp_frac > 0.85 else 0.4
     shape = 0.5 + 0.5 * fit
     solid = float(np.clip((solidity - 0.3) / 0.4, 0.0, 1.0))
-    motion = 1.0 if n >= 3 and dyn > 0.03 else 0.85
-    conf = size * (0.55 + 0.25 * solid + 0.2 * shape) * motion
+    motion = 1.0 if n >= 3 and dyn > 0.03 else 0.7 + 0.3 * float(np.clip(separation, 0.0, 1.0))
+    unique = 1.0 - 0.6 * float(np.clip((rival - 0.25) / 0.5, 0.0, 1.0))
+    conf = size * (0.55 + 0.25 * solid + 0.2 * shape) * motion * unique
     return float(np.clip(conf, 0.0, 1.0))

@@ -59,10 +59,29 @@ def test_assist_json_on_video(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     for key in ("pleura", "a_lines", "b_lines", "sliding", "lus_score"):
         assert key in out
     assert out["b_lines"]["present"] is True and out["b_lines"]["max_count"] >= 2
+    for name in ("b_lines", "a_lines"):  # calibrated probability, decision or null, confidence
+        d = out[name]
+        assert 0.0 <= d["probability"] <= 1.0 and d["present"] in (True, False, None)
+        assert d["confidence"] == pytest.approx(max(d["probability"], 1 - d["probability"]), abs=1e-3)
+        if d["present"] is not None:
+            assert d["present"] is (d["probability"] >= 0.5)
     assert out["lus_reason"].endswith(f"(score {out['lus_score']})")
-    # the text line says why, without repeating the score
+    # three B-lines erase part of the A-lines: the A-line call is unsure, so is the LUS
+    assert out["a_lines"]["present"] is None and out["lus_certain"] is False
     assert main(["assist", str(video)]) == 0
     line = capsys.readouterr().out.strip()
+    assert "A-lines uncertain, look again (p=0." in line and "suggested LUS: uncertain, look again" in line
+    assert "suggested LUS 1" not in line
+
+
+def test_assist_text_says_why_when_sure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = _write_avi(tmp_path / "lung.avi", lung_clip(n=12, blines=()))
+    assert main(["assist", "--json", str(video)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["b_lines"]["present"] is False and out["lus_certain"] is True
+    assert main(["assist", str(video)]) == 0
+    line = capsys.readouterr().out.strip()
+    # the text line says why, without repeating the score
     assert f"suggested LUS {out['lus_score']}: " in line and "(score" not in line, line
 
 

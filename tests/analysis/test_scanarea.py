@@ -96,3 +96,42 @@ def test_cropped_clip_without_sides_is_mostly_image(shared_data: Path) -> None:
     area = find_scan_area(ArrayClip(frames))
     assert area.confidence >= 0.5
     assert area.area_fraction > 0.6
+
+
+def _small_rgb_capture(ground: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """A 120x256 RGB secondary capture: one sector frame on a flat grey screen ground, with
+    dark (anechoic) bands darker than the ground inside the sector and a dotted depth scale."""
+    frames, truth = speckle_clip(n=1, rows=120, cols=256, apex=(128.0, -90.0), text=False)
+    img = frames[0].astype(np.int16)
+    img[40:60] //= 5  # an anechoic band, darker than the ground
+    img[~truth] = ground
+    img[10:110:10, 240:243] = 200  # depth scale dots
+    return np.clip(img, 0, 255).astype(np.uint8)[None], truth
+
+
+def test_small_rgb_capture_on_grey_ground_is_found() -> None:
+    frames, truth = _small_rgb_capture()
+    area = find_scan_area(ArrayClip(frames))
+    assert area.confidence >= 0.5
+    assert _iou(area.mask, truth) > 0.85
+    assert not area.mask[10:60, 238:246].any()  # the scale stays outside (beside the narrow top)
+
+
+def test_real_small_rgb_secondary_capture(shared_data: Path) -> None:
+    """pydicom-data color-pl.dcm (120x256 RGB, no Ultrasound Regions) was quarantined at a
+    constant 0.34 (a whole-frame penalty times the still-image penalty)."""
+    import pydicom
+
+    ds = pydicom.dcmread(shared_data / "dicom/pydicom-data/color-pl.dcm")
+    area = detect_scan_area(cv2.cvtColor(ds.pixel_array, cv2.COLOR_RGB2GRAY)[None])
+    assert area.confidence >= 0.5 and area.shape == "sector"
+    assert 0.5 < area.area_fraction < 0.9
+
+
+def test_two_rival_textured_patches_are_ambiguous() -> None:
+    rng = np.random.default_rng(3)
+    tex = cv2.GaussianBlur((rng.rayleigh(1, (120, 256)) * 60).clip(0, 255).astype(np.uint8), (0, 0), 1)
+    img = np.full((120, 256), 40, np.uint8)
+    img[10:60, 10:80] = tex[10:60, 10:80]
+    img[60:110, 150:240] = tex[60:110, 150:240]
+    assert detect_scan_area(img[None]).confidence < 0.5

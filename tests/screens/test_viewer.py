@@ -142,6 +142,25 @@ def test_assist_drawables_pick_nearest_analysed_frame() -> None:
     assert summary_lines(report)[-1] == "  (separate B-lines, up to 2 in a frame)"  # why, without "(score 1)"
 
 
+def test_assist_text_says_look_again_instead_of_a_guess() -> None:
+    from imgtrainer.screens.viewer.assist import summary_lines
+
+    report = {
+        "pleura": {"present": True},
+        "a_lines": {"present": False, "probability": 0.21},
+        "b_lines": {"present": None, "probability": 0.54, "max_count": 3},
+        "sliding": {"status": "present"},
+        "lus_score": 1,
+        "lus_certain": False,
+        "lus_reason": "separate B-lines, up to 3 in a frame (score 1)",
+    }
+    text = summary_lines(report)
+    assert "A-lines: no (p 0.21)" in text
+    assert "B-lines: uncertain, look again (p 0.54)" in text
+    assert text[-1] == "Suggested LUS score: uncertain, look again"  # no score, no reason
+    assert not any("3 (max" in t or "score: 1" in t for t in text)
+
+
 def test_practice_state_keyboard_answers_and_measurement() -> None:
     from imgtrainer.screens.practice import PracticeState, response_to_raw
     from imgtrainer.training.questions import QuestionSet, QuestionView, ScaleView

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from imgtrainer.analysis.lung_lus import reason_without_score
+from imgtrainer.analysis.lung_lus import UNSURE, reason_without_score
 
 Point = tuple[float, float]
 
@@ -57,21 +57,34 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     """Short text for the overlay's corner box."""
     yes = {True: "yes", False: "no"}
     b = report.get("b_lines") or {}
+    a = report.get("a_lines") or {}
+    a_text = UNSURE if a.get("present") is None else yes[bool(a.get("present"))]
     lines = [
         "Lung assist (advisory)",
         f"Pleural line: {yes.get(bool((report.get('pleura') or {}).get('present')))}",
-        f"A-lines: {yes.get(bool((report.get('a_lines') or {}).get('present')))}",
-        _b_line_text(b),
+        f"A-lines: {a_text}{_chance(a)}",
+        _b_line_text(b) + _chance(b),
         f"Sliding: {(report.get('sliding') or {}).get('status', 'n/a')}",
-        f"Suggested LUS score: {report.get('lus_score', '?')}",
     ]
-    why = reason_without_score(report.get("lus_reason"))
-    if why:
-        lines.append(f"  ({why})")
+    if report.get("lus_certain", True):
+        lines.append(f"Suggested LUS score: {report.get('lus_score', '?')}")
+        why = reason_without_score(report.get("lus_reason"))
+        if why:
+            lines.append(f"  ({why})")
+    else:
+        lines.append(f"Suggested LUS score: {UNSURE}")
     return lines
 
 
+def _chance(d: dict[str, Any]) -> str:
+    """' (p 0.81)': the calibrated probability that the finding is present ('' if not given)."""
+    p = d.get("probability")
+    return f" (p {p:.2f})" if isinstance(p, int | float) else ""
+
+
 def _b_line_text(b: dict[str, Any]) -> str:
+    if "present" in b and b["present"] is None:
+        return f"B-lines: {UNSURE}"
     if not b.get("present"):
         return "B-lines: none"
     if b.get("confluent"):
