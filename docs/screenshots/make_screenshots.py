@@ -5,7 +5,7 @@ Run under a real X server (the images then show what a trainee sees):
     xvfb-run -a -s "-screen 0 1600x1000x24" python3 docs/screenshots/make_screenshots.py --library cases
 
 Uses a throw-away IMGTRAINER_HOME, so the user's own progress is untouched. PNGs are quantised
-with ImageMagick (if installed) to stay small.
+to a 192-colour palette with Pillow (no dithering, so text edges stay clean) to stay small.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,10 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--hidpi",
         action="store_true",
-        help="only the feedback screen, saved as 10-case-4k.png at half size (run with QT_SCALE_FACTOR=2 "
-        "on a 3840x2160 screen)",
+        help="only the feedback screen, saved as 10-case-4k.png at full device resolution (run with "
+        "QT_SCALE_FACTOR=2 on a 3840x2160 screen and --size 1920x1080)",
     )
     a = ap.parse_args(argv)
+    from PIL import Image
     from PyQt6.QtWidgets import QApplication
 
     from imgtrainer.gui import workers
@@ -60,13 +59,18 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(5):
             app.processEvents()
 
+    def save(pixmap, name: str) -> Path:
+        """Save at the pixmap's device pixels (a 200 % window gives a 2x image), quantised."""
+        path = a.out / name
+        pixmap.save(str(path))
+        img = Image.open(path).convert("RGB").quantize(colors=192, dither=Image.Dither.NONE)
+        img.save(path, optimize=True)
+        print(f"{path}: {img.size[0]}x{img.size[1]} px, {path.stat().st_size // 1024} KB")
+        return path
+
     def shot(widget, name: str) -> None:
         pump(0.2)
-        path = a.out / name
-        widget.grab().save(str(path))
-        if shutil.which("convert"):
-            subprocess.run(["convert", str(path), "-colors", "192", "-strip", f"PNG8:{path}"], check=False)
-        print(f"{path}: {path.stat().st_size // 1024} KB")
+        save(widget.grab(), name)
 
     if not a.hidpi:
         dlg = ProfileDialog(["Dr A. Resident", "Dr B. Fellow"])
@@ -111,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         st.drag((clip.cols * 0.7, y + 2))
         st.release((clip.cols * 0.7, y + 2))
     ps.focus_id("findings")
+    pump(0.3)
+    if "findings" in w.practice_panel.widgets:  # the findings list, with its Alt+0 … keys past 9
+        w.practice_panel.scroll.ensureWidgetVisible(w.practice_panel.widgets["findings"], 0, 0)
     if not a.hidpi:
         shot(w, "03-practice.png")
     if any(q.id == "decision" for q in ps.questions):
@@ -123,11 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     panel.scroll.verticalScrollBar().setValue(0)
     if a.hidpi:
         pump(0.3)
-        path = a.out / "10-case-4k.png"
-        w.grab().scaled(1600, 900).save(str(path))
-        if shutil.which("convert"):
-            subprocess.run(["convert", str(path), "-colors", "192", "-strip", f"PNG8:{path}"], check=False)
-        print(f"{path}: {path.stat().st_size // 1024} KB (window {w.width()}x{w.height()} logical, x2)")
+        save(w.grab(), "10-case-4k.png")  # full device resolution: no downscaling, no blur
+        print(f"window {w.width()}x{w.height()} logical, device pixel ratio {w.devicePixelRatioF()}")
         pump(until=lambda: workers.pending() == 0, timeout=10)
         w.close()
         return 0
@@ -179,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                 ps.answer_digit(min(n, 9))
             elif q.kind == "findings" and expert is not None:
                 present = set(expert.present) if good else set(rng.sample([f.id for f in q.findings], 2))
-                for d, f in enumerate(q.findings[:9], 1):
+                for d, f in enumerate(q.findings, 1):  # 10 and beyond: Alt+0 … (answer_digit 10+)
                     if f.id in present:
                         ps.answer_digit(d)
         w.submit()

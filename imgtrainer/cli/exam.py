@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from imgtrainer.cli._common import print_json
-from imgtrainer.cli.exam_admin import register_admin
-from imgtrainer.cli.exam_auth import _add_pass, _first_line, _passphrase, _proctor
+from imgtrainer.cli._exam_admin import register_admin
+from imgtrainer.cli._exam_auth import _add_pass, _first_line, _passphrase, _proctor
 from imgtrainer.errors import ExamError
 
 
@@ -130,6 +130,11 @@ def _take(args: argparse.Namespace) -> int:
             proctor=proctor,
             grant_downtime=args.grant_downtime,
         )
+        landed = getattr(session, "department_note", None)
+        if landed:
+            status["department_store"] = landed
+            if not args.json:
+                print(landed, file=sys.stderr)
         if args.out and session.results_path.is_file():
             out = Path(args.out)
             if out.is_dir():  # an existing folder: the results file keeps its own name inside it
@@ -225,7 +230,14 @@ def _grade(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from imgtrainer.exams.report import build_report, load_graded, write_report
 
-    graded = load_graded([Path(p) for p in args.graded])
+    if args.db or args.exam:
+        from imgtrainer.cli._exam_department import report_from_store
+
+        graded = report_from_store(args)
+    elif not args.graded:
+        raise ExamError("exam report needs graded files, or --db URL --exam ID to read the department store")
+    else:
+        graded = load_graded([Path(p) for p in args.graded])
     paths = write_report(graded, Path(args.output), Path(args.roster) if args.roster else None)
     if args.json:
         print_json({"files": {k: str(v) for k, v in paths.items()}, **build_report(graded)["summary"]})
@@ -329,8 +341,14 @@ def register(subparsers: Any) -> None:
     r = sub.add_parser(
         "report", help="CSV + PDF report with item analysis, and gradebook.csv for an LMS (see README)"
     )
-    r.add_argument("graded", nargs="+")
+    r.add_argument("graded", nargs="*", help="graded files (or read the store with --db/--exam)")
+    r.add_argument("--db", metavar="URL", help="read verified results from the department store")
+    r.add_argument("--exam", metavar="EXAM_ID", help="with --db: which exam")
     r.add_argument("-o", "--output", required=True, help="output folder")
     r.add_argument("--roster", help="CSV with columns candidate,name: names for gradebook.csv")
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=_report)
+
+    from imgtrainer.cli._exam_department import register as register_department
+
+    register_department(sub)

@@ -22,8 +22,9 @@ from pydicom.sequence import Sequence
 from pydicom.uid import UID_dictionary
 
 from imgtrainer.deid.context import DeidContext
+from imgtrainer.deid.identity import Hit, IdentityTokens
 from imgtrainer.deid.profile import lookup, resolve
-from imgtrainer.deid.scrub import Scrubber, tokens_from
+from imgtrainer.deid.scrub import Scrubber
 
 TEXT_VRS = frozenset({"LO", "SH", "ST", "LT", "UT", "UC", "PN", "CS", "AE", "UR", "AS"})
 _FREE_TEXT = frozenset({"LO", "SH", "ST", "LT", "UT", "UC"})
@@ -31,7 +32,6 @@ _BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
 _NUMERIC_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV", "AT"})
 _PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
 
-_PATIENT_KEYWORDS = frozenset({"AccessionNumber", "RequestedProcedureID", "StudyID"})
 _PLACE_KEYWORDS = frozenset({"InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName"})
 DEVICE_KEYWORDS = frozenset({"Manufacturer", "ManufacturerModelName", "SoftwareVersions"})
 """Device description outside Table E.1-1, treated like its K rows (Retain Device Identity):
@@ -125,55 +125,20 @@ class HeaderCleaner:
         birth = str(ds.get("PatientBirthDate", "") or "")
         self.patient_key = ctx.patient_key(pid, name, birth)
         self.offset_days = ctx.date_offset_days(self.patient_key)
-        self.scrubber_tokens = self._harvest(ds)
-        self.scrubber = Scrubber(self.scrubber_tokens)
-        self.patient_tokens = tokens_from(self._identity_values(ds, _PATIENT_KEYWORDS))
-        self.identity_tokens = self.patient_tokens | tokens_from(self._identity_values(ds, _PLACE_KEYWORDS))
-        self.patient_scrubber = Scrubber(self.patient_tokens)
+        self.identity = IdentityTokens(ds, self._retained)
+        tokens = self.identity.scrub_tokens()
+        self.scrubber = Scrubber(tokens | _private_values(ds))
+        places = {t for t, srcs in self.identity.sources.items() if srcs <= _PLACE_KEYWORDS}
+        self.patient_scrubber = Scrubber(tokens - places)
         self.actions: dict[str, set[str]] = {a: set() for a in ("X", "Z", "D", "K", "C", "U", "U*")}
         self.counts: Counter[str] = Counter()
 
-    # -- identifying values to scrub from kept text -------------------------------------------
-    def _harvest(self, ds: Dataset) -> set[str]:
-        found: list[str] = []
-
-        def visit(d: Dataset) -> None:
-            for elem in d:
-                if elem.VR == "SQ":
-                    for item in elem.value or []:
-                        visit(item)
-                    continue
-                if elem.tag.is_private:
-                    if elem.VR in TEXT_VRS or elem.VR == "UN":
-                        found.extend(str(v) for v in _values(elem) if not isinstance(v, bytes))
-                        if elem.VR == "UN" and isinstance(elem.value, bytes):
-                            found.append(elem.value.decode("latin-1", "ignore").strip("\x00 "))
-                    continue
-                row = lookup(elem.tag)
-                action = resolve(row, self.options) if row else ("Z" if elem.VR == "PN" else "K")
-                if action in ("X", "Z", "D") and (elem.VR in TEXT_VRS or elem.VR in ("DA", "DT")):
-                    found.extend(str(v) for v in _values(elem))
-
-        visit(ds)
-        return tokens_from(found)
-
-    @staticmethod
-    def _identity_values(ds: Dataset, keywords: frozenset[str]) -> list[str]:
-        """Values that name the patient (person names, patient module, accession) or, with
-        ``_PLACE_KEYWORDS``, the institution, at any depth."""
-        out: list[str] = []
-        for elem in ds.iterall():
-            t = int(elem.tag)
-            if elem.tag.is_private or elem.VR == "SQ":
-                continue
-            kw = keyword_for_tag(t) or ""
-            if keywords is _PLACE_KEYWORDS:
-                named = kw in keywords
-            else:
-                named = elem.VR == "PN" or (t >> 16) == 0x0010 or kw in keywords
-            if named and (elem.VR in TEXT_VRS or elem.VR in ("DA", "DT")):
-                out.extend(str(v) for v in _values(elem))
-        return out
+    def _retained(self, elem: DataElement) -> bool:
+        """Kept as it is under the active options (its original value may name the vendor)."""
+        if keyword_for_tag(elem.tag) in DEVICE_KEYWORDS:
+            return True
+        row = lookup(elem.tag)
+        return bool(row) and resolve(row, self.options) == "K"
 
     # -- walking --------------------------------------------------------------------------------
     def clean(self, ds: Dataset, depth: int = 0) -> None:
@@ -338,23 +303,14 @@ class HeaderCleaner:
         else:
             elem.value = ""
 
-    def residual_identity(self, ds: Dataset) -> list[str]:
-        """Identity tokens (words >= 5 letters, numbers >= 7 digits) still found in any kept text
-        value at any depth: a guard against bugs; a hit quarantines the file."""
+    def residual_identity(self, ds: Dataset) -> list[Hit]:
+        """Identity tokens still found in the cleaned header at any depth: a guard against bugs;
+        a hit quarantines the file, its reason naming source and target attributes."""
 
-        def strong(tokens: set[str]) -> list[str]:
-            return [t.lower() for t in tokens if (len(t) >= 7 if t.isdigit() else len(t) >= 5)]
+        def skip(elem: DataElement) -> bool:
+            return elem.VR in ("UI", "TM") or int(elem.tag) in _PIXEL_TAGS
 
-        everywhere, unless_kept = strong(self.patient_tokens), strong(self.identity_tokens)
-        hits: set[str] = set()
-        for elem in ds.iterall():
-            if elem.VR in ("SQ", "UI", "TM") or int(elem.tag) in _PIXEL_TAGS:
-                continue
-            row = lookup(elem.tag)
-            kept = keyword_for_tag(elem.tag) in DEVICE_KEYWORDS or (row and resolve(row, self.options) == "K")
-            text = " ".join(str(v) for v in _values(elem) if not isinstance(v, bytes)).lower()
-            hits.update(t for t in (everywhere if kept else unless_kept) if t in text)
-        return sorted(hits)
+        return self.identity.find(ds, skip)
 
     def report(self) -> dict[str, Any]:
         names = {"X": "removed", "Z": "emptied", "D": "dummy", "K": "kept", "C": "cleaned_or_shifted"}
@@ -363,7 +319,17 @@ class HeaderCleaner:
         out["uid_sequences"] = out.pop("U*", [])
         out.update(self.counts)
         out["date_shift"] = "whole days, per patient, secret (not recorded)"
+        out["identity_sources"] = self.identity.keywords
         return out
+
+
+def _private_values(ds: Dataset) -> set[str]:
+    """Whole text values of private elements (removed anyway; cut from kept text if copied)."""
+    out: set[str] = set()
+    for elem in ds.iterall():
+        if elem.tag.is_private and not elem.tag.is_private_creator and elem.VR in TEXT_VRS:
+            out.update(v.strip() for v in map(str, _values(elem)) if len(v.strip()) >= 5)
+    return out
 
 
 def add_method_attributes(ds: Dataset, pixels_cleaned: bool, dates_shifted: bool) -> None:

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from imgtrainer.deid.context import DeidContext, DeidResult
-from imgtrainer.deid.pipeline import quarantine, write_json
+from imgtrainer.deid.outcome import quarantine, write_json
 from imgtrainer.deid.pixels import manual_keep_mask
 from imgtrainer.deid.textlines import cut_text
 from imgtrainer.errors import DeidError, ImgTrainerError

@@ -7,9 +7,6 @@ JSON with the reason under ``out_dir/quarantine/``), never written as cleaned ou
 
 from __future__ import annotations
 
-import hashlib
-import io
-import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,48 +17,27 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID
 
 from imgtrainer.deid.context import DeidContext, DeidResult
 from imgtrainer.deid.header import HeaderCleaner, add_method_attributes, drop_unreadable
+from imgtrainer.deid.media_files import deidentify_media
+from imgtrainer.deid.outcome import QUARANTINE_DIR, dataset_bytes, quarantine, write_json
 from imgtrainer.deid.pixels import decode_frames, keep_mask, mask_frames, n_frames, store_frames
 from imgtrainer.errors import DeidError
-from imgtrainer.fileio import atomic_write_bytes, atomic_write_json
+from imgtrainer.fileio import atomic_write_bytes
+from imgtrainer.media.dicom_video import VIDEO_SYNTAXES
 from imgtrainer.media.files import iter_media_files
+from imgtrainer.media.open import sniff_kind
+
+__all__ = [
+    "QUARANTINE_DIR",
+    "dataset_bytes",
+    "deidentify_file",
+    "deidentify_tree",
+    "quarantine",
+    "write_json",
+]
 
 REPORT_NAME = "deid-report.json"
-QUARANTINE_DIR = "quarantine"
 _US_IMAGE = "1.2.840.10008.5.1.4.1.1.6.1"
 _US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
-
-
-def write_json(path: Path, data: Any) -> None:
-    atomic_write_json(path, data)
-
-
-def dataset_bytes(ds: Dataset) -> bytes:
-    """The dataset as a DICOM file (Explicit VR Little Endian file meta + body)."""
-    buf = io.BytesIO()
-    pydicom.dcmwrite(buf, ds, enforce_file_format=True)
-    return buf.getvalue()
-
-
-def quarantine(
-    src: Path, out_dir: Path, ctx: DeidContext, reason: str, report: dict | None = None
-) -> DeidResult:
-    """Record ``src`` as quarantined: sidecar JSON with the reason; the original is copied only
-    to ``ctx.quarantine_copy_dir`` (never into the output folder)."""
-    stem = hashlib.sha256(str(Path(src).resolve()).encode()).hexdigest()[:20]
-    sidecar = out_dir / QUARANTINE_DIR / f"{stem}.json"
-    copy = None
-    if ctx.quarantine_copy_dir is not None and Path(src).is_file():
-        copy = Path(ctx.quarantine_copy_dir) / f"{stem}{Path(src).suffix}"
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, copy)
-    data = {
-        "source": str(src),
-        "status": "quarantined",
-        "reason": reason,
-        "copy": str(copy) if copy else None,
-    }
-    write_json(sidecar, data)
-    return DeidResult(Path(src), "quarantined", None, reason, {**(report or {}), "sidecar": str(sidecar)})
 
 
 def _file_meta(ds: Dataset, ts: str) -> FileMetaDataset:
@@ -95,6 +71,10 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
         return quarantine(
             src, out_dir, ctx, f"{where}: no Transfer Syntax UID in the file meta (encoding ambiguous)"
         )
+    if str(ts) in VIDEO_SYNTAXES:  # MPEG-2 / H.264 / HEVC stream: decode, mask, re-encode
+        from imgtrainer.deid.video_dicom import deidentify_video_dicom
+
+        return deidentify_video_dicom(src, out_dir, ctx)
     big_endian = not ts.is_little_endian
     report: dict[str, Any] = {"transfer_syntax_in": ts.name}
     try:
@@ -120,7 +100,9 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
         report["header"] = cleaner.report()
         left = cleaner.residual_identity(ds)
         if left:
-            raise DeidError(f"{where}: {len(left)} identifying value(s) survived header cleaning")
+            report["residual_identity"] = [h.reason() for h in left]
+            more = f" (and {len(left) - 1} more, see the report)" if len(left) > 1 else ""
+            raise DeidError(f"{where}: {left[0].reason()}{more}")
         data = dataset_bytes(ds)
     except DeidError as exc:
         return quarantine(src, out_dir, ctx, str(exc), report)
@@ -136,9 +118,6 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
 
 def deidentify_file(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
     """De-identify one file of any supported kind (DICOM, video, still) into ``out_dir``."""
-    from imgtrainer.deid.media_files import deidentify_media
-    from imgtrainer.media.open import sniff_kind
-
     src, out_dir = Path(src), Path(out_dir)
     try:
         kind = sniff_kind(src)

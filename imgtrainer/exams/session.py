@@ -80,6 +80,7 @@ class ExamSession(ProctorTime):
         self.stem = attempt_stem(candidate, attempt)
         self.db_path = self.folder / f"{self.stem}.sqlite"
         self.results_path = self.folder / f"{self.stem}.results.json"
+        self.department_note: str | None = None  # set at submission (exams.department.land_quietly)
         self._clock = clock
         self._wall = wall
         self._items = {it["item_id"]: it for it in package.items}
@@ -404,7 +405,11 @@ class ExamSession(ProctorTime):
         )
         self.state = "submitted"
         self.submit_reason = reason
-        self.write_results()
+        path = self.write_results()
+        # with a department store configured, the signed results land there now (never blocks)
+        from imgtrainer.exams.department import land_quietly
+
+        self.department_note = land_quietly(path, str(self.package.settings.get("title", "")))
 
     def write_results(self) -> Path:
         """(Re)write the results file from the database; idempotent, atomic."""

@@ -62,9 +62,11 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard and mouse")
         layout = QVBoxLayout(self)
         rows = [(" / ".join(s.keys), s.description) for s in SHORTCUTS] + list(MOUSE_HELP)
-        rows[[s.action for s in SHORTCUTS].index("answer_digit")] = (
-            "1 … 9",
-            "Choose answer 1–9 of the current question",
+        actions = [s.action for s in SHORTCUTS]
+        rows[actions.index("answer_digit")] = ("1 … 9", "Choose answer 1–9 of the current question")
+        rows[actions.index("answer_digit_ten")] = (
+            "Alt+0 … Alt+9",
+            "Choose answer 10–19 (Alt adds ten: Alt+0 is 10, Alt+4 is 14)",
         )
         table = QTableWidget(len(rows), 2, self)
         table.setHorizontalHeaderLabels(["Key / mouse", "Action"])

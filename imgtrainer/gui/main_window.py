@@ -26,7 +26,7 @@ from imgtrainer.gui.workers import pending, run_async
 from imgtrainer.media.clip import Clip
 from imgtrainer.screens.context import AppContext
 from imgtrainer.screens.labels import case_label
-from imgtrainer.screens.shortcuts import SHORTCUTS
+from imgtrainer.screens.shortcuts import SHORTCUTS, digit_for_key
 from imgtrainer.screens.viewer.state import ViewerState
 
 PAGES = ("library", "case", "progress")
@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.split.addWidget(self.side)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([880, 470])
+        self.split.setSizes([860, 500])  # 500 px: every finding, view and grade on one line at 1366
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("pages")
         self.library_page = LibraryBrowser(self.ctx, parent=self)
@@ -163,11 +163,12 @@ class MainWindow(QMainWindow):
     def _bind_shortcuts(self) -> None:
         self.shortcut_actions: dict[str, QAction] = {}
         for sc in SHORTCUTS:
-            if sc.action == "answer_digit":
+            if sc.action in ("answer_digit", "answer_digit_ten"):
                 for key in sc.keys:
                     act = QAction(self)
                     act.setShortcut(QKeySequence(key))
-                    act.triggered.connect(lambda _=False, d=int(key): self.answer_digit(d))
+                    d = digit_for_key(sc.action, key)
+                    act.triggered.connect(lambda _=False, d=d: self.answer_digit(d))
                     self.addAction(act)
                 continue
             act = QAction(sc.description, self)
@@ -293,6 +294,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(PAGES.index("progress"))
 
     def _page_changed(self, index: int) -> None:
+        if index != PAGES.index("case"):
+            self._update_status()  # a case message ("Case 1a2b3c: 14 questions") belongs to the case page
         if index == PAGES.index("progress"):
             self.progress_page.refresh()
         elif index != PAGES.index("case"):

@@ -14,6 +14,7 @@ from imgtrainer.errors import MediaError, NotDicomError
 from imgtrainer.media.cache import DEFAULT_DECODE_TIMEOUT_S
 from imgtrainer.media.clip import Clip
 from imgtrainer.media.dicom import DicomClip, looks_like_dicom_without_preamble
+from imgtrainer.media.dicom_video import DicomVideoClip, video_syntax_of
 from imgtrainer.media.still import STILL_SUFFIXES, open_still
 from imgtrainer.media.video import VIDEO_SUFFIXES, VideoClip
 
@@ -80,6 +81,9 @@ def open_clip(
             raise NotDicomError(p, "file is empty")
         kind = sniff_kind(p, head)
         if kind == "dicom":
+            if video_syntax_of(p) is not None:  # MPEG-2 / H.264 / HEVC stream in Pixel Data
+                fh.close()
+                return DicomVideoClip(p, cache_mb=cache_mb, decode_timeout_s=decode_timeout_s)
             return DicomClip(p, cache_mb=cache_mb, decode_timeout_s=decode_timeout_s, file=fh)
     except BaseException:
         fh.close()

@@ -181,7 +181,7 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
         0,
         6,
         f"Generated: {book.generated_at:%Y-%m-%d %H:%M} UTC    Cases finished: {book.attempts}"
-        f"    Overall accuracy: {_pct(book.accuracy)}",
+        f"    Cases passed (score >= {book.params.threshold * 100:.0f}%): {_pct(book.accuracy)}",
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -76,3 +76,12 @@ class LibraryState:
         if case_id not in self.last_correct:
             return ""
         return "correct" if self.last_correct[case_id] else "wrong"
+
+
+def grid_columns(viewport_w: int, min_cell_w: int) -> tuple[int, int]:
+    """(columns, cell width) that fill ``viewport_w`` pixels with grid cells at least
+    ``min_cell_w`` wide, the strip a fixed cell leaves at the right shared out between the
+    columns. 4 px stay free: a Qt icon grid wraps a row whose cells reach the very edge."""
+    usable = max(1, viewport_w - 4)
+    cols = max(1, usable // min_cell_w)
+    return cols, max(min_cell_w, usable // cols)

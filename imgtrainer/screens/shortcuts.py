@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+MAX_KEYED_OPTION = 19
+"""Options 1-9 answer to their digit, 10-19 to Alt + their last digit ("Alt adds ten")."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,11 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("range_end", ("]",), "End the selected frame range at this frame"),
     Shortcut(
         "answer_digit", tuple(str(d) for d in range(1, 10)), "Choose answer 1–9 of the current question"
+    ),
+    Shortcut(
+        "answer_digit_ten",
+        tuple(f"Alt+{d}" for d in range(10)),
+        "Choose answer 10–19 of the current question (Alt adds ten: Alt+0 is 10, Alt+4 is 14)",
     ),
     Shortcut(
         "next_question",
@@ -59,3 +68,29 @@ MOUSE_HELP: tuple[tuple[str, str], ...] = (
     ("Shift+drag on the timeline", "Select a frame range"),
     ("Polygon tool", "Click the corners, double-click to close"),
 )
+
+
+def digit_for_key(action: str, key: str) -> int:
+    """The answer number a digit key stands for: "3" is 3, "Alt+3" is 13, "Alt+0" is 10."""
+    d = int(key[-1])
+    return 10 + d if action == "answer_digit_ten" else d
+
+
+def key_name(number: int) -> str:
+    """The key shown beside option ``number`` (1-based): "1" … "9", "Alt+0" … "Alt+9", else ""."""
+    if 1 <= number <= 9:
+        return str(number)
+    if 10 <= number <= MAX_KEYED_OPTION:
+        return f"Alt+{number - 10}"
+    return ""
+
+
+def option_text(label: str, number: int) -> str:
+    """The option's label without a leading copy of its own number.
+
+    An ordinal scale may spell its grade in the label ("1 - No recognisable structures"); shown
+    beside the key "1" that reads "1  1 - No recognisable structures", so the copy is dropped.
+    A different leading number (a shuffled scale) is kept: it is information, not a copy.
+    """
+    m = re.match(rf"\s*{number}\s*[-–—:.)]\s+", label)
+    return label[m.end() :] if m and label[m.end() :].strip() else label

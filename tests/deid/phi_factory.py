@@ -260,3 +260,29 @@ def make_ambiguous(path: Path) -> Path:
     ds.PixelData = img.tobytes()
     ds.save_as(p, enforce_file_format=True)
     return p
+
+
+def plant_headers(ds: Dataset) -> None:
+    """Plant the TOKENS in a real file's header: top level, a sequence nested two deep, the
+    Original Attributes Sequence and a private block (stray item delimiters removed first)."""
+    for tag in [t for t in ds.keys() if t.group == 0xFFFE]:  # noqa: SIM118 - tags, not elements
+        del ds[tag]
+    ds.PatientName = "Zyxwa^Qwertina"
+    ds.PatientID = "PID-8675309-ZQ"
+    ds.PatientBirthDate = "19510704"
+    ds.PatientAddress = "12 Qwertyville Lane, Blorpton"
+    ds.InstitutionName = "Qwertyville General"
+    ds.ReferringPhysicianName = "Zorblatt^Doctor"
+    ds.AccessionNumber = "ACC99887766"
+    inner = Dataset()
+    inner.CodeValue, inner.CodingSchemeDesignator, inner.CodeMeaning = "X1", "99LOCAL", "Zyxwa follow-up"
+    mid = Dataset()
+    mid.ScheduledProtocolCodeSequence = Sequence([inner])
+    ds.RequestAttributesSequence = Sequence([mid])
+    orig = Dataset()
+    orig.PatientName = "Zyxwa^Qwertina"
+    oas = Dataset()
+    oas.ModifiedAttributesSequence = Sequence([orig])
+    ds.OriginalAttributesSequence = Sequence([oas])
+    block = ds.private_block(0x0009, "ACME 1.0", create=True)
+    block.add_new(0x01, "LO", "PID-8675309-ZQ")

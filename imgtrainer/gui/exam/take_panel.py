@@ -195,6 +195,7 @@ class ExamPanel(QWidget):
             ("Right", lambda: self._step(+1)),
         ]
         keys += [(str(d), lambda d=d: self.state.practice.answer_digit(d)) for d in range(1, 10)]
+        keys += [(f"Alt+{d}", lambda d=d: self.state.practice.answer_digit(10 + d)) for d in range(10)]
         for key, fn in keys:
             sc = QShortcut(QKeySequence(key), self)
             sc.activated.connect(fn)
@@ -298,6 +299,7 @@ class ExamPanel(QWidget):
         while self.inner_layout.count():
             old = self.inner_layout.takeAt(0).widget()
             if old is not None:
+                old.hide()  # off screen now, not when the event loop gets to the deletion
                 old.deleteLater()
         self.viewer_state.pause()
         self._set_clip(None)

@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
 from imgtrainer.library.models import DOMAINS, MeasurementAnswer
 from imgtrainer.library.taxonomy import Question
 from imgtrainer.screens.faculty.annotation import AnnotationState
+from imgtrainer.screens.shortcuts import key_name, option_text
 
 NOT_KEYED = "— not keyed —"
 _FINDING_STATES = (None, "present", "absent")
@@ -59,7 +60,7 @@ class AnswerEditor(QWidget):
 
 
 class ChoiceEditor(AnswerEditor):
-    """Category, ordinal and the application: one combo, digits 1-9 choose."""
+    """Category, ordinal and the application: one combo; digits 1-9 (Alt+0 … Alt+9: 10-19) choose."""
 
     def __init__(self, state: AnnotationState, q: Question, parent: QWidget | None = None) -> None:
         super().__init__(state, q, parent)
@@ -81,7 +82,8 @@ class ChoiceEditor(AnswerEditor):
         if q.id != "application":
             self.combo.addItem(NOT_KEYED)
         for i, label in enumerate(labels):
-            self.combo.addItem(f"{i + 1}. {label}" if i < 9 else label)
+            key = key_name(i + 1)
+            self.combo.addItem(f"{key}. {option_text(label, i + 1)}" if key else label)
         self.combo.activated.connect(self._picked)
         self.layout_.addWidget(self.combo)
         self.load()

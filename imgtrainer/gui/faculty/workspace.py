@@ -66,7 +66,10 @@ FACULTY_SHORTCUTS: tuple[FacultyShortcut, ...] = (
     FacultyShortcut("add_range", ("R",), "Add the selected frames to the frame-range question"),
     FacultyShortcut("show_help", ("F1",), "This list"),
 )
-DIGIT_HELP = ("1–9", "Choose option 1–9 of the current category / grade question")
+DIGIT_HELP = (
+    ("1–9", "Choose option 1–9 of the current category / grade question"),
+    ("Alt+0 … Alt+9", "Choose option 10–19 (Alt adds ten)"),
+)
 
 
 class FacultyWindow(QMainWindow):
@@ -109,9 +112,9 @@ class FacultyWindow(QMainWindow):
             self.addAction(act)
             if sc.action != "show_help":
                 self.annotate_actions.append(act)
-        for d in range(1, 10):
+        for d, key in [(d, str(d)) for d in range(1, 10)] + [(10 + d, f"Alt+{d}") for d in range(10)]:
             act = QAction(self)
-            act.setShortcut(QKeySequence(str(d)))
+            act.setShortcut(QKeySequence(key))
             act.triggered.connect(lambda _=False, digit=d: self.annotate.answer_digit(digit))
             self.addAction(act)
             self.annotate_actions.append(act)
@@ -221,7 +224,7 @@ class FacultyWindow(QMainWindow):
     def show_help(self) -> None:
         dialog = QDialog(self)
         dialog.setWindowTitle("Faculty keyboard shortcuts")
-        rows = [(" / ".join(sc.keys), sc.description) for sc in FACULTY_SHORTCUTS] + [DIGIT_HELP]
+        rows = [(" / ".join(sc.keys), sc.description) for sc in FACULTY_SHORTCUTS] + list(DIGIT_HELP)
         table = QTableWidget(len(rows), 2, dialog)
         table.setHorizontalHeaderLabels(["Keys", "Action"])
         table.verticalHeader().setVisible(False)

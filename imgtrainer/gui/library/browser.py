@@ -30,9 +30,10 @@ from imgtrainer.gui.workers import run_async
 from imgtrainer.screens import services
 from imgtrainer.screens.context import AppContext
 from imgtrainer.screens.labels import DOMAIN_TITLES, PROBE_TITLES, case_label
-from imgtrainer.screens.library import STATUS_CHOICES, STATUS_LABELS, LibraryState
+from imgtrainer.screens.library import STATUS_CHOICES, STATUS_LABELS, LibraryState, grid_columns
 
 THUMB_SIZE = (192, 144)  # must match imgtrainer.screens.thumbnails.THUMB_SIZE (imported lazily: cv2)
+CELL_MIN_W, CELL_H = THUMB_SIZE[0] + 28, THUMB_SIZE[1] + 70  # grid cell, pixels
 _PATH_ROLE = Qt.ItemDataRole.UserRole
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -95,7 +96,7 @@ class LibraryBrowser(QWidget):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMovement(QListView.Movement.Static)
         self.list.setIconSize(QSize(*THUMB_SIZE))
-        self.list.setGridSize(QSize(THUMB_SIZE[0] + 28, THUMB_SIZE[1] + 70))
+        self.list.setGridSize(QSize(CELL_MIN_W, CELL_H))  # widened to fill the row on resize
         self.list.setWordWrap(True)
         self.list.setSpacing(6)
         self.list.setMouseTracking(True)
@@ -336,7 +337,20 @@ class LibraryBrowser(QWidget):
 
         if ev.type() == QEvent.Type.Leave:
             self._stop_hover()
+        elif ev.type() == QEvent.Type.Resize:
+            self._fit_grid()
         return False
+
+    def _fit_grid(self) -> None:
+        """Widen the grid cells so the columns fill the row (no empty strip at the right).
+
+        The width is taken as if the vertical scroll bar were shown, so the bar appearing when
+        the cells are laid out cannot push the last column onto the next row."""
+        bar = self.list.verticalScrollBar()
+        width = self.list.viewport().width() - (0 if bar.isVisible() else bar.sizeHint().width())
+        _cols, cell_w = grid_columns(width, CELL_MIN_W)
+        if self.list.gridSize().width() != cell_w:
+            self.list.setGridSize(QSize(cell_w, CELL_H))
 
     def _activated(self, item: QListWidgetItem) -> None:
         if self.on_open is not None:

@@ -162,6 +162,7 @@ class PracticePanel(QWidget):
             item = self.inner_layout.takeAt(0)
             widget = item.widget()
             if widget is not None and widget is not self.summary:
+                widget.hide()  # off screen now, not when the event loop gets to the deletion
                 widget.deleteLater()
         self.inner_layout.addWidget(self.summary)
 

@@ -26,13 +26,10 @@ from PyQt6.QtWidgets import (
 
 from imgtrainer.gui.widgets import palette
 from imgtrainer.gui.workers import run_async
+from imgtrainer.screens import progress as view
 from imgtrainer.screens import services
 from imgtrainer.screens.context import AppContext
 from imgtrainer.screens.labels import DOMAIN_TITLES
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.0f}%"
 
 
 def _bar(value: int, maximum: int, met_colour: str) -> QProgressBar:
@@ -41,13 +38,20 @@ def _bar(value: int, maximum: int, met_colour: str) -> QProgressBar:
     bar.setValue(min(value, maximum))
     bar.setFormat(f"{value} / {maximum}")
     bar.setTextVisible(True)
+    bar.setMinimumWidth(bar.fontMetrics().horizontalAdvance(f"{maximum} / {maximum}") + 24)
     if value >= maximum:
         bar.setStyleSheet(f"QProgressBar::chunk {{ background: {met_colour}; }}")
     return bar
 
 
+TONES = {"good": palette.GOOD, "warn": palette.EXPERT, "dim": palette.TEXT_DIM}
+
+
 class ProgressScreen(QWidget):
-    """Reads the logbook on a worker thread; draws it. ``logbook`` holds the last one shown."""
+    """Reads the logbook on a worker thread; draws it. ``logbook`` holds the last one shown.
+
+    One application selector drives both the findings table and the learning curves, so the
+    finding names need no application prefix and fit their column."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,37 +77,53 @@ class ProgressScreen(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         self.log_box = QGroupBox("Logbook vs ASRA minimums", left)
         self.log_grid = QGridLayout(self.log_box)
+        self.log_grid.setHorizontalSpacing(10)
         left_layout.addWidget(self.log_box)
-        self.finding_box = QGroupBox("Accuracy by finding", left)
+        choose = QHBoxLayout()
+        choose.addWidget(QLabel("Application:", left))
+        self.domain_box = QComboBox(left)
+        for dom, label in DOMAIN_TITLES.items():
+            self.domain_box.addItem(label, dom)
+        self.domain_box.setToolTip("The application shown in the findings table and the learning curves")
+        self.domain_box.currentIndexChanged.connect(lambda _i: self._show_domain())
+        choose.addWidget(self.domain_box)
+        choose.addStretch(1)
+        left_layout.addLayout(choose)
+        self.finding_box = QGroupBox("Findings: each present / absent call", left)
         fl = QVBoxLayout(self.finding_box)
-        self.findings = QTableWidget(0, 5, self.finding_box)
-        self.findings.setHorizontalHeaderLabels(
-            ["Finding", "Cases", "Accuracy", "Sensitivity", "Specificity"]
-        )
+        self.findings = QTableWidget(0, len(view.FINDING_HEADERS), self.finding_box)
+        self.findings.setHorizontalHeaderLabels(list(view.FINDING_HEADERS))
+        for c, tip in enumerate(view.FINDING_TIPS):
+            self.findings.horizontalHeaderItem(c).setToolTip(tip)
         self.findings.verticalHeader().setVisible(False)
         self.findings.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.findings.horizontalHeader().setStretchLastSection(False)
+        self.findings.setWordWrap(False)
+        self.findings.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.findings.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c in range(1, len(view.FINDING_HEADERS)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         fl.addWidget(self.findings)
+        self.findings_note = QLabel("", self.finding_box)
+        self.findings_note.setObjectName("hint")
+        self.findings_note.setWordWrap(True)
+        self.findings_note.setProperty("paragraph", True)
+        fl.addWidget(self.findings_note)
         left_layout.addWidget(self.finding_box, 1)
         right = QGroupBox("Learning curve", split)
         rl = QVBoxLayout(right)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Application:", right))
-        self.domain_box = QComboBox(right)
-        for dom, label in DOMAIN_TITLES.items():
-            self.domain_box.addItem(label, dom)
-        self.domain_box.currentIndexChanged.connect(lambda _i: self._draw_curves())
-        row.addWidget(self.domain_box)
-        row.addStretch(1)
-        rl.addLayout(row)
         self.curve_note = QLabel("", right)
         self.curve_note.setWordWrap(True)
+        self.curve_note.setProperty("paragraph", True)
         rl.addWidget(self.curve_note)
         self._curve_layout = rl
         self.plots: QWidget | None = None  # pyqtgraph is imported when progress is first shown
         split.addWidget(left)
         split.addWidget(right)
-        split.setSizes([560, 700])
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 4)
+        split.setSizes([760, 600])
         layout.addWidget(split, 1)
         self.status = QLabel("", self)
         self.status.setObjectName("hint")
@@ -140,13 +160,19 @@ class ProgressScreen(QWidget):
     def show_logbook(self, book: Any) -> None:
         self.logbook = book
         self.title.setText(f"Progress · {book.trainee}")
-        self.summary.setText(f"{book.attempts} case(s) finished · overall accuracy {_pct(book.accuracy)}")
+        text, tip = view.summary(book)
+        self.summary.setText(text)
+        self.summary.setToolTip(tip)
         self.status.setText("")
         self._fill_logbook(book)
-        self._fill_findings(book)
-        practised = sorted((d for d in book.domains if d.attempts), key=lambda d: -d.attempts)
-        if practised and self.domain_box.currentData() not in {d.domain for d in practised}:
-            self.domain_box.setCurrentIndex(list(DOMAIN_TITLES).index(practised[0].domain))
+        want = view.default_domain(book, self.domain_box.currentData())
+        if want != self.domain_box.currentData():
+            self.domain_box.setCurrentIndex(list(DOMAIN_TITLES).index(want))  # redraws
+        else:
+            self._show_domain()
+
+    def _show_domain(self) -> None:
+        self._fill_findings()
         self._draw_curves()
 
     def _fill_logbook(self, book: Any) -> None:
@@ -154,50 +180,40 @@ class ProgressScreen(QWidget):
             w = self.log_grid.takeAt(0).widget()
             if w is not None:
                 w.deleteLater()
-        for col, head in enumerate(
-            ["Application", "Interpreted (Level 2)", "Total incl. bedside", "Mastery / reminders"]
-        ):
+        for col, (head, tip) in enumerate(zip(view.LOG_HEADERS, view.LOG_TIPS, strict=True)):
             h = QLabel(f"<b>{head}</b>", self.log_box)
+            h.setToolTip(tip)
             self.log_grid.addWidget(h, 0, col)
-        for r, d in enumerate(book.domains, 1):
-            self.log_grid.addWidget(QLabel(DOMAIN_TITLES.get(d.domain, d.domain), self.log_box), r, 0)
-            self.log_grid.addWidget(_bar(d.interpret_studies, d.interpret_min, palette.GOOD), r, 1)
-            self.log_grid.addWidget(_bar(d.total_studies, d.total_min, palette.GOOD), r, 2)
-            notes = []
-            if d.mastered:
-                notes.append(f"<span style='color:{palette.GOOD}'>mastered (streak {d.streak})</span>")
-            elif d.attempts:
-                notes.append(f"streak {d.streak}")
-            if d.accuracy is not None:
-                notes.append(f"accuracy {_pct(d.accuracy)}")
-            if d.maintenance_warning:
-                notes.append(
-                    f"<span style='color:{palette.EXPERT}'>not practised for {d.days_since_practice} days: review</span>"
-                )
-            if not d.attempts:
-                notes.append("<span style='color:#7d868f'>not started</span>")
-            lab = QLabel(" · ".join(notes), self.log_box)
-            lab.setWordWrap(True)
-            self.log_grid.addWidget(lab, r, 3)
+        for r, row in enumerate(view.log_rows(book), 1):
+            self.log_grid.addWidget(QLabel(row.application, self.log_box), r, 0)
+            self.log_grid.addWidget(_bar(*row.interpreted, palette.GOOD), r, 1)
+            self.log_grid.addWidget(_bar(*row.total, palette.GOOD), r, 2)
+            passed = QLabel(row.passed, self.log_box)
+            passed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.log_grid.addWidget(passed, r, 3)
+            mastery = QLabel(row.mastery, self.log_box)
+            if row.mastery_tone:
+                mastery.setStyleSheet(f"color: {TONES[row.mastery_tone]}")
+            mastery.setToolTip(row.mastery_tip)
+            self.log_grid.addWidget(mastery, r, 4)
         self.log_grid.setColumnStretch(1, 1)
         self.log_grid.setColumnStretch(2, 1)
-        self.log_grid.setColumnStretch(3, 2)
 
-    def _fill_findings(self, book: Any) -> None:
-        rows = [f for f in book.findings if f.n]
+    def _fill_findings(self) -> None:
+        book, domain = self.logbook, self.domain_box.currentData()
+        rows = view.finding_rows(book, domain) if book is not None else []
+        self.finding_box.setTitle(
+            f"Findings ({DOMAIN_TITLES.get(domain, domain)}): each present / absent call"
+        )
         self.findings.setRowCount(len(rows))
-        for r, f in enumerate(rows):
-            label = f"{DOMAIN_TITLES.get(f.domain, f.domain)}: {f.label or f.finding}"
-            cells = [label, str(f.n), _pct(f.accuracy), _pct(f.sensitivity), _pct(f.specificity)]
-            for c, text in enumerate(cells):
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row.cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(row.tip)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.findings.setItem(r, c, item)
-        header = self.findings.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in range(1, 5):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.findings_note.setText(view.findings_note(book, domain, len(rows)) if book is not None else "")
 
     def _draw_curves(self) -> None:
         if self.plots is None:
@@ -223,7 +239,7 @@ class ProgressScreen(QWidget):
                 angle=0,
                 pen=orange,
                 label="unacceptable h1",
-                labelOpts={"color": palette.EXPERT, "position": 0.1},
+                labelOpts={"color": palette.EXPERT, "position": 0.25},
             )
         )
         self.cusum_plot.addItem(
@@ -232,7 +248,7 @@ class ProgressScreen(QWidget):
                 angle=0,
                 pen=green,
                 label="acceptable −h0",
-                labelOpts={"color": palette.GOOD, "position": 0.1},
+                labelOpts={"color": palette.GOOD, "position": 0.25},
             )
         )
         self.lc_plot.plot(
@@ -244,20 +260,12 @@ class ProgressScreen(QWidget):
                 angle=0,
                 pen=green,
                 label="competence boundary h",
-                labelOpts={"color": palette.GOOD, "position": 0.2},
+                labelOpts={"color": palette.GOOD, "position": 0.25},
             )
         )
         for p in (self.cusum_plot, self.lc_plot):
             p.setXRange(0, max(10, n), padding=0.02)
-        verdict = (
-            f"competent at case {d.lc_cusum.competent_at}"
-            if d.lc_cusum.competent_at
-            else "not yet declared competent"
-        )
-        self.curve_note.setText(
-            f"{DOMAIN_TITLES.get(d.domain, d.domain)}: {n} case(s), CUSUM {d.cusum.status}; LC-CUSUM {verdict}. "
-            f"A case counts as a failure below {self.logbook.params.threshold * 100:.0f}%."
-        )
+        self.curve_note.setText(view.curve_note(self.logbook, d.domain))
 
     # export ---------------------------------------------------------------------------------------
     def export_pdf(self, path: Path | None = None) -> None:

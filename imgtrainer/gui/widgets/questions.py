@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import (
 )
 
 from imgtrainer.screens.practice import CHOICE_KINDS, PracticeState, option_values
+from imgtrainer.screens.shortcuts import key_name, option_text
 from imgtrainer.screens.viewer.state import ViewerState
 from imgtrainer.training.questions import QuestionView
 
@@ -138,11 +139,15 @@ def _option_row(
     text: str,
     parent: QWidget,
 ) -> None:
-    """Button, dim key number (1-9) and wrapping label on one grid row."""
-    key = QLabel(str(number) if number is not None and number <= 9 else "", parent)
+    """Button, dim key (1-9, then Alt+0 … Alt+9) and wrapping label on one grid row."""
+    key = QLabel(key_name(number) if number is not None else "", parent)
     key.setObjectName("optionKey")
+    key.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # "9" beside "Alt+0"
     grid.addWidget(button, row, col * 3)
     grid.addWidget(key, row, col * 3 + 1)
+    if number is not None:
+        text = option_text(text, number)
+        button.setAccessibleName(text)
     grid.addWidget(_OptionLabel(text, button, parent), row, col * 3 + 2)
     grid.setColumnStretch(col * 3 + 2, 1)
 

@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from imgtrainer.cli._common import print_json
-from imgtrainer.cli.exam_auth import _add_pass, _proctor
+from imgtrainer.cli._exam_auth import _add_pass, _proctor
 
 
 def _time_change(args: argparse.Namespace) -> int:
