@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from imgtrainer.errors import ExamError
+from imgtrainer.errors import ExamError, UsageError
 
 PASS_ENV = "IMGTRAINER_PROCTOR_PASSPHRASE"
 
@@ -28,8 +28,8 @@ def _passphrase(args: argparse.Namespace, required: bool = True) -> str | None:
     if required and sys.stdin.isatty():
         return getpass.getpass("Proctor passphrase: ")
     if required:
-        raise ExamError(
-            f"the proctor passphrase is needed: give --passphrase, --passphrase-file or ${PASS_ENV}"
+        raise UsageError(
+            f"--passphrase: the proctor passphrase is needed: give --passphrase, --passphrase-file or ${PASS_ENV}"
         )
     return None
 

@@ -82,7 +82,7 @@ def test_resume_needs_the_proctor_and_time_changes_are_logged(
     # a second run without --resume is refused, and --resume needs the proctor
     assert main(["exam", "take", str(env["pkg"]), "--candidate", "ben", "--answers", str(ans)]) == 1
     assert "--resume" in capsys.readouterr().err
-    assert main(["exam", "take", str(env["pkg"]), "--candidate", "ben", "--resume", "--no-submit"]) == 1
+    assert main(["exam", "take", str(env["pkg"]), "--candidate", "ben", "--resume", "--no-submit"]) == 2
     assert "proctor passphrase is needed" in capsys.readouterr().err
     assert (
         main(["exam", "take", str(env["pkg"]), "--candidate", "ben", "--resume", "--proctor-pin", "0000"])
