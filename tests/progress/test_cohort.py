@@ -230,7 +230,7 @@ def test_every_cell_of_a_hand_built_cohort(db_url: str) -> None:
 
 def test_cohort_cli_json_csv_pdf(tmp_path: Path, pg_server) -> None:
     url = pg_server.fresh_database()
-    engine, t = build(url)
+    engine, _t = build(url)
     engine.dispose()
     p = subprocess.run(
         [
