@@ -165,9 +165,12 @@ def logbook(ctx: AppContext, now: datetime | None = None) -> Any:
 
     if not ctx.trainee:
         raise ImgTrainerError("choose a trainee profile to see progress")
+    from imgtrainer.progress.trainees import TraineeDirectory
+
     store = attempt_store(ctx)
+    found = TraineeDirectory(store.engine).find(ctx.trainee)  # ctx.trainee may be an id (drill-down)
     return build_logbook(
-        ctx.trainee,
+        found.name if found else ctx.trainee,
         store.attempts(ctx.trainee),
         store.scans(ctx.trainee),
         store.finding_records(ctx.trainee),
