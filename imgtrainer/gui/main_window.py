@@ -105,6 +105,17 @@ class MainWindow(QMainWindow):
         self.library_page.refresh()
         self.ensure_practice()
         self.ensure_faculty_menu()
+        self.sync_department()
+
+    def sync_department(self) -> None:
+        """A laptop with a department store configured syncs into it in the background."""
+        from imgtrainer.screens.services import department_sync
+
+        def done(msg: str | None) -> None:
+            if msg:
+                self.statusBar().showMessage(msg, 10000)
+
+        run_async(lambda: department_sync(self.ctx), done, lambda exc: done(f"department sync failed: {exc}"))
 
     def ensure_faculty_menu(self) -> None:
         """The Faculty menu (keys and annotation tools stay locked until faculty login), before Help."""

@@ -129,5 +129,14 @@ def _short(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {msg[0] if msg else ''}".rstrip(": ")
 
 
+def describe_db_error(exc: BaseException) -> str:
+    """One line for a database error met mid-command, without the SQL or its parameters (they
+    hold data): e.g. a role without the right to write a table."""
+    text = _short(exc).split(": ", 1)[-1]
+    if "permission denied" in text or "InsufficientPrivilege" in type(getattr(exc, "orig", exc)).__name__:
+        return f"database: {text} (the database role lacks this right; see README 'The department store')"
+    return f"database error: {text}"
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)

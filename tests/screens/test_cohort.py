@@ -57,3 +57,28 @@ def test_sort_filter_drill_down_export(tmp_path: Path) -> None:
     ]
     assert st.export_csv(tmp_path / "c.csv").read_text().count("\n") == 6  # header + 5 applications
     assert st.export_pdf(tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_app_syncs_a_laptop_when_the_department_is_reachable(tmp_path: Path, monkeypatch) -> None:
+    import socket
+
+    from imgtrainer.screens.context import AppContext
+    from imgtrainer.screens.services import department_sync
+    from imgtrainer.store.engine import make_engine
+    from tests.store._laptop import make_laptop, table_counts
+
+    laptop = f"sqlite:///{tmp_path / 'laptop.sqlite'}"
+    make_laptop(laptop, n_attempts=2)
+    ctx = AppContext(db_url=laptop)
+    monkeypatch.delenv("IMGTRAINER_DEPARTMENT_URL", raising=False)
+    assert department_sync(ctx) is None  # nothing configured: nothing to do
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("IMGTRAINER_DEPARTMENT_URL", f"postgresql://x:pw@127.0.0.1:{port}/x")
+    msg = department_sync(ctx)
+    assert msg.startswith("department store not reachable") and "pw@" not in msg
+    dept = f"sqlite:///{tmp_path / 'dept.sqlite'}"
+    monkeypatch.setenv("IMGTRAINER_DEPARTMENT_URL", dept)
+    assert "6 new record(s)" in department_sync(ctx)  # 4 attempts and 2 Level 1 scans
+    assert table_counts(make_engine(dept))["attempts"] == 4
