@@ -224,6 +224,10 @@ def run(clips: list[CachedClip], cache: Path, *, methods: bool = True) -> dict[s
         print(f"  NESTED (chosen inside the folds) {fmt(rows['nested'])}\n    chosen per fold: {counts}")
         results[which] = {"blus": rows, "chosen": counts}
         if methods:
+            from lung_learned import learned
+
+            rows["learned"] = learned([clips[i] for i in np.flatnonzero(sel)], y[sel], groups[sel])
+            print(f"  LEARNED (L2 logistic on a 144-value image descriptor): {fmt(rows['learned'])}")
             pool = tuple(k for k in feats if k not in ("aline_depth_multiple",))
             p, sure, fwd = nested_forward(fb, y[sel], groups[sel], pool)
             rows["forward"] = summarise(y[sel], p, sure, groups[sel])
@@ -346,3 +350,28 @@ def lus_agreement(clips: list[CachedClip], held: dict[str, tuple]) -> dict[str, 
     for e in range(4):
         print(f"  {e:17d} " + " ".join(f"{v:3d}" for v in out["table"][e]))
     return out
+
+
+def markdown(results: dict[str, object]) -> str:
+    """The report's table of every method (held-out figures with 95% intervals)."""
+
+    def cell(s, key):
+        v, (lo, hi) = s[key], s[f"{key}_ci"]
+        return f"{v:.2f} [{lo:.2f}, {hi:.2f}]"
+
+    out = []
+    for which, name in (("b", "B-lines"), ("a", "A-lines")):
+        out.append(f"\n**{name}** (BLUS: 141 clips, 25 patients, left out one patient at a time)\n")
+        out.append("| method | BA, p >= 0.5 | sens / spec | coverage | BA where committed |")
+        out.append("|---|---|---|---|---|")
+        r = results[which]
+        rows = dict(r["blus"])
+        for tag in ("pooled:blus", "pooled:mixed", "blus->mixed", "mixed->blus"):
+            if tag in r:
+                rows[tag] = r[tag]
+        for m, s in rows.items():
+            out.append(
+                f"| {m} | {cell(s, 'ba')} | {s['sens']:.2f} / {s['spec']:.2f} | {cell(s, 'coverage')} | "
+                f"{cell(s, 'ba_committed')} |"
+            )
+    return "\n".join(out)
