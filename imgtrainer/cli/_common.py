@@ -262,6 +262,11 @@ def run_handler(handler: Callable[[Any], int | None], args: Any) -> int:
     except Exception as exc:  # a bug: one line, the traceback only on request
         if os.environ.get(DEBUG_ENV):
             raise
+        if type(exc).__module__.startswith("sqlalchemy"):  # the database refused (rights, lost link)
+            from imgtrainer.store.engine import describe_db_error
+
+            error(describe_db_error(exc))
+            return EXIT_BAD_INPUT
         error(
             f"internal error: {type(exc).__name__}: {exc} (a bug in imgtrainer; "
             f"run with {DEBUG_ENV}=1 for the traceback and report it)"
