@@ -6,7 +6,8 @@ Two inputs are generated from shared real files: single-frame US (``US1_UNCR.dcm
 RGB, no Ultrasound Regions: the scan area is detected) and multi-frame US (``Issue16.dcm``,
 34 frames of 480x430 YBR JPEG with regions), ``--files`` copies each with their own UIDs.
 Each configuration runs ``imgtrainer deid SRC --out DIR`` as a fresh process, timed from start to
-exit, in this order: the baseline (``--baseline-ref``, the code before issue 19's throughput
+exit (wall time; and CPU time of the process and its workers, which does not depend on what
+else the machine is doing), in this order: the baseline (``--baseline-ref``, the code before issue 19's throughput
 work, extracted with ``git archive``; one process, no OCR), then today's code with one worker
 and with ``--jobs`` workers (default: the cores), each without and with OCR. Printed: files/s,
 frames/s and the ratio to the baseline.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -59,17 +61,21 @@ def baseline_tree(ref: str, dest: Path) -> Path:
     return dest
 
 
-def timed_deid(code_root: Path, src: Path, out: Path, args: list[str], home: Path) -> float:
+def timed_deid(code_root: Path, src: Path, out: Path, args: list[str], home: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the process and its workers) of one ``deid`` run."""
     env = {**os.environ, "PYTHONPATH": str(code_root), "IMGTRAINER_HOME": str(home)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     r = subprocess.run(
         [sys.executable, "-m", "imgtrainer", "deid", str(src), "--out", str(out), *args],
         env=env, capture_output=True, text=True, timeout=3600,
     )  # fmt: skip
     elapsed = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode not in (0, 1):
         raise SystemExit(f"deid failed ({r.returncode}): {r.stderr.strip()[-400:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -87,8 +93,10 @@ def main() -> None:
         print(
             f"baseline: {a.baseline_ref} (one process, no OCR); today: {ROOT.name} at HEAD; {jobs} worker(s)"
         )
+        print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(
-            f"{'input':13s} {'configuration':34s} {'s':>7s} {'files/s':>8s} {'frames/s':>9s} {'x base':>7s}"
+            f"{'input':13s} {'configuration':30s} {'wall s':>7s} {'files/s':>8s} {'frames/s':>9s} {'x base':>7s}"
+            f" {'cpu s/file':>10s} {'x base':>7s}"
         )
         for kind, template in INPUTS.items():
             src = work / f"src-{kind}"
@@ -100,14 +108,15 @@ def main() -> None:
                 ("today, 1 worker, OCR", ROOT, ["--jobs", "1"]),
                 (f"today, {jobs} workers, OCR", ROOT, ["--jobs", str(jobs)]),
             ]
-            base_rate = None
+            base_rate = base_cpu = None
             for k, (name, code, args) in enumerate(configs):
                 out, home = work / f"out-{kind}-{k}", work / f"home-{kind}-{k}"
-                secs = timed_deid(code, src, out, [*args, "--json"] if code is ROOT else args, home)
-                rate = a.files / secs
-                base_rate = base_rate or rate
+                secs, cpu = timed_deid(code, src, out, [*args, "--json"] if code is ROOT else args, home)
+                rate, per_file = a.files / secs, cpu / a.files
+                base_rate, base_cpu = base_rate or rate, base_cpu or per_file
                 print(
-                    f"{kind:13s} {name:34s} {secs:7.1f} {rate:8.2f} {rate * frames:9.1f} {rate / base_rate:6.2f}x",
+                    f"{kind:13s} {name:30s} {secs:7.1f} {rate:8.2f} {rate * frames:9.1f} {rate / base_rate:6.2f}x"
+                    f" {per_file:10.2f} {base_cpu / per_file:6.2f}x",
                     flush=True,
                 )
                 shutil.rmtree(out, ignore_errors=True)
