@@ -23,6 +23,11 @@ def project_root() -> Path:
     return _CHECKOUT_ROOT
 
 
+def in_checkout() -> bool:
+    """True when running from a source checkout (the demo library is the top-level cases/)."""
+    return demo_library_dir() == _CHECKOUT_ROOT / "cases"
+
+
 def _shipped(name: str) -> Path:
     """imgtrainer/_data/<name> as a real folder.
 

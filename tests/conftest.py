@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests._pg import db_url, pg_server  # noqa: F401  (fixtures: SQLite + PostgreSQL)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 

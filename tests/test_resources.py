@@ -43,3 +43,11 @@ def test_an_unknown_case_id_names_the_library_it_looked_in(capsys):
 def test_an_existing_folder_without_case_json_is_not_a_case(tmp_path, capsys):
     assert main(["practice", "questions", str(tmp_path)]) != 0
     assert "not a case folder (no case.json)" in capsys.readouterr().err
+
+
+def test_a_checkout_is_recognised_so_demo_rebuild_may_write_cases():
+    # An installed package answers False, and `demo --rebuild` then asks for --out
+    # (checked on the installed wheel by .ci/smoke).
+    from imgtrainer.resources import in_checkout
+
+    assert in_checkout()

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from imgtrainer.resources import demo_library_dir
+    from imgtrainer.resources import demo_library_dir, in_checkout
     from imgtrainer.synth.demo_library import DEFAULT_SEED, all_demo_cases, build_library
 
     if args.list:
@@ -58,6 +58,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print(contact_sheet(out, args.sheet))
             return 0
         sys.stderr.write("imgtrainer: error: nothing to do: pass --rebuild (or --list, or --sheet PNG)\n")
+        return 2
+    if args.out is None and not in_checkout():
+        sys.stderr.write(
+            f"imgtrainer: error: {out}: the demo library of an installed imgtrainer is not rebuilt in"
+            " place: give --out DIR\n"
+        )
         return 2
     seed = DEFAULT_SEED if args.seed is None else args.seed
     t0 = time.monotonic()

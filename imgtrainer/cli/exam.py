@@ -123,6 +123,11 @@ def _take(args: argparse.Namespace) -> int:
         submit=not args.no_submit,
         ack=(lambda line: print(line, flush=True)) if args.ack else None,
     )
+    landed = getattr(session, "department_note", None)
+    if landed:
+        status["department_store"] = landed
+        if not args.json:
+            print(landed, file=sys.stderr)
     if args.out and session.results_path.is_file():
         shutil.copyfile(session.results_path, args.out)
         status["results"] = str(args.out)
@@ -241,7 +246,14 @@ def _grade(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from imgtrainer.exams.report import build_report, load_graded, write_report
 
-    graded = load_graded([Path(p) for p in args.graded])
+    if args.db or args.exam:
+        from imgtrainer.cli._exam_department import report_from_store
+
+        graded = report_from_store(args)
+    elif not args.graded:
+        raise ExamError("exam report needs graded files, or --db URL --exam ID to read the department store")
+    else:
+        graded = load_graded([Path(p) for p in args.graded])
     paths = write_report(graded, Path(args.output))
     if args.json:
         print_json({"files": {k: str(v) for k, v in paths.items()}, **build_report(graded)["summary"]})
@@ -319,7 +331,13 @@ def register(subparsers: Any) -> None:
     g.set_defaults(handler=_grade)
 
     r = sub.add_parser("report", help="CSV + PDF report with item analysis")
-    r.add_argument("graded", nargs="+")
+    r.add_argument("graded", nargs="*", help="graded files (or read the store with --db/--exam)")
+    r.add_argument("--db", metavar="URL", help="read verified results from the department store")
+    r.add_argument("--exam", metavar="EXAM_ID", help="with --db: which exam")
     r.add_argument("-o", "--output", required=True, help="output folder")
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=_report)
+
+    from imgtrainer.cli._exam_department import register as register_department
+
+    register_department(sub)

@@ -38,23 +38,23 @@ def _report(args: argparse.Namespace) -> int:
     from imgtrainer.cli._common import print_json
     from imgtrainer.progress.attempts import AttemptStore
     from imgtrainer.progress.logbook import logbook_for
+    from imgtrainer.progress.trainees import TraineeDirectory
     from imgtrainer.store.engine import make_engine
 
     store = AttemptStore(make_engine(args.db))
     if not args.trainee:
         known = store.trainees()
         raise ImgTrainerError(f"progress needs --trainee NAME (known: {', '.join(known) or 'none yet'})")
-    if args.trainee.strip() not in store.trainees():
-        raise ImgTrainerError(
-            f"no trainee {args.trainee!r} in the database (known: {', '.join(store.trainees()) or 'none'})"
-        )
-    book = logbook_for(store, args.trainee, datetime.now(UTC), _params(args))
+    trainee = TraineeDirectory(store.engine).get(args.trainee)
+    book = logbook_for(store, trainee.uuid, datetime.now(UTC), _params(args))
+    book.trainee = trainee.name
     if args.pdf:
         from imgtrainer.progress.report import write_portfolio
 
         write_portfolio(book, args.pdf)
     if args.json:
         data = book.to_dict()
+        data["trainee_id"] = trainee.uuid
         if args.pdf:
             data["pdf"] = str(args.pdf)
         print_json(data)

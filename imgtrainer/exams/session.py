@@ -64,6 +64,7 @@ class ExamSession:
         self.folder = sessions_dir(home) / package.exam_id
         self.db_path = self.folder / f"{candidate}.sqlite"
         self.results_path = self.folder / f"{candidate}.results.json"
+        self.department_note: str | None = None  # set at submission (exams.department.land_quietly)
         self._clock = clock
         self._wall = wall
         self._items = {it["item_id"]: it for it in package.items}
@@ -384,7 +385,11 @@ class ExamSession:
         )
         self.state = "submitted"
         self.submit_reason = reason
-        self.write_results()
+        path = self.write_results()
+        # with a department store configured, the signed results land there now (never blocks)
+        from imgtrainer.exams.department import land_quietly
+
+        self.department_note = land_quietly(path, str(self.package.settings.get("title", "")))
 
     def write_results(self) -> Path:
         """(Re)write the results file from the database; idempotent, atomic."""

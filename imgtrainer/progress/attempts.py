@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from imgtrainer.errors import ImgTrainerError, StoreError
 from imgtrainer.library.models import DOMAINS, AnswerKey, Case
+from imgtrainer.progress.trainees import clean_name, matching_rows, pick_one
 from imgtrainer.store.attempt_tables import AnswerRow, AttemptRow, FindingOutcomeRow, ScanLogRow, TraineeRow
 from imgtrainer.training.questions import QuestionSet
 from imgtrainer.training.responses import Response
@@ -41,6 +42,7 @@ class AttemptSummary:
     score: float | None
     correct: bool | None
     total_time_s: float | None
+    uuid: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class ScanEntry:
     scan_date: date
     supervisor: str
     notes: str
+    uuid: str = ""
 
 
 def _utc(dt: datetime | None) -> datetime | None:
@@ -88,6 +91,7 @@ def _summary(row: AttemptRow) -> AttemptSummary:
         score=row.score,
         correct=row.correct,
         total_time_s=row.total_time_s,
+        uuid=row.uuid,
     )
 
 
@@ -98,16 +102,20 @@ class AttemptStore:
         self.engine = engine
 
     # ------------------------------------------------------------------ trainees
-    def _trainee(self, session: Session, name: str, now: datetime) -> TraineeRow:
-        name = name.strip()
-        if not name:
-            raise ImgTrainerError("trainee name must not be empty")
-        row = session.scalar(select(TraineeRow).where(TraineeRow.name == name))
+    def _trainee(self, session: Session, ref: str, now: datetime) -> TraineeRow:
+        """The trainee ``ref`` names (name or id); a name nobody has yet makes a new trainee.
+        A name shared by several trainees is refused with the list of their ids."""
+        ref = clean_name(ref)
+        row = pick_one(matching_rows(session, ref), ref)
         if row is None:
-            row = TraineeRow(name=name, created_at=now)
+            row = TraineeRow(name=ref, group_name="", created_at=now)
             session.add(row)
             session.flush()
         return row
+
+    def _trainee_id(self, session: Session, ref: str) -> int | None:
+        row = pick_one(matching_rows(session, ref), ref)
+        return row.id if row else None
 
     def ensure_trainee(self, name: str, now: datetime) -> str:
         """Create the trainee profile ``name`` if it does not exist yet (one transaction); returns
@@ -117,8 +125,9 @@ class AttemptStore:
             return self._trainee(s, name, now).name
 
     def trainees(self) -> list[str]:
+        """Display names (sorted, each once even when several trainees share it)."""
         with Session(self.engine) as s:
-            return list(s.scalars(select(TraineeRow.name).order_by(TraineeRow.name)))
+            return sorted(set(s.scalars(select(TraineeRow.name))))
 
     # ------------------------------------------------------------------ attempts
     def start(self, trainee: str, qset: QuestionSet, now: datetime, mode: str = "practice") -> int:
@@ -303,19 +312,29 @@ class AttemptStore:
         self, trainee: str, domain: str | None = None, status: str | None = "finished"
     ) -> list[AttemptSummary]:
         """A trainee's attempts in chronological order (``status=None``: all)."""
-        q = select(AttemptRow).where(AttemptRow.trainee == trainee.strip())
-        if domain:
-            q = q.where(AttemptRow.domain == domain)
-        if status:
-            q = q.where(AttemptRow.status == status)
         with Session(self.engine) as s:
+            tid = self._trainee_id(s, trainee)
+            if tid is None:
+                return []
+            q = select(AttemptRow).where(AttemptRow.trainee_id == tid)
+            if domain:
+                q = q.where(AttemptRow.domain == domain)
+            if status:
+                q = q.where(AttemptRow.status == status)
             return [_summary(r) for r in s.scalars(q.order_by(AttemptRow.started_at, AttemptRow.id))]
 
     def finding_records(self, trainee: str, domain: str | None = None) -> list[FindingRecord]:
-        q = select(FindingOutcomeRow).where(FindingOutcomeRow.trainee == trainee.strip())
-        if domain:
-            q = q.where(FindingOutcomeRow.domain == domain)
         with Session(self.engine) as s:
+            tid = self._trainee_id(s, trainee)
+            if tid is None:
+                return []
+            q = (
+                select(FindingOutcomeRow)
+                .join(AttemptRow, AttemptRow.id == FindingOutcomeRow.attempt_id)
+                .where(AttemptRow.trainee_id == tid)
+            )
+            if domain:
+                q = q.where(FindingOutcomeRow.domain == domain)
             return [
                 FindingRecord(r.domain, r.finding, r.label, r.outcome, r.distractor)
                 for r in s.scalars(q.order_by(FindingOutcomeRow.id))
@@ -347,12 +366,15 @@ class AttemptStore:
             return row.id
 
     def scans(self, trainee: str, domain: str | None = None) -> list[ScanEntry]:
-        q = select(ScanLogRow).where(ScanLogRow.trainee == trainee.strip())
-        if domain:
-            q = q.where(ScanLogRow.domain == domain)
         with Session(self.engine) as s:
+            tid = self._trainee_id(s, trainee)
+            if tid is None:
+                return []
+            q = select(ScanLogRow).where(ScanLogRow.trainee_id == tid)
+            if domain:
+                q = q.where(ScanLogRow.domain == domain)
             return [
-                ScanEntry(r.id, r.trainee, r.domain, r.scan_date, r.supervisor, r.notes)
+                ScanEntry(r.id, r.trainee, r.domain, r.scan_date, r.supervisor, r.notes, r.uuid)
                 for r in s.scalars(q.order_by(ScanLogRow.scan_date, ScanLogRow.id))
             ]
 

@@ -1,6 +1,12 @@
 """Tables of the practice engine: trainees, attempts, per-question answers, finding outcomes and
 bedside (Level 1) scan log entries.
 
+Every row that travels between stores (laptop -> department) has a ``uuid`` (text, 36 chars,
+unique): the integer ``id`` is local to one database and is never copied. A trainee is a uuid
+plus a display name; names are not unique. A finished attempt and its answers and outcomes
+never change again, so syncing is a set union by uuid (``imgtrainer.store.sync``).
+The schema itself is owned by the Alembic migrations in ``imgtrainer/store/migrations``.
+
 An attempt row is written when a case is opened (status ``in_progress``); each answer is its own
 row committed in its own transaction as it is given, so a crash loses nothing; ``finish`` scores
 the attempt and sets ``status = finished``. Times are UTC.
@@ -16,6 +22,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -23,19 +30,26 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from imgtrainer.store.engine import Base
+from imgtrainer.store.engine import Base, new_uuid
+
+_UUID = 36
 
 
 class TraineeRow(Base):
     __tablename__ = "trainees"
+    __table_args__ = (Index("ux_trainees_uuid", "uuid", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True, index=True)
+    uuid: Mapped[str] = mapped_column(String(_UUID), default=new_uuid)
+    name: Mapped[str] = mapped_column(String(200), index=True)  # display name, not unique
+    group_name: Mapped[str] = mapped_column(String(100), default="", server_default="", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AttemptRow(Base):
     __tablename__ = "attempts"
+    __table_args__ = (Index("ux_attempts_uuid", "uuid", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(_UUID), default=new_uuid)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
     trainee: Mapped[str] = mapped_column(String(200), index=True)  # denormalised for easy queries
     case_id: Mapped[str] = mapped_column(String(100), index=True)
@@ -54,8 +68,12 @@ class AttemptRow(Base):
 
 class AnswerRow(Base):
     __tablename__ = "attempt_answers"
-    __table_args__ = (UniqueConstraint("attempt_id", "question_id", name="uq_answer_question"),)
+    __table_args__ = (
+        Index("ux_attempt_answers_uuid", "uuid", unique=True),
+        UniqueConstraint("attempt_id", "question_id", name="uq_answer_question"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(_UUID), default=new_uuid)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
@@ -68,7 +86,9 @@ class AnswerRow(Base):
 
 class FindingOutcomeRow(Base):
     __tablename__ = "finding_outcomes"
+    __table_args__ = (Index("ux_finding_outcomes_uuid", "uuid", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(_UUID), default=new_uuid)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
     trainee: Mapped[str] = mapped_column(String(200), index=True)
     domain: Mapped[str] = mapped_column(String(16))
@@ -83,7 +103,9 @@ class ScanLogRow(Base):
     """A Level 1 (bedside, performed) scan recorded by the trainee, optionally supervised."""
 
     __tablename__ = "scan_log"
+    __table_args__ = (Index("ux_scan_log_uuid", "uuid", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(_UUID), default=new_uuid)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
     trainee: Mapped[str] = mapped_column(String(200), index=True)
     domain: Mapped[str] = mapped_column(String(16))

@@ -1,36 +1,48 @@
-"""Engine factory. Table modules (``imgtrainer.store.*_tables``) register on ``Base``.
+"""Engine factory. Table modules (``imgtrainer.store.*_tables``) register on ``Base``; the schema
+is owned by the Alembic migrations in ``imgtrainer/store/migrations`` (``store.migrate``).
 
-SQLite gets WAL, foreign keys and ``synchronous=FULL`` so that a committed answer survives a
-power cut. Tables are created on first use; ``schema_meta`` records the schema version.
+SQLite gets WAL, foreign keys, ``synchronous=FULL`` (a committed answer survives a power cut),
+a 30 s busy timeout and ``BEGIN IMMEDIATE`` transactions: a writer waits for the lock instead
+of failing with "database is locked" when it upgrades a read lock. A SQLite file is migrated to
+the newest schema on open; a PostgreSQL database that is behind is refused with one line naming
+``imgtrainer db upgrade`` (a department upgrades deliberately, after a backup).
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, String, create_engine, event, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, String, create_engine, event
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from imgtrainer.errors import StoreError
 
-SCHEMA_VERSION = 1
+SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
 class Base(DeclarativeBase):
     pass
 
 
+def new_uuid() -> str:
+    """A random (version 4) UUID as 36 characters of text: the global id of a row that travels."""
+    return str(uuid.uuid4())
+
+
 class SchemaMeta(Base):
+    """Kept from the pre-Alembic schema (version 1); Alembic's ``alembic_version`` now rules."""
+
     __tablename__ = "schema_meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
 
 
-def _load_table_modules() -> None:
+def load_table_modules() -> None:
     """Import every ``imgtrainer.store.*_tables`` module so its tables join ``Base.metadata``."""
     import imgtrainer.store as pkg
 
@@ -39,48 +51,83 @@ def _load_table_modules() -> None:
             importlib.import_module(f"imgtrainer.store.{mod.name}")
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    """Per-connection SQLite settings (DBAPI connect event)."""
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    """Per-connection SQLite settings; the driver's own transaction handling is switched off so
+    that ``_sqlite_begin`` decides how a transaction starts."""
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 
 
-def make_engine(url: str | Path | None = None) -> Engine:
-    """Create (and migrate) the store at ``url``: a SQLAlchemy URL or a SQLite file path."""
-    from imgtrainer.resources import default_db_url
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    if url is None:
-        url = default_db_url()
-    url = str(url)
-    if "://" not in url:
-        Path(url).parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{url}"
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a ``sqlite:///`` URL (None for other engines or in-memory)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def normalise_url(url: str | Path) -> str:
+    """A plain path becomes a ``sqlite:///`` URL; ``postgresql://`` uses psycopg 3."""
+    text = str(url).strip()
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser()}"
+    if text.startswith(("postgresql://", "postgres://")):
+        text = "postgresql+psycopg://" + text.split("://", 1)[1]
+    return text
+
+
+def open_engine(url: str) -> Engine:
+    """An engine with the per-engine settings, without touching the schema."""
+    from imgtrainer.store.config import mask_url
+
     try:
-        engine = create_engine(url, future=True)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-        _load_table_modules()
-        Base.metadata.create_all(engine)
-        with Session(engine) as session, session.begin():
-            row = session.get(SchemaMeta, "schema_version")
-            if row is None:
-                session.add(SchemaMeta(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(row.value) > SCHEMA_VERSION:
-                raise StoreError(f"{url}: database schema {row.value} is newer than this imgtrainer")
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open database {url}: {exc.__class__.__name__}: {exc}") from exc
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, SQLAlchemyError, ImportError, OSError) as exc:
+        raise StoreError(f"cannot open database {mask_url(url)}: {_short(exc)}") from None
     return engine
+
+
+def make_engine(url: str | Path | None = None, upgrade: bool | None = None) -> Engine:
+    """Open the store at ``url`` (a SQLAlchemy URL or a SQLite file path; default: the configured
+    store, see ``store.config``) with its schema at the newest revision.
+
+    ``upgrade=None``: SQLite files are upgraded in place, other engines must already be current.
+    """
+    from imgtrainer.store import migrate
+    from imgtrainer.store.config import resolve_db_url
+
+    text = normalise_url(url) if url is not None else resolve_db_url(None)
+    engine = open_engine(text)
+    load_table_modules()
+    if upgrade is None:
+        upgrade = engine.dialect.name == "sqlite"
+    migrate.ensure_current(engine, upgrade=upgrade)
+    return engine
+
+
+def _short(exc: BaseException) -> str:
+    """First line of a driver error, without SQL or parameters (they can hold data)."""
+    msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{exc.__class__.__name__}: {msg[0] if msg else ''}".rstrip(": ")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-def schema_version(engine: Engine) -> int:
-    with Session(engine) as session:
-        value = session.scalar(select(SchemaMeta.value).where(SchemaMeta.key == "schema_version"))
-    return int(value or 0)
