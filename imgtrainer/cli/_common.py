@@ -148,6 +148,30 @@ def output_folder(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+def media_inputs(
+    paths: Iterable[str | os.PathLike[str]], exclude: Path | None = None, *, keep_missing: bool = False
+) -> tuple[list[Path], int]:
+    """Media files named or found in the folders named, and how many paths were bad.
+
+    A missing path and a folder without any media file each get one error line (exit 1 by the
+    rule); with ``keep_missing`` a missing path is returned instead, for the caller to report."""
+    from imgtrainer.media.files import iter_media_files
+
+    files: list[Path] = []
+    bad = 0
+    for p in map(Path, paths):
+        if not p.exists() and not keep_missing:
+            error(f"{p}: no such file or folder")
+            bad += 1
+            continue
+        found = list(iter_media_files([p], exclude=exclude))
+        if p.is_dir() and not found:
+            error(f"{p}: no media files in this folder")
+            bad += 1
+        files += found
+    return files, bad
+
+
 def os_error_message(exc: OSError) -> str:
     """'<file>: <problem>' for an OSError (permission denied, disk full, missing folder...)."""
     what = exc.filename if exc.filename is not None else ""
@@ -201,10 +225,15 @@ def library_noise() -> Iterator[None]:
 
 def progress(items: Iterable[T], total: int | None, label: str, enabled: bool = True) -> Iterator[T]:
     """Yield items, drawing 'label: i/total' on stderr when it is a terminal."""
+    import time
+
     show = enabled and sys.stderr.isatty()
+    t0 = time.monotonic()
     for i, item in enumerate(items, 1):
         if show:
-            sys.stderr.write(f"\r{label}: {i}/{total if total is not None else '?'}")
+            done = time.monotonic() - t0
+            eta = f", about {done / (i - 1) * (total - i + 1):.0f} s left" if total and i > 2 else ""
+            sys.stderr.write(f"\r{label}: {i}/{total if total is not None else '?'}{eta}   ")
             sys.stderr.flush()
         yield item
     if show:

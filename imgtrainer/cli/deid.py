@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from imgtrainer.cli._common import error, print_json, progress
+from imgtrainer.cli._common import error, media_inputs, output_file, output_folder, print_json, progress
+from imgtrainer.errors import ImgTrainerError, MediaError, UsageError
 
 
 def register(subparsers: Any) -> None:
@@ -17,7 +18,8 @@ def register(subparsers: Any) -> None:
             "De-identify files or folders (recursive) into --out: DICOM headers by PS3.15 Annex E "
             "(basic profile, modified dates, clean descriptors, retain device identity), burned-in "
             "text by blacking out everything outside the scan area. Files that cannot be cleaned "
-            "safely go to OUT/quarantine/ with the reason. Exit 0 when all were cleaned, 1 otherwise. "
+            "safely go to OUT/quarantine/ with the reason (one error line each on stderr). Exit 0 when "
+            "all were cleaned, 1 otherwise; OUT is created if missing (its parent must exist). "
             "Subcommands: 'deid preview FILE -o PNG', 'deid approve FILE...'."
         ),
     )
@@ -29,39 +31,39 @@ def register(subparsers: Any) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    try:
-        if args.src[0] == "preview" and len(args.src) >= 2:
-            return _preview(args)
-        if args.src[0] == "approve" and len(args.src) >= 2:
-            return _approve(args)
-        return _run(args)
-    except OSError as exc:  # unwritable output folder, disk full, ...
-        error(f"deid: {exc.filename or ''}: {exc.strerror or exc}")
-        return 1
+    if args.src[0] == "preview" and len(args.src) >= 2:
+        return _preview(args)
+    if args.src[0] == "approve" and len(args.src) >= 2:
+        return _approve(args)
+    return _run(args)
+
+
+def _reason(r: Any) -> str:
+    """The quarantine reason without the file name it starts with (the line names the path)."""
+    text = str(r.reason or "")
+    prefix = f"{Path(r.source).name}: "
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def _run(args: argparse.Namespace) -> int:
     from imgtrainer.deid.context import DeidContext
-    from imgtrainer.deid.pipeline import REPORT_NAME, deidentify_file, iter_sources, summarize, write_json
+    from imgtrainer.deid.pipeline import REPORT_NAME, deidentify_file, summarize, write_json
 
     if args.out is None:
-        error("deid: --out DIR is required")
-        return 2
-    sources = [Path(s) for s in args.src]
-    missing = [str(s) for s in sources if not s.exists()]
-    if missing:
-        error(f"deid: no such file or folder: {', '.join(missing)}")
-        return 2
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+        raise UsageError("deid: --out DIR is required (the folder for the cleaned files)")
+    out = output_folder(args.out)
+    files, bad = media_inputs(args.src, exclude=out)
     ctx = DeidContext()
-    files = list(iter_sources(sources, out))
     results = [deidentify_file(p, out, ctx) for p in progress(files, len(files), "deid", not args.json)]
     summary = summarize(results)
     report = {"summary": summary, "files": [r.to_dict() for r in results]}
-    write_json(out / REPORT_NAME, report)
+    if results:
+        write_json(out / REPORT_NAME, report)
+    for r in results:
+        if r.status != "cleaned":
+            error(f"{r.source}: quarantined: {_reason(r)}")
     if args.json:
-        print_json({**report, "report_file": str(out / REPORT_NAME)})
+        print_json({**report, "report_file": str(out / REPORT_NAME) if results else None})
     else:
         for r in results:
             if r.status == "cleaned":
@@ -75,30 +77,34 @@ def _run(args: argparse.Namespace) -> int:
                 )
             else:
                 print(f"quarantined {r.source}: {r.reason}")
-        print(
-            f"{summary['cleaned']} cleaned, {summary['quarantined']} quarantined of {summary['files']} files; "
-            f"report: {out / REPORT_NAME}; cleaned files are pending faculty review"
-        )
-    return 0 if summary["quarantined"] == 0 else 1
+        if results:
+            print(
+                f"{summary['cleaned']} cleaned, {summary['quarantined']} quarantined of {summary['files']} files; "
+                f"report: {out / REPORT_NAME}; cleaned files are pending faculty review"
+            )
+    return 0 if summary["quarantined"] == 0 and not bad else 1
 
 
 def _preview(args: argparse.Namespace) -> int:
     import cv2
 
     from imgtrainer.deid.review import render_preview
+    from imgtrainer.fileio import atomic_write_bytes
+    from imgtrainer.media.open import diagnose, open_clip
 
     src = Path(args.src[1])
-    if not src.is_file():
-        error(f"deid preview: no such file: {src}")
-        return 2
-    out = Path(args.out) if args.out else src.with_name(src.stem + ".preview.png")
+    out = output_file(args.out) if args.out else src.with_name(src.stem + ".preview.png")
+    unreadable = diagnose(src) if src.is_file() else None  # the media layer's words for a broken file
+    if unreadable:
+        raise MediaError(src, unreadable)
+    with open_clip(src) as clip:
+        n = clip.n_frames
+    if not 0 <= args.frame < n:
+        raise UsageError(f"--frame {args.frame}: out of range, {src} has {n} frame(s) (0-{n - 1})")
     img = render_preview(src, frame=args.frame)
     ok, buf = cv2.imencode(".png", cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
     if not ok:
-        error(f"deid preview: cannot encode {out}")
-        return 1
-    from imgtrainer.fileio import atomic_write_bytes
-
+        raise ImgTrainerError(f"{out}: cannot encode the preview PNG")
     atomic_write_bytes(out, buf.tobytes())
     if args.json:
         print_json({"preview": str(out), "shape": list(img.shape)})

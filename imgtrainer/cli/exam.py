@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from imgtrainer.cli._common import print_json
-from imgtrainer.errors import ExamError
+from imgtrainer.cli._common import number, output_file, output_folder, print_json
+from imgtrainer.errors import ExamError, UsageError
 
 PASS_ENV = "IMGTRAINER_PROCTOR_PASSPHRASE"
 
@@ -30,8 +30,8 @@ def _passphrase(args: argparse.Namespace, required: bool = True) -> str | None:
     if required and sys.stdin.isatty():
         return getpass.getpass("Proctor passphrase: ")
     if required:
-        raise ExamError(
-            f"the proctor passphrase is needed: give --passphrase, --passphrase-file or ${PASS_ENV}"
+        raise UsageError(
+            f"--passphrase: the proctor passphrase is needed: give --passphrase, --passphrase-file or ${PASS_ENV}"
         )
     return None
 
@@ -42,10 +42,14 @@ def _add_pass(p: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from imgtrainer.exams.build import CaseFilter, build_package, filter_cases, resolve_cases
     from imgtrainer.exams.settings import ExamSettings
+    from imgtrainer.library._files import validation_message
     from imgtrainer.resources import demo_library_dir
 
+    output = output_file(args.output)
     library = Path(args.library) if args.library else None
     flt = CaseFilter(
         domains=args.domain or [],
@@ -65,6 +69,9 @@ def _build(args: argparse.Namespace) -> int:
         raise ExamError(
             f"no case matches{gate}: give case folders/ids or looser --domain/--difficulty/--tag filters"
         )
+    passphrase = _passphrase(args) or ""
+    if len(passphrase) < 8:
+        raise UsageError("--passphrase: the proctor passphrase must have at least 8 characters")
     rand = args.randomise
     try:
         settings = ExamSettings(
@@ -78,13 +85,13 @@ def _build(args: argparse.Namespace) -> int:
             pass_mark=args.pass_mark,
             feedback=args.feedback,
         )
-    except ValueError as exc:
-        raise ExamError(f"exam settings: {exc}") from None
+    except ValidationError as exc:  # the option ranges catch most; this names any that slip through
+        raise UsageError(validation_message("exam settings", exc)) from None
     questions = [q.strip() for q in args.questions.split(",") if q.strip()] if args.questions else None
     report = build_package(
         folders,
-        Path(args.output),
-        _passphrase(args) or "",
+        output,
+        passphrase,
         settings,
         question_ids=questions,
         set_name=args.question_set,
@@ -220,6 +227,9 @@ def _grade(args: argparse.Namespace) -> int:
     from imgtrainer.exams.package import ExamPackage
     from imgtrainer.library._files import atomic_write_json
 
+    output_file(args.output)
+    if args.feedback_dir:
+        output_folder(args.feedback_dir)
     pkg = ExamPackage.open(args.package)
     graded, failures = grade(pkg, _passphrase(args) or "", [Path(p) for p in args.results])
     atomic_write_json(Path(args.output), graded)
@@ -246,15 +256,16 @@ def _grade(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from imgtrainer.exams.report import build_report, load_graded, write_report
 
+    out_dir = output_folder(args.output)
     if args.db or args.exam:
         from imgtrainer.cli._exam_department import report_from_store
 
         graded = report_from_store(args)
     elif not args.graded:
-        raise ExamError("exam report needs graded files, or --db URL --exam ID to read the department store")
+        raise UsageError("exam report needs graded files, or --db URL --exam ID to read the department store")
     else:
         graded = load_graded([Path(p) for p in args.graded])
-    paths = write_report(graded, Path(args.output))
+    paths = write_report(graded, out_dir)
     if args.json:
         print_json({"files": {k: str(v) for k, v in paths.items()}, **build_report(graded)["summary"]})
     else:
@@ -273,11 +284,11 @@ def register(subparsers: Any) -> None:
     b.add_argument("--domain", action="append", help="only this application (repeatable)")
     b.add_argument("--difficulty", action="append", type=int, choices=(1, 2, 3))
     b.add_argument("--tag", action="append", help="cases with this tag (repeatable: any of them)")
-    b.add_argument("--limit", type=int, help="at most this many cases")
+    b.add_argument("--limit", type=number(int, 1), help="at most this many cases")
     b.add_argument("--question-set", help="taxonomy question set name (default: each case's own)")
     b.add_argument("--questions", help="comma-separated question ids instead of a set")
-    b.add_argument("--time-limit", type=float, help="whole-exam limit, minutes")
-    b.add_argument("--case-time-limit", type=float, help="per-case limit, seconds")
+    b.add_argument("--time-limit", type=number(float, 0, lo_open=True), help="whole-exam limit, minutes")
+    b.add_argument("--case-time-limit", type=number(float, 0, lo_open=True), help="per-case limit, seconds")
     b.add_argument(
         "--randomise",
         choices=("none", "cases", "options", "both"),
@@ -286,12 +297,17 @@ def register(subparsers: Any) -> None:
     )
     b.add_argument("--no-replay", action="store_true", help="clips play once")
     b.add_argument("--forward-only", action="store_true", help="no going back to earlier cases")
-    b.add_argument("--pass-mark", type=float, default=0.7, help="fraction 0-1 (default 0.7)")
+    b.add_argument("--pass-mark", type=number(float, 0, 1), default=0.7, help="fraction 0-1 (default 0.7)")
     b.add_argument(
         "--feedback", choices=("score", "full"), default="score", help="what candidates see after release"
     )
     b.add_argument("--title", default="POCUS image-review exam")
-    b.add_argument("-o", "--output", required=True, help="package file to write (e.g. exam.itexam)")
+    b.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="package file to write (e.g. exam.itexam; its folder must exist)",
+    )
     b.add_argument("--json", action="store_true")
     _add_pass(b)
     b.set_defaults(handler=_build)
@@ -334,7 +350,9 @@ def register(subparsers: Any) -> None:
     r.add_argument("graded", nargs="*", help="graded files (or read the store with --db/--exam)")
     r.add_argument("--db", metavar="URL", help="read verified results from the department store")
     r.add_argument("--exam", metavar="EXAM_ID", help="with --db: which exam")
-    r.add_argument("-o", "--output", required=True, help="output folder")
+    r.add_argument(
+        "-o", "--output", required=True, help="output folder (created if missing; its parent must exist)"
+    )
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=_report)
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from imgtrainer.cli._common import print_json
-from imgtrainer.errors import CaseFormatError
+from imgtrainer.cli._common import error, output_folder, print_json, warn
+from imgtrainer.errors import CaseFormatError, UsageError
 
 
 def _progress(enabled: bool):
@@ -17,11 +17,9 @@ def _progress(enabled: bool):
         if not enabled:
             return
         counter = f"{i}/{total}" if total else f"{i}"
-        if tty:
+        if tty:  # a counter only on a terminal: stderr of a script holds just the problems
             sys.stderr.write(f"\rimporting {counter} {label[-60:]:60s}")
-        elif i == 1 or i % 10 == 0 or (total and i == total):
-            sys.stderr.write(f"importing {counter}: {label}\n")
-        sys.stderr.flush()
+            sys.stderr.flush()
 
     return show
 
@@ -38,29 +36,41 @@ def _print_report(report, as_json: bool) -> None:
             print(f"  warning: {w}")
     for src, why in report.skipped:
         print(f"skipped {src}: {why}")
-    for src, why in report.quarantined:
-        sys.stderr.write(f"imgtrainer: quarantined {src}: {why}\n")
-    for src, why in report.failed:
-        sys.stderr.write(f"imgtrainer: failed {src}: {why}\n")
     for w in report.warnings:
         if not any(w in c.warnings for c in report.imported):
-            sys.stderr.write(f"imgtrainer: warning: {w}\n")
+            warn(w)
     print(
         f"{len(report.imported)} imported, {len(report.failed)} failed, {len(report.quarantined)} quarantined, "
         f"{len(report.skipped)} skipped into {report.library}"
     )
 
 
+def _without_name(src: str, why: str) -> str:
+    name = Path(src).name + ": "
+    return why[len(name) :] if why.startswith(name) else why
+
+
+def _report_problems(report) -> None:
+    """One stderr line per failed or quarantined source (on stderr with --json too)."""
+    for src, why in report.failed:
+        error(f"{src}: {_without_name(src, why)}")
+    for src, why in report.quarantined:
+        error(f"{src}: quarantined: {_without_name(src, why)}")
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from imgtrainer.library.taxonomy_io import load_all_taxonomies
 
-    library = Path(args.library)
     show = _progress(not args.quiet)
     if args.manifest or args.mapping:
         if not (args.manifest and args.mapping):
-            raise CaseFormatError("--manifest and --mapping go together")
+            raise UsageError("--manifest and --mapping go together")
         if args.sources:
-            raise CaseFormatError("give either source files or --manifest, not both")
+            raise UsageError("give either source files or --manifest, not both")
+        if not Path(args.manifest).is_file():
+            where = "" if Path(args.manifest).is_absolute() else f" (relative to {Path.cwd()})"
+            raise CaseFormatError(f"{args.manifest}: manifest file not found{where}")
+        library = output_folder(args.library)
         from imgtrainer.library.bulk_import import import_manifest
         from imgtrainer.library.mapping import load_mapping
 
@@ -72,7 +82,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         )  # fmt: skip
     else:
         if not args.sources:
-            raise CaseFormatError("nothing to import: give files/folders/zips, or --manifest with --mapping")
+            raise UsageError("nothing to import: give files/folders/zips, or --manifest with --mapping")
+        library = output_folder(args.library)
         from imgtrainer.library.importer import ImportOptions, import_files
 
         if args.domain:
@@ -85,6 +96,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
             [Path(s) for s in args.sources], opts, on_item=lambda i, label: show(i, None, label)
         )
     _print_report(report, args.json)
+    _report_problems(report)
+    if not (report.imported or report.failed or report.quarantined or report.skipped):
+        error(
+            ", ".join(map(str, args.sources or [args.manifest]))
+            + ": nothing to import (no media files found)"
+        )
+        return 1
     return 0 if report.ok else 1
 
 
@@ -97,7 +115,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Exit status 1 when any file failed or was quarantined (the rest are imported).",
     )
     p.add_argument("sources", nargs="*", help="files, folders, DICOMDIR files or zip archives")
-    p.add_argument("--library", required=True, help="library folder to add cases to (created if missing)")
+    p.add_argument(
+        "--library",
+        required=True,
+        help="library folder to add cases to (created if missing; its parent must exist)",
+    )
     p.add_argument("--manifest", help="CSV with one row per clip (bulk import)")
     p.add_argument("--mapping", help="mapping TOML for the manifest, e.g. assets/mappings/pocus_dataset.toml")
     p.add_argument(

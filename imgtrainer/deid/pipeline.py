@@ -26,6 +26,7 @@ from imgtrainer.fileio import atomic_write_bytes
 from imgtrainer.media.dicom_video import VIDEO_SYNTAXES
 from imgtrainer.media.files import iter_media_files
 from imgtrainer.media.open import sniff_kind
+from imgtrainer.noise import reading
 
 __all__ = [
     "QUARANTINE_DIR",
@@ -130,6 +131,11 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
 def deidentify_file(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
     """De-identify one file of any supported kind (DICOM, video, still) into ``out_dir``."""
     src, out_dir = Path(src), Path(out_dir)
+    with reading(src):  # a library warning names this file
+        return _deidentify_file(src, out_dir, ctx)
+
+
+def _deidentify_file(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
     try:
         kind = sniff_kind(src)
     except OSError as exc:

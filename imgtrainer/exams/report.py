@@ -20,6 +20,7 @@ import numpy as np
 from imgtrainer.errors import ExamError
 from imgtrainer.exams.grading import GRADED_FORMAT
 from imgtrainer.exams.itemstats import ItemAnalysis, analyse
+from imgtrainer.fileio import read_problem
 
 
 def load_graded(paths: Sequence[Path]) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def load_graded(paths: Sequence[Path]) -> dict[str, Any]:
         try:
             doc = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ExamError(f"{path}: cannot read graded file ({exc.__class__.__name__}: {exc})") from None
+            raise ExamError(f"{path}: cannot read the graded file: {read_problem(exc)}") from None
         if not isinstance(doc, dict) or doc.get("format") != GRADED_FORMAT:
             raise ExamError(f"{path}: not an imgtrainer graded exam file (run 'imgtrainer exam grade')")
         if merged is None:

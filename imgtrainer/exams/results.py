@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from imgtrainer.errors import ExamError, TamperError
 from imgtrainer.exams import crypto
 from imgtrainer.exams.session_db import verify_chain
+from imgtrainer.fileio import read_problem
 
 if TYPE_CHECKING:
     from imgtrainer.exams.package import ExamPackage
@@ -131,7 +132,7 @@ def verify_results_file(path: Path, package: ExamPackage, results_secret: bytes)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ExamError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+        raise ExamError(f"{path}: {read_problem(exc)}") from None
     doc = parse_results(data, str(path))
     verify_document(doc, package, results_secret, str(path))
     return doc

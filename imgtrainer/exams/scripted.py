@@ -21,6 +21,7 @@ from typing import Any
 
 from imgtrainer.errors import ExamError
 from imgtrainer.exams.session import ExamSession
+from imgtrainer.fileio import read_problem
 
 
 def load_script(path: Path, session: ExamSession) -> list[tuple[int, str, Any]]:
@@ -28,7 +29,7 @@ def load_script(path: Path, session: ExamSession) -> list[tuple[int, str, Any]]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExamError(f"{path}: cannot read answers ({exc.__class__.__name__}: {exc})") from None
+        raise ExamError(f"{path}: cannot read the answers: {read_problem(exc)}") from None
     if isinstance(data, list):
         data = {str(i + 1): v for i, v in enumerate(data)}
     if not isinstance(data, dict):

@@ -205,16 +205,17 @@ def import_one(
     path: Path, display: str, opts: ImportOptions, deid: Any, report: ImportReport, batch: str
 ) -> None:
     """Import one file into the library, recording the outcome in ``report``."""
-    from imgtrainer.media.open import sniff_kind
+    from imgtrainer.fileio import read_problem
+    from imgtrainer.media.open import diagnose, sniff_kind
 
     now = opts.now or datetime.now(UTC)
     try:
         kind = sniff_kind(path)
     except OSError as exc:
-        report.failed.append((display, f"cannot read: {exc}"))
+        report.failed.append((display, read_problem(exc)))
         return
-    if kind is None:
-        report.failed.append((display, "not a DICOM file, video or still image"))
+    if kind is None:  # the media layer's words ("file is empty", "not DICOM and not ...")
+        report.failed.append((display, diagnose(path) or "not a DICOM file, video or still image"))
         return
     digest = sha256_file(path)
     case_id = f"imp-{digest[:12]}"
@@ -292,8 +293,12 @@ def import_one(
         report.imported.append(
             ImportedCase(display, case_id, str(folder), case.status, n_frames, deid_state, warnings)
         )
-    except (ImgTrainerError, OSError, ValueError) as exc:
-        report.failed.append((display, f"{type(exc).__name__}: {exc}"))
+    except ImgTrainerError as exc:
+        report.failed.append((display, getattr(exc, "reason", None) or str(exc)))
+    except OSError as exc:
+        report.failed.append((display, f"{exc.filename or display}: {read_problem(exc)}"))
+    except ValueError as exc:
+        report.failed.append((display, f"cannot be imported: {exc}"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

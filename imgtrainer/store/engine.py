@@ -114,6 +114,12 @@ def make_engine(url: str | Path | None = None, upgrade: bool | None = None) -> E
     from imgtrainer.store import migrate
     from imgtrainer.store.config import resolve_db_url
 
+    if url is not None and "://" not in str(url):  # a file the user named: like any output file,
+        given = Path(str(url).strip()).expanduser()  # its folder must exist (a typo makes no folders)
+        if given.is_dir():
+            raise StoreError(f"{given}: is a folder; give the database a file name (e.g. imgtrainer.sqlite)")
+        if not given.parent.is_dir():
+            raise StoreError(f"{given.parent}: folder for the database does not exist (create it first)")
     text = normalise_url(url) if url is not None else resolve_db_url(None)
     engine = open_engine(text)
     load_table_modules()

@@ -36,7 +36,7 @@ def test_quality_threshold_override_and_bad_name(tmp_path: Path, capsys: pytest.
     cv2.imwrite(str(png), frames[0])
     assert main(["quality", "--json", "--threshold", "dark_mean=80", str(png)]) == 0
     assert "too dark" in " ".join(json.loads(capsys.readouterr().out)["reasons"])
-    assert main(["quality", "--threshold", "nonsense=1", str(png)]) == 1
+    assert main(["quality", "--threshold", "nonsense=1", str(png)]) == 2  # usage: unknown threshold name
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
 
@@ -98,4 +98,4 @@ def test_mmode_writes_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     info = json.loads(capsys.readouterr().out)
     img = cv2.imread(str(out), cv2.IMREAD_GRAYSCALE)
     assert img.shape == (info["rows"], info["columns"]) and info["columns"] >= 10
-    assert main(["mmode", str(video), "--line", "1,2,3", "-o", str(out)]) == 1
+    assert main(["mmode", str(video), "--line", "1,2,3", "-o", str(out)]) == 2  # usage: malformed --line

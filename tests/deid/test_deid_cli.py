@@ -45,7 +45,9 @@ def test_cli_all_clean_exits_0_plain_summary(tmp_path, capsys):
 
 
 def test_cli_missing_source_is_one_line_error(tmp_path, capsys):
-    assert _run(["deid", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        _run(["deid", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 1
+    )  # a missing input: exit 1 (README rule)
     assert "no such file" in capsys.readouterr().err
 
 
@@ -113,7 +115,7 @@ def test_unsupported_file_quarantined(tmp_path):
     p = tmp_path / "x.bin"
     p.write_bytes(b"\x07" * 300)
     r = deidentify_file(p, tmp_path / "o", DeidContext())
-    assert r.status == "quarantined" and "not a DICOM" in r.reason
+    assert r.status == "quarantined" and "not DICOM" in r.reason
     assert Path(r.report["sidecar"]).is_file()
 
 

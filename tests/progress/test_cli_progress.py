@@ -35,7 +35,7 @@ def test_log_scan_and_report(tmp_path, capsys):
     assert "scan #1" in capsys.readouterr().out
     assert main(["progress", "log-scan", "--trainee", "fay", "--domain", "lung", "--db", db, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["bedside_scans"] == 2
-    pdf = tmp_path / "out" / "fay.pdf"
+    pdf = tmp_path / "fay.pdf"
     assert main(["progress", "--trainee", "fay", "--db", db, "--pdf", str(pdf)]) == 0
     out = capsys.readouterr().out
     assert "lung" in out and pdf.read_bytes().startswith(b"%PDF")
@@ -56,9 +56,9 @@ def test_log_scan_and_report(tmp_path, capsys):
                 db,
             ]
         )
-        == 1
+        == 2  # usage errors (README rule): a bad option value
     )
-    assert main(["progress", "--trainee", "fay", "--db", db, "--p0", "0.5", "--p1", "0.2"]) == 1
+    assert main(["progress", "--trainee", "fay", "--db", db, "--p0", "0.5", "--p1", "0.2"]) == 2
     assert "p0 < p1" in capsys.readouterr().err
 
 
