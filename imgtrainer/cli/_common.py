@@ -100,17 +100,13 @@ def number(kind: type = float, lo: float | None = None, hi: float | None = None,
             raise argparse.ArgumentTypeError(
                 f"{text!r} is not {'an integer' if kind is int else 'a number'}"
             ) from None
-        if (
-            value != value
-            or (lo is not None and (value <= lo if lo_open else value < lo))
-            or (hi is not None and value > hi)
-        ):
-            left = "(" if lo_open else "["
-            rng = f"{left}{'' if lo is None else lo}, {'' if hi is None else hi}]"
-            if lo is not None and hi is None:
-                rng = f"> {lo}" if lo_open else f">= {lo}"
-            elif hi is not None and lo is None:
-                rng = f"<= {hi}"
+        too_low = lo is not None and (value <= lo if lo_open else value < lo)
+        if value != value or too_low or (hi is not None and value > hi):
+            low = None if lo is None else (f"above {lo:g}" if lo_open else f"at least {lo:g}")
+            high = None if hi is None else f"at most {hi:g}"
+            rng = " and ".join(r for r in (low, high) if r)
+            if lo is not None and hi is not None and not lo_open:
+                rng = f"between {lo:g} and {hi:g}"
             raise argparse.ArgumentTypeError(f"{text} is out of range: must be {rng}")
         return value
 
@@ -266,6 +262,11 @@ def run_handler(handler: Callable[[Any], int | None], args: Any) -> int:
     except Exception as exc:  # a bug: one line, the traceback only on request
         if os.environ.get(DEBUG_ENV):
             raise
+        if type(exc).__module__.startswith("sqlalchemy"):  # the database refused (rights, lost link)
+            from imgtrainer.store.engine import describe_db_error
+
+            error(describe_db_error(exc))
+            return EXIT_BAD_INPUT
         error(
             f"internal error: {type(exc).__name__}: {exc} (a bug in imgtrainer; "
             f"run with {DEBUG_ENV}=1 for the traceback and report it)"

@@ -63,7 +63,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "assist",
         help="lung assist: pleural line, A-lines, B-lines, sliding and a suggested LUS score",
         description="Advisory lung-ultrasound findings with the evidence (frames, positions) behind "
-        "them. Educational use only, not for diagnosis.",
+        "them. B-lines and A-lines carry a calibrated probability (for an even prior), a decision "
+        "('present': true, false, or null = uncertain, look again, when the probability is too "
+        "close to 0.5 to commit) and a confidence. Accuracy on patients the model never saw: "
+        "docs/lung-assist-validation.md. Educational use only, not for diagnosis.",
     )
     a.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     a.add_argument("--json", action="store_true")
@@ -79,11 +82,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "assist-fit",
         help="refit the lung assist's B-line/A-line decisions on your own labelled clips",
         description="Measure every clip listed in a labels CSV (columns: file, b_lines, a_lines; "
-        "yes/no, 1/0 or blank for unknown) and refit the decision weights with the built-in recipe. "
+        "yes/no, 1/0 or blank for unknown; optional patient, so that one patient's clips are never "
+        "split between fitting and checking) and refit the decisions with the built-in recipe: "
+        "measurements and model family chosen by patient-grouped cross-validation, probabilities "
+        "calibrated on the cross-validated scores, an abstention band. "
         "Use the result with `imgtrainer assist --model`. The built-in model was set on one probe; "
         "labelled clips from your own machines calibrate it to them.",
     )
-    f.add_argument("--labels", type=Path, required=True, help="CSV with file, b_lines, a_lines columns")
+    f.add_argument(
+        "--labels",
+        type=Path,
+        required=True,
+        help="CSV with file, b_lines, a_lines (and optional patient) columns",
+    )
     f.add_argument(
         "--root", type=Path, default=None, help="folder the file paths are relative to (default: the CSV's)"
     )

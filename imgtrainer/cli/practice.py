@@ -102,14 +102,15 @@ def _score(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     store = AttemptStore(make_engine(args.db))
     attempt_id, result = store.record_attempt(args.trainee, case, key, qset, responses, now, mode="practice")
+    trainee = store.attempt(attempt_id).trainee  # the stored name (``--trainee`` may be an id)
     if args.json:
         data = result.model_dump(mode="json")
         data["attempt_id"] = attempt_id
-        data["trainee"] = args.trainee
+        data["trainee"] = trainee
         print_json(data)
         return 0
     print(
-        f"{case.id} [{case.domain}] trainee {args.trainee}: score {result.score:.0%}"
+        f"{case.id} [{case.domain}] trainee {trainee}: score {result.score:.0%}"
         f" ({'correct: at or above' if result.correct else 'not correct: below'} the {result.threshold:.0%} threshold), attempt {attempt_id}"
     )
     step = None

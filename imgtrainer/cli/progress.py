@@ -146,6 +146,49 @@ def _log_scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from imgtrainer.cli._common import output_file, print_json
+    from imgtrainer.fileio import atomic_write_bytes
+    from imgtrainer.progress.bundle import export_bundle
+    from imgtrainer.store.engine import make_engine
+
+    out = output_file(args.output)
+    key = None
+    if args.card:
+        from imgtrainer.progress.enrolment import read_card
+
+        key = bytes.fromhex(read_card(args.card)["key"])
+    data = export_bundle(make_engine(args.db), args.trainee, datetime.now(UTC), key)
+    atomic_write_bytes(out, data)
+    import json
+
+    rows = json.loads(data)["rows"]
+    counts = {k: len(v) for k, v in rows.items()}
+    if args.json:
+        print_json({"bundle": str(out), "rows": counts})
+    else:
+        print(f"bundle written to {out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from imgtrainer.cli._common import print_json
+    from imgtrainer.progress.bundle import import_file
+    from imgtrainer.store.engine import make_engine
+
+    doc, report = import_file(make_engine(args.db), Path(args.bundle), args.department_key)
+    if args.json:
+        print_json({"trainee": doc["trainee"], **report.to_dict()})
+    else:
+        copied = ", ".join(f"{n} {k}" for k, n in report.copied.items() if n) or "nothing new"
+        print(
+            f"verified bundle of {doc['trainee']['name']} (id {doc['trainee']['id'][:8]}): imported {copied}"
+        )
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "progress",
@@ -193,3 +236,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--db", metavar="URL")
     s.add_argument("--json", action="store_true")
     s.set_defaults(handler=_log_scan)
+    e = sub.add_parser("export", help="write one trainee's signed progress bundle (for an air-gapped laptop)")
+    e.add_argument("--trainee", required=True, metavar="NAME_OR_ID")
+    e.add_argument("-o", "--output", required=True, metavar="FILE")
+    e.add_argument("--card", metavar="FILE", help="enrolment card (default: the one joined on this computer)")
+    e.add_argument("--db", metavar="URL")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(handler=_export)
+    i = sub.add_parser("import", help="verify a progress bundle and add its rows to the store")
+    i.add_argument("bundle", metavar="FILE")
+    i.add_argument("--db", metavar="URL", help="department store (default: the configured store)")
+    i.add_argument(
+        "--department-key",
+        metavar="FILE",
+        help="department key (default: store.department_key in the config)",
+    )
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(handler=_import)

@@ -99,7 +99,7 @@ def open_engine(url: str) -> Engine:
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_recycle=1800)  # no pre-ping: one round trip less per transaction
     except (ArgumentError, SQLAlchemyError, ImportError, OSError) as exc:
         raise StoreError(f"cannot open database {mask_url(url)}: {_short(exc)}") from None
     return engine
@@ -133,6 +133,15 @@ def _short(exc: BaseException) -> str:
     """First line of a driver error, without SQL or parameters (they can hold data)."""
     msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return f"{exc.__class__.__name__}: {msg[0] if msg else ''}".rstrip(": ")
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line for a database error met mid-command, without the SQL or its parameters (they
+    hold data): e.g. a role without the right to write a table."""
+    text = _short(exc).split(": ", 1)[-1]
+    if "permission denied" in text or "InsufficientPrivilege" in type(getattr(exc, "orig", exc)).__name__:
+        return f"database: {text} (the database role lacks this right; see README 'The department store')"
+    return f"database error: {text}"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

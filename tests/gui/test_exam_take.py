@@ -129,7 +129,8 @@ def test_take_resume_and_submit(qtbot, lib, tmp_path) -> None:
 
     w2 = open_window(qtbot, pkg, tmp_path / "home", clock)
     sign_in(qtbot, w2, "cand-1")
-    assert w2.gate_button.text() == "Resume the exam" and "interrupted" in w2.gate_page.text.text()
+    assert w2.gate_button.text() == "Proctor: resume the exam…" and "interrupted" in w2.gate_page.text.text()
+    assert "only the proctor can resume" in w2.gate_page.text.text()
     start(qtbot, w2)
     p2 = w2.panel
     assert w2.state.index == 1 and p2.widgets["b_line_count"].spin.value() == 3
@@ -322,7 +323,7 @@ def test_gui_killed_mid_exam_resumes_the_same_attempt(qtbot, lib, tmp_path) -> N
         child.wait(10)
     w = open_window(qtbot, pkg, home)
     sign_in(qtbot, w, "cand-kill")
-    assert w.gate_button.text() == "Resume the exam"
+    assert w.gate_button.text() == "Proctor: resume the exam…"
     used = w.session.status()["elapsed_s"]
     assert used > 0.2  # the window's poll persisted the running clock before the kill
     start(qtbot, w)

@@ -60,5 +60,8 @@ def test_agreement_table_and_adjudication(qtbot, workspace, rated) -> None:
     assert key.answers["lus_score"].value == 1 and key.answers["lus_score"].agreed_by == ["ana"]
     assert key.answers["view"].agreed_by == ["ana", "ben"]
     marks = key.answers["b_line_marks"]
-    assert len(marks.marks) == 2 and marks.agreed_by == ["ana", "ben"]
+    # ana's line at x=60 (ben drew it too, at 62) and ben's line at x=120: ana missed a kept
+    # B-line, so only ben agreed on the marks answer; each mark names who drew it
+    assert len(marks.marks) == 2 and marks.agreed_by == ["ben"]
+    assert [m.agreed_by for m in marks.marks] == [["ana", "ben"], ["ben"]]
     assert "Wrote key.json" in page.status.text()

@@ -96,19 +96,19 @@ def _rgb(frame: np.ndarray) -> np.ndarray:
 
 
 def kept_area(frames: list[np.ndarray]) -> np.ndarray:
-    """Bool (rows, cols) mask of the area the cleaned file keeps: the largest non-black blob over
-    the sampled frames, holes filled (dark anechoic areas inside the scan area stay kept)."""
+    """Bool (rows, cols) mask of the area the cleaned file keeps, read from the cleaned frames:
+    every pixel lit on any frame, each lit area with its holes filled (dark anechoic areas inside
+    the scan area stay kept). Every lit area counts, not only the largest: a cursor or a label
+    the mask kept must not be drawn as blacked out (give all frames for the whole truth)."""
     lit = np.zeros(frames[0].shape[:2], np.uint8)
     for f in frames:
         g = f if f.ndim == 2 else f[..., :3].max(axis=-1)
         lit |= (g > 0).astype(np.uint8)
-    lit = cv2.morphologyEx(lit, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    contours, _ = cv2.findContours(lit, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    keep = np.zeros_like(lit)
-    if contours:
-        biggest = max(contours, key=cv2.contourArea)
-        cv2.drawContours(keep, [biggest], -1, 1, thickness=cv2.FILLED)
-    return keep.astype(bool)
+    closed = cv2.morphologyEx(lit, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    keep = closed.copy()
+    cv2.drawContours(keep, contours, -1, 1, thickness=cv2.FILLED)
+    return (keep | lit).astype(bool)
 
 
 def build_preview(
@@ -129,16 +129,14 @@ def build_preview(
         i = min(max(int(frame), 0), n - 1)
         after = _rgb(clip.frame(i))
         fresh = reuse is None or reuse.keep is None or reuse.keep.shape != after.shape[:2]
-        samples = (
-            [np.asarray(clip.frame(int(k))) for k in np.linspace(0, n - 1, min(n, 8)).round()]
-            if fresh
-            else []
-        )
+        # every frame: the kept area shown must cover every pixel the cleaned file still shows
+        samples = [np.asarray(clip.frame(k)) for k in range(n)] if fresh else []
     if fresh:
         keep = _reported_keep(case, after.shape[:2])
         if keep is None:
             keep = kept_area(samples)
-        median = np.median(np.stack([to_gray(s) for s in samples]), axis=0).astype(np.uint8)
+        picks = [samples[int(k)] for k in np.linspace(0, n - 1, min(n, 8)).round()]
+        median = np.median(np.stack([to_gray(s) for s in picks]), axis=0).astype(np.uint8)
         suspects = [b for b in text_boxes(median) if median[b[1] : b[3] + 1, b[0] : b[2] + 1].max() > 0]
     else:
         keep, suspects = reuse.keep, list(reuse.suspect_text)  # type: ignore[union-attr]
