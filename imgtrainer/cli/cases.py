@@ -221,8 +221,6 @@ def _cmd_edit(args: argparse.Namespace) -> int:
     from imgtrainer.library.case_io import load_case, save_case
     from imgtrainer.library.models import Case
 
-    if not faculty_active():
-        raise CaseFormatError("editing a case needs a faculty session (`imgtrainer faculty login`)")
     target = Path(args.case)
     if not (target / "case.json").is_file():
         library = _library_arg(args)
@@ -233,6 +231,10 @@ def _cmd_edit(args: argparse.Namespace) -> int:
             raise CaseFormatError(f"{library}: no case {args.case!r}")
         target = Path(summary.path)
     case = load_case(target)
+    if not faculty_active():
+        raise CaseFormatError(
+            f"{target}: editing a case needs a faculty session (`imgtrainer faculty login`)"
+        )
     data = case.model_dump(mode="json")
     changed = []
     for field in ("title", "indication", "probe", "difficulty"):
