@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter, QPen
 from PyQt6.QtWidgets import (
     QCheckBox,
@@ -24,10 +24,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from imgtrainer.gui.faculty.receiver_bar import ReceiverBar
 from imgtrainer.gui.widgets import palette
 from imgtrainer.gui.workers import run_async
 from imgtrainer.library.models import DOMAINS
 from imgtrainer.screens.faculty import review
+from imgtrainer.screens.faculty.arrivals import ArrivalWatch
 
 
 class PreviewView(QWidget):
@@ -213,10 +215,29 @@ class ImportReviewPage(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setSizes([260, 1000])
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(split)
+        self.receiver = ReceiverBar(self.library, self)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.receiver)
+        page.addWidget(split, 1)
+        self.arrivals = ArrivalWatch(self.library)
+        self.arrivals.poll()
+        self._poll_timer = QTimer(self)  # new arrivals (receiver, pull, other imports) as they come
+        self._poll_timer.timeout.connect(self.poll_arrivals)
+        self._poll_timer.start(2000)
         self.refresh()
+
+    def poll_arrivals(self) -> None:
+        """Refresh the queue when a case arrived or changed, keeping the case on screen selected."""
+        self.receiver.update_status()
+        if not self.arrivals.poll():
+            return
+        shown = self.folder
+        self.refresh()
+        for row in range(self.queue.count()):
+            if shown is not None and self.queue.item(row).data(Qt.ItemDataRole.UserRole) == str(shown):
+                self.queue.setCurrentRow(row)
+                break
 
     # queue -------------------------------------------------------------------------------------
     def refresh(self) -> None:
