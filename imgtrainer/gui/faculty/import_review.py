@@ -156,7 +156,7 @@ class ImportReviewPage(ReviewExtras, QWidget):
         for folder in folders:
             try:
                 case = load_case(folder)
-                text = f"{case.title}\n{case.domain} · {case.id}"
+                text = review.queue_label(case, self.sources)
             except Exception as exc:
                 text = f"{folder.name}\n(cannot read: {type(exc).__name__})"
             item = QListWidgetItem(text)
