@@ -148,3 +148,37 @@ class Adjudication:
             updated_at=now,
             answers=answers,  # type: ignore[arg-type]
         )
+
+
+def count_mark_mismatches(key: AnswerKey, questions: list[object]) -> list[str]:
+    """Where a keyed count and the marks of the same finding disagree: e.g. a B-line count of 3
+    with 1 B-line mark kept. The count is the most in one frame, so it is compared with the most
+    marks on one frame (a mark valid on every frame counts on each). ``questions``: the taxonomy's."""
+    from imgtrainer.library.models import CountAnswer
+
+    by_finding: dict[str, dict[str, str]] = {}
+    for q in questions:
+        finding = getattr(q, "finding", None)
+        if finding and q.kind in ("count", "marks"):  # type: ignore[attr-defined]
+            by_finding.setdefault(finding, {})[q.kind] = q.id  # type: ignore[attr-defined]
+    out = []
+    for _finding, ids in sorted(by_finding.items()):
+        count = key.answers.get(ids.get("count", ""))
+        marks = key.answers.get(ids.get("marks", ""))
+        if not isinstance(count, CountAnswer) or not isinstance(marks, MarksAnswer):
+            continue
+        every = sum(1 for m in marks.marks if m.frame is None)
+        per_frame: dict[int, int] = {}
+        for m in marks.marks:
+            if m.frame is not None:
+                per_frame[m.frame] = per_frame.get(m.frame, 0) + 1
+        most = max(per_frame.values(), default=0) + every
+        if abs(most - count.value) > count.tolerance:
+            out.append(
+                f"{ids['count']} is {count.value}"
+                + (f" ± {count.tolerance}" if count.tolerance else "")
+                + f" but {ids['marks']} keeps {most} mark{'s' if most != 1 else ''}"
+                + (" on its busiest frame" if per_frame and len(per_frame) > 1 else "")
+                + ": accept or reject marks, or correct the count"
+            )
+    return out

@@ -56,6 +56,18 @@ def _report_problems(report) -> None:
         error(f"{src}: quarantined: {_without_name(src, why)}")
 
 
+def _remember_originals(report) -> None:
+    """On this computer only: which file each case came from (the import review names it)."""
+    from imgtrainer.library.originals import ImportSources
+    from imgtrainer.resources import data_dir
+
+    sources = None
+    for c in report.imported:
+        if Path(c.source).is_file():
+            sources = sources or ImportSources(data_dir())
+            sources.remember(c.case_id, Path(c.source))
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from imgtrainer.library.taxonomy_io import load_all_taxonomies
 
@@ -102,6 +114,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             )
         finally:
             bar.close()
+    _remember_originals(report)
     _print_report(report, args.json)
     _report_problems(report)
     if not (report.imported or report.failed or report.quarantined or report.skipped):

@@ -10,7 +10,6 @@ alone and a re-mask can only black out more.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,13 +18,21 @@ import cv2
 import numpy as np
 
 from imgtrainer.errors import ImgTrainerError
-from imgtrainer.library._files import atomic_write_text
 from imgtrainer.library.case_io import is_case_folder, load_case, media_path, read_json, save_case
 from imgtrainer.library.importer import sha256_file
 from imgtrainer.library.models import Case
+from imgtrainer.library.originals import SOURCES_FILE, ImportSources
+
+__all__ = ["SOURCES_FILE", "ImportSources", "queue_label"]
 
 Box = tuple[int, int, int, int]
-SOURCES_FILE = "import_sources.json"
+
+
+def queue_label(case: Case, sources: ImportSources) -> str:
+    """Two lines for the review queue: the title, then the case id beside the original file name
+    (known only on the computer that imported it; never stored in the library)."""
+    name = sources.original_name(case)
+    return f"{case.title}\n{case.id} · {name or 'original file not recorded here'}"
 
 
 def pending_cases(library: Path) -> list[Path]:
@@ -39,38 +46,6 @@ def pending_cases(library: Path) -> list[Path]:
         if isinstance(data, dict) and data.get("status") == "pending_review":
             out.append(folder)
     return out
-
-
-class ImportSources:
-    """case id -> original file path, kept on this computer only (never in the library)."""
-
-    def __init__(self, home: Path) -> None:
-        self.path = Path(home) / "faculty" / SOURCES_FILE
-        self._map: dict[str, str] = {}
-        if self.path.is_file():
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                self._map = {str(k): str(v) for k, v in dict(data).items()}
-            except (ValueError, TypeError):
-                self._map = {}
-
-    def remember(self, case_id: str, original: Path) -> None:
-        self._map[case_id] = str(Path(original).resolve())
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(self._map, indent=2))
-
-    def original(self, case: Case) -> Path | None:
-        """The remembered original of ``case`` when it still exists."""
-        p = self._map.get(case.id)
-        return Path(p) if p and Path(p).is_file() else None
-
-    def locate(self, case: Case, candidate: Path) -> bool:
-        """Remember ``candidate`` as the original if its SHA-256 matches the import record."""
-        want = (case.provenance.original_file or "").removeprefix("sha256:")
-        if not want or sha256_file(Path(candidate)) != want:
-            return False
-        self.remember(case.id, candidate)
-        return True
 
 
 @dataclass
