@@ -173,8 +173,11 @@ def new_submission(
     **fields: Any,
 ) -> Submission:
     now = now or datetime.now(UTC)
+    reading = dict(fields.pop("reading", None) or {})
+    reading.setdefault("application", domain)  # the trainee named the application by submitting
     try:
         return Submission(
+            reading=reading,
             id=submission_id(trainee, sources, now),
             trainee=trainee,
             domain=domain,  # type: ignore[arg-type]
