@@ -68,7 +68,7 @@ def timed_deid(code_root: Path, src: Path, out: Path, args: list[str], home: Pat
     t = time.perf_counter()
     r = subprocess.run(
         [sys.executable, "-m", "imgtrainer", "deid", str(src), "--out", str(out), *args],
-        env=env, capture_output=True, text=True, timeout=3600,
+        env=env, capture_output=True, text=True, timeout=3600, cwd=src.parent,  # not the checkout: -m finds PYTHONPATH's
     )  # fmt: skip
     elapsed = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
