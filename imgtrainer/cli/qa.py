@@ -19,11 +19,13 @@ APPS = ("airway", "lung", "gastric", "cardiac", "fast")
 
 def qa_dir(args: argparse.Namespace) -> Path:
     """--qa-dir > IMGTRAINER_QA_DIR > <data dir>/qa (a shared folder in a department)."""
-    if args.qa_dir:
-        return Path(args.qa_dir)
-    env = os.environ.get("IMGTRAINER_QA_DIR")
-    if env:
-        return Path(env)
+    given = args.qa_dir or os.environ.get("IMGTRAINER_QA_DIR")
+    if given:
+        folder = Path(given)
+        if not folder.is_dir() and args.qa_command != "submit":  # a typo must not look like "empty"
+            where = "--qa-dir" if args.qa_dir else "IMGTRAINER_QA_DIR"
+            raise ImgTrainerError(f"{folder}: no such QA folder ({where})")
+        return folder
     from imgtrainer.resources import data_dir
 
     return data_dir() / "qa"
@@ -124,6 +126,7 @@ def _queue(args: argparse.Namespace) -> int:
     from imgtrainer.cli._common import print_json, warn
     from imgtrainer.qa.queue import queue
 
+    qa_dir(args)  # a wrong folder is named before the session check
     _need_faculty("queue")
     problems: list[str] = []
     statuses = ("submitted", "in_review", "reviewed", "returned") if args.all else ("submitted", "in_review")
@@ -202,6 +205,7 @@ def _review(args: argparse.Namespace) -> int:
     from imgtrainer.qa.review import finalise, parse_review, save_draft
     from imgtrainer.qa.submission import read_reading
 
+    qa_dir(args)  # a wrong folder is named before the session check
     _need_faculty("review")
     folder = find(qa_dir(args), args.submission)
     data = read_reading(Path(args.grades))
@@ -234,6 +238,7 @@ def _export(args: argparse.Namespace) -> int:
     from imgtrainer.qa.queue import queue
     from imgtrainer.qa.review import reviews
 
+    qa_dir(args)  # a wrong folder is named before the session check
     _need_faculty("export")
     rows = []
     for it in queue(
