@@ -205,9 +205,8 @@ def _review(args: argparse.Namespace) -> int:
     from imgtrainer.qa.review import finalise, parse_review, save_draft
     from imgtrainer.qa.submission import read_reading
 
-    qa_dir(args)  # a wrong folder is named before the session check
+    folder = find(qa_dir(args), args.submission)  # a wrong id is named before the session check
     _need_faculty("review")
-    folder = find(qa_dir(args), args.submission)
     data = read_reading(Path(args.grades))
     if args.reviewer:
         data["reviewer"] = args.reviewer

@@ -90,6 +90,8 @@ def save_draft(folder: Path, review: Review, now: datetime | None = None) -> Pat
     review = review.model_copy(update={"final": False, "updated_at": now or datetime.now(UTC)})
     path = review_path(folder, review.reviewer)
     path.parent.mkdir(exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a save killed mid-write
+        stale.unlink(missing_ok=True)
     with atomic_output(path) as tmp:
         tmp.write_text(review.model_dump_json(indent=2), encoding="utf-8")
     return path
