@@ -4,7 +4,8 @@
 
 Starts a real receiver on 127.0.0.1 for a throw-away library, sends three H.264 video DICOMs
 made from the shared lung clips (planted, fake identities) with pynetdicom, shows the page,
-saves ``faculty_receiver_arrivals.png`` and stops the receiver.
+saves ``faculty_receiver_arrivals.png`` and stops the receiver. Then plays an HEVC video DICOM
+in the viewer for 2.5 s and saves ``viewer_video_dicom.png``.
 """
 
 from __future__ import annotations
@@ -71,5 +72,29 @@ def main() -> None:
         control.stop()
 
 
+def viewer() -> None:
+    from imgtrainer.gui.style import make_app
+    from imgtrainer.gui.viewer.cine_viewer import CineViewer
+    from imgtrainer.media import open_clip
+    from tests.intake.video_factory import CLIPS, make_video_dicom
+
+    app = make_app()
+    path = Path(tempfile.mkdtemp()) / "hevc.dcm"
+    make_video_dicom(CLIPS[6], path, "hevc", frames=50)
+    v = CineViewer()
+    v.resize(1000, 800)
+    v.show()
+    v.state.set_clip(open_clip(path))
+    v.state.toggle_play()
+    end = time.monotonic() + 2.5
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    v.grab().save(str(OUT / "viewer_video_dicom.png"))
+    print("viewer_video_dicom.png")
+    v.close()
+
+
 if __name__ == "__main__":
     main()
+    viewer()

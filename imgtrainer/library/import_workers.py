@@ -20,10 +20,10 @@ def _deid_for(opts: ImportOptions, salt: bytes | None) -> tuple[Any, Any] | None
         return None
     deidentify_file, context_cls = api
     ctx = context_cls(salt=salt) if salt is not None else context_cls()
-    if not opts.ocr:
+    if not opts.ocr or opts.manual_keep_box is not None:
         from dataclasses import replace
 
-        ctx.options = replace(ctx.options, ocr=False)
+        ctx.options = replace(ctx.options, ocr=opts.ocr, manual_keep_box=opts.manual_keep_box)
     ctx.quarantine_copy_dir = opts.quarantine_dir
     return deidentify_file, ctx
 

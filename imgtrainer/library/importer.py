@@ -86,6 +86,7 @@ class ImportOptions:
     now: datetime | None = None  # the clock, passed in
     tags: list[str] = field(default_factory=list)
     ocr: bool = True  # read the kept area of de-identified files with Tesseract
+    manual_keep_box: tuple[int, int, int, int] | None = None  # faculty's scan area (re-mask)
 
 
 def deid_api() -> tuple[Callable[..., Any], type] | None:
