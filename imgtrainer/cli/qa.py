@@ -26,9 +26,9 @@ def qa_dir(args: argparse.Namespace) -> Path:
             where = "--qa-dir" if args.qa_dir else "IMGTRAINER_QA_DIR"
             raise ImgTrainerError(f"{folder}: no such QA folder ({where})")
         return folder
-    from imgtrainer.resources import data_dir
+    from imgtrainer.qa.queue import default_qa_dir
 
-    return data_dir() / "qa"
+    return default_qa_dir()
 
 
 def _need_faculty(what: str) -> None:
