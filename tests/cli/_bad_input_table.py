@@ -254,6 +254,7 @@ GENERIC_ARGV = {
     "practice next": "practice next --library {missing_dir}",
     "faculty set-password": None,  # reads the passwords from stdin: no input path to get wrong
     "trainees add": None,  # the argument is a new trainee's name, not an input
+    "raters add": None,  # the argument is a new rater's name, not an input
     "receive": None,  # a listener: with its arguments complete it would start serving
 }
 
