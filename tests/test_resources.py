@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_package_data_points_at_the_top_level_sources():
-    # In a checkout imgtrainer/_data/{assets,cases} lead to the top-level folders, which stay the
+    # In a checkout imgtrainer/shipped-data/{assets,cases} lead to the top-level folders, which stay the
     # sources; the wheel build copies their files (test: .ci/package's smoke test of the wheel).
-    assert (files("imgtrainer") / "_data" / "cases").is_dir()
+    assert (files("imgtrainer") / "shipped-data" / "cases").is_dir()
     assert demo_library_dir() == ROOT / "cases" == project_root() / "cases"
     assert assets_dir() == ROOT / "assets"
     assert (taxonomy_dir() / "common.toml").is_file()

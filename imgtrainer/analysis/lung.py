@@ -160,8 +160,9 @@ def assess_lung(
             "present": b_call,
             "probability": round(p_b, 3),
             "confidence": round(max(p_b, 1.0 - p_b), 3),
-            "count": max_count,
-            "max_count": max_count,
+            # B-lines the line counter separated in the frame with most: a measurement, not the
+            # decision (the decision is "present", taken from the calibrated probability)
+            "counted_max": max_count,
             "per_frame": {str(i): len(fb.beams) for i, fb in per_frame.items()},
             "confluent": bool(confluent),
             "positions": blines,
@@ -364,7 +365,7 @@ def _alines_dict(
         "present": present,
         "probability": round(p, 3),
         "confidence": round(max(p, 1.0 - p), 3),
-        "count": len(positions),
+        "drawn": len(positions),  # A-line arcs drawn (at 2x-4x the pleural depth)
         "strongest_multiple": k,
         # how strongly the beams repeat along depth (0-1) and the lag at which they repeat most,
         # along a beam in stored-frame pixels: the A-line spacing on clean images, but on real

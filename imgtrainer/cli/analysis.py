@@ -320,7 +320,7 @@ def _b_text(b: dict[str, Any]) -> str:
         return f"no ({_p(b)})"
     if b["confluent"]:
         return f"yes (confluent, {_p(b)})"
-    n = b["max_count"]
+    n = b["counted_max"]
     return f"yes, up to {n} in a frame ({_p(b)})" if n else f"yes (pattern, none counted separately, {_p(b)})"
 
 

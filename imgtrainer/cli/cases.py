@@ -213,6 +213,54 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_edit(args: argparse.Namespace) -> int:
+    """Faculty edit of what trainees read about a case (needs a faculty session)."""
+    from pydantic import ValidationError
+
+    from imgtrainer.library._files import validation_message
+    from imgtrainer.library.case_io import load_case, save_case
+    from imgtrainer.library.models import Case
+
+    target = Path(args.case)
+    if not (target / "case.json").is_file():
+        library = _library_arg(args)
+        index = _index(args)
+        index.scan(library)
+        summary = index.get(args.case, library)
+        if summary is None:
+            raise CaseFormatError(f"{library}: no case {args.case!r}")
+        target = Path(summary.path)
+    case = load_case(target)
+    if not faculty_active():
+        raise CaseFormatError(
+            f"{target}: editing a case needs a faculty session (`imgtrainer faculty login`)"
+        )
+    data = case.model_dump(mode="json")
+    changed = []
+    for field in ("title", "indication", "probe", "difficulty"):
+        value = getattr(args, field)
+        if value is not None:
+            data[field] = value
+            changed.append(field)
+    if args.context is not None:
+        data["patient"] = {**data["patient"], "clinical_context": args.context}
+        changed.append("clinical context")
+    if not changed:
+        raise CaseFormatError(
+            "nothing to change: give --title, --indication, --context, --probe or --difficulty"
+        )
+    try:
+        updated = Case.model_validate(data)
+    except ValidationError as exc:
+        raise CaseFormatError(validation_message(target / "case.json", exc)) from None
+    save_case(target, updated)
+    if args.json:
+        print_json({"id": updated.id, "changed": changed, "case": updated.model_dump(mode="json")})
+    else:
+        print(f"{updated.id}: {', '.join(changed)} updated")
+    return 0
+
+
 def _cmd_taxonomy(args: argparse.Namespace) -> int:
     taxonomies = _taxonomies(args)
     if args.domain and args.domain not in taxonomies:
@@ -290,6 +338,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--by", help="reviewer name (recorded in the provenance)")
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=_cmd_review)
+
+    e = cs.add_parser(
+        "edit", help="faculty: edit a case's title, indication, clinical context, probe or difficulty"
+    )
+    e.add_argument("case", help="case id (in --library) or case folder")
+    e.add_argument("library_pos", nargs="?", metavar="LIBRARY")
+    e.add_argument("--library")
+    e.add_argument("--db")
+    e.add_argument("--title")
+    e.add_argument("--indication", help="why the scan is done (shown after the application is answered)")
+    e.add_argument("--context", help="the patient's clinical story trainees read first")
+    e.add_argument("--probe", choices=("linear", "convex", "phased", "unknown"))
+    e.add_argument("--difficulty", type=int, choices=(1, 2, 3))
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(handler=_cmd_edit)
 
     t = cs.add_parser("taxonomy", help="show the taxonomy (views, findings, questions)")
     t.add_argument("domain", nargs="?")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from imgtrainer.cli._common import error, output_folder, print_json, warn
+from imgtrainer.cli._common import error, number, output_folder, print_json, warn
 from imgtrainer.errors import CaseFormatError, UsageError
 
 
@@ -28,8 +28,6 @@ def _print_report(report, as_json: bool) -> None:
     if as_json:
         print_json(report.to_dict())
         return
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
     for c in report.imported:
         print(f"imported {c.source} -> {c.case_id} ({c.n_frames} frame(s), {c.status}, deid: {c.deid})")
         for w in c.warnings:
@@ -56,6 +54,18 @@ def _report_problems(report) -> None:
         error(f"{src}: {_without_name(src, why)}")
     for src, why in report.quarantined:
         error(f"{src}: quarantined: {_without_name(src, why)}")
+
+
+def _remember_originals(report) -> None:
+    """On this computer only: which file each case came from (the import review names it)."""
+    from imgtrainer.library.originals import ImportSources
+    from imgtrainer.resources import data_dir
+
+    sources = None
+    for c in report.imported:
+        if Path(c.source).is_file():
+            sources = sources or ImportSources(data_dir())
+            sources.remember(c.case_id, Path(c.source))
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -90,11 +100,21 @@ def _cmd_import(args: argparse.Namespace) -> int:
             load_all_taxonomies()  # a broken taxonomy should stop the import before it starts
         opts = ImportOptions(
             library=library, domain=args.domain, probe=args.probe, imported_by=args.by,
-            deidentify=not args.no_deid, tags=list(args.tag or []),
+            deidentify=not args.no_deid, tags=list(args.tag or []), ocr=not args.no_ocr,
         )  # fmt: skip
-        report = import_files(
-            [Path(s) for s in args.sources], opts, on_item=lambda i, label: show(i, None, label)
-        )
+        from imgtrainer.library.sources import expand_sources
+        from imgtrainer.workpool import ProgressLine, default_jobs
+
+        sources = [Path(s) for s in args.sources]
+        total = sum(1 for _ in expand_sources(sources)) if not args.quiet else None
+        bar = ProgressLine("import", total, enabled=not args.quiet)
+        try:
+            report = import_files(
+                sources, opts, on_item=lambda _i, label: bar.step(label), jobs=args.jobs or default_jobs()
+            )
+        finally:
+            bar.close()
+    _remember_originals(report)
     _print_report(report, args.json)
     _report_problems(report)
     if not (report.imported or report.failed or report.quarantined or report.skipped):
@@ -133,6 +153,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", help="who imports (recorded in the provenance)")
     p.add_argument(
         "--no-deid", action="store_true", help="skip de-identification (only for data already de-identified)"
+    )
+    p.add_argument(
+        "--jobs", "-j", type=number(int, 1, 256), default=0,
+        help="worker processes (default: the number of cores); an interrupted import resumes where it stopped",
+    )  # fmt: skip
+    p.add_argument(
+        "--no-ocr", action="store_true", help="de-identify without reading the kept area (Tesseract)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--json", action="store_true")

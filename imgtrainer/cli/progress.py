@@ -189,20 +189,8 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "progress",
-        help="logbook vs ASRA minimums, learning curves (CUSUM, LC-CUSUM), PDF portfolio",
-        description="A trainee's logbook per application against the ASRA minimums, accuracy and "
-        "per-finding sensitivity/specificity, CUSUM and LC-CUSUM learning curves, mastery and "
-        "maintenance. 'Correct' = case score >= --threshold; p0/p1 are failure rates.",
-    )
-    p.add_argument("--trainee", metavar="NAME")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument(
-        "--pdf", metavar="FILE", help="also write the competency portfolio PDF (its folder must exist)"
-    )
-    p.add_argument("--db", metavar="URL", help="database URL or SQLite path (default: user data dir)")
+def add_logbook_options(p: argparse.ArgumentParser) -> None:
+    """The logbook parameters (shared by `progress` and `cohort`), each with its range."""
     p.add_argument(
         "--threshold",
         type=number(float, 0, 1, lo_open=True),
@@ -225,6 +213,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=90,
         help="warn after this many days unpractised (90)",
     )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "progress",
+        help="logbook vs ASRA minimums, learning curves (CUSUM, LC-CUSUM), PDF portfolio",
+        description="A trainee's logbook per application against the ASRA minimums, accuracy and "
+        "per-finding sensitivity/specificity, CUSUM and LC-CUSUM learning curves, mastery and "
+        "maintenance. 'Correct' = case score >= --threshold; p0/p1 are failure rates.",
+    )
+    p.add_argument("--trainee", metavar="NAME")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--pdf", metavar="FILE", help="also write the competency portfolio PDF (its folder must exist)"
+    )
+    p.add_argument("--db", metavar="URL", help="database URL or SQLite path (default: user data dir)")
+    add_logbook_options(p)
     p.set_defaults(handler=_report)
     sub = p.add_subparsers(dest="progress_command", metavar="SUBCOMMAND")
     s = sub.add_parser("log-scan", help="record a Level 1 bedside scan performed by the trainee")

@@ -33,15 +33,16 @@ from imgtrainer.fileio import read_problem
 
 if TYPE_CHECKING:
     from imgtrainer.exams.package import ExamPackage
-    from imgtrainer.exams.session import ExamSession
     from imgtrainer.exams.session_db import SessionDB
+    from imgtrainer.exams.session_status import SessionView
 
 RESULTS_FORMAT = "imgtrainer-exam-results"
 RESULTS_VERSION = 1
 
 
-def results_document(session: ExamSession, db: SessionDB) -> dict[str, Any]:
+def results_document(session: SessionView, db: SessionDB) -> dict[str, Any]:
     meta = db.meta()
+    limit = session.time_limit_s()
     return {
         "format": RESULTS_FORMAT,
         "format_version": RESULTS_VERSION,
@@ -54,6 +55,8 @@ def results_document(session: ExamSession, db: SessionDB) -> dict[str, Any]:
         "order": json.loads(meta["order"]),
         "elapsed_s": round(session.elapsed_s(), 6),
         "time_limit_s": session.settings.get("time_limit_s"),
+        "attempt": session.attempt,
+        "candidate_time_limit_s": None if limit is None else round(limit, 6),
         "answers": db.answers(),
         "audit": db.audit(),
     }

@@ -314,6 +314,11 @@ class MainWindow(QMainWindow):
     def _progress_dirty(self, _result: object = None) -> None:
         self.library_page.refresh()
 
+    def library_changed(self) -> None:
+        """Faculty approved, rejected or keyed a case in this session: scan the library again so
+        the trainee view shows exactly the cases that now pass the review gate."""
+        self.library_page.rescan()
+
     def show_library(self) -> None:
         self.tabs.setCurrentIndex(PAGES.index("library"))
 

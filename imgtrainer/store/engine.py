@@ -87,6 +87,22 @@ def normalise_url(url: str | Path) -> str:
     return text
 
 
+def _sqlite_folder(path: Path) -> None:
+    """Only the per-user data folder is created; a SQLite file named by the user needs an
+    existing folder, like every output file (a typo must not create folders)."""
+    from imgtrainer.resources import data_dir
+
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder; give the database a file name (e.g. imgtrainer.sqlite)")
+    if path.parent.is_dir():
+        return
+    home = data_dir().resolve()
+    if path.resolve().parent == home or home in path.resolve().parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        raise StoreError(f"{path.parent}: folder for the database does not exist (create it first)")
+
+
 def open_engine(url: str) -> Engine:
     """An engine with the per-engine settings, without touching the schema."""
     from imgtrainer.store.config import mask_url
@@ -94,7 +110,7 @@ def open_engine(url: str) -> Engine:
     try:
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _sqlite_folder(path)
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
@@ -114,12 +130,6 @@ def make_engine(url: str | Path | None = None, upgrade: bool | None = None) -> E
     from imgtrainer.store import migrate
     from imgtrainer.store.config import resolve_db_url
 
-    if url is not None and "://" not in str(url):  # a file the user named: like any output file,
-        given = Path(str(url).strip()).expanduser()  # its folder must exist (a typo makes no folders)
-        if given.is_dir():
-            raise StoreError(f"{given}: is a folder; give the database a file name (e.g. imgtrainer.sqlite)")
-        if not given.parent.is_dir():
-            raise StoreError(f"{given.parent}: folder for the database does not exist (create it first)")
     text = normalise_url(url) if url is not None else resolve_db_url(None)
     engine = open_engine(text)
     load_table_modules()

@@ -58,7 +58,7 @@ def test_assist_json_on_video(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = json.loads(capsys.readouterr().out)
     for key in ("pleura", "a_lines", "b_lines", "sliding", "lus_score"):
         assert key in out
-    assert out["b_lines"]["present"] is True and out["b_lines"]["max_count"] >= 2
+    assert out["b_lines"]["present"] is True and out["b_lines"]["counted_max"] >= 2
     for name in ("b_lines", "a_lines"):  # calibrated probability, decision or null, confidence
         d = out[name]
         assert 0.0 <= d["probability"] <= 1.0 and d["present"] in (True, False, None)

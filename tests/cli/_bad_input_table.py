@@ -169,6 +169,15 @@ SPECIAL = (
     ("faculty export-sr {case} -o {file_as_dir}/sr.dcm", 1, "afile"),
     ("progress --trainee Ana --pdf {typo_dir}/p.pdf", 1, "no-such-folder"),
     ("cases list --db {file_as_dir}/x.sqlite", 1, "afile"),
+    ("cohort --threshold 2", 2, "--threshold"),
+    ("cohort --csv {typo_dir}/c.csv", 1, "no-such-folder"),
+    ("cohort --pdf {file_as_dir}/c.pdf", 1, "afile"),
+    ("sync --batch 0 --to {out}/dept.sqlite", 2, "--batch"),
+    ("sync", 2, "--to"),
+    ("sync --to {typo_dir}/dept.sqlite", 1, "no-such-folder"),
+    ("db status --db {typo_dir}/x.sqlite", 1, "no-such-folder"),
+    ("trainees list --db {file_as_dir}/x.sqlite", 1, "afile"),
+    ("cases list --db {out}", 1, "is a folder"),
     # other bad inputs
     ("cases validate {broken_lib}", 1, "broken_lib"),
     ("cases validate {good}", 1, "good.dcm"),
@@ -256,6 +265,9 @@ GENERIC_ARGV = {
     "trainees add": None,  # the argument is a new trainee's name, not an input
     "raters add": None,  # the argument is a new rater's name, not an input
     "receive": None,  # a listener: with its arguments complete it would start serving
+    # the missing input of a pull is its password file (read before any connection is made)
+    "pull": "pull --dicomweb http://127.0.0.1:9/dicom-web --study 1.2.3 --user u "
+    "--password-file {missing_dir}/password --library {out}/g-pull",
 }
 
 

@@ -115,6 +115,9 @@ SUBPROCESS_ROWS = (
     ("frame {trunc_mp4} -o {out}/sp.png", 1, "trunc.mp4"),
     ("deid {trunc_mp4} {trunc_jpeg} --out {out}/sp-deid", 1, None),
     ("import {trunc_jpeg} --library {out}/sp-lib --quiet", 1, "trunc_jpeg.dcm"),
+    # a listener: as a process with a time limit, so a regression fails instead of serving forever
+    ("receive --port 99999 --library {out}/rl --allow A@127.0.0.1", 2, "--port"),
+    ("receive --port 0 --library {typo_dir} --allow A@127.0.0.1", 1, "no-such-folder"),
 )
 
 

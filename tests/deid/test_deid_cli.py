@@ -31,7 +31,11 @@ def test_cli_cleans_reports_and_exits_1_on_quarantine(tmp_path, capsys):
     out = tmp_path / "out"
     assert _run(["deid", str(src), "--out", str(out), "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data["summary"] == {"files": 2, "cleaned": 1, "quarantined": 1}
+    assert {k: data["summary"][k] for k in ("files", "cleaned", "quarantined")} == {
+        "files": 2,
+        "cleaned": 1,
+        "quarantined": 1,
+    }
     report = json.loads((out / "deid-report.json").read_text())
     assert {f["status"] for f in report["files"]} == {"cleaned", "quarantined"}
     assert len(list(out.glob("*.dcm"))) == 1 and len(list((out / "quarantine").glob("*.json"))) == 1
