@@ -261,6 +261,8 @@ GENERIC_ARGV = {
     "gui": "gui --library {missing_dir}",
     "demo": "demo --sheet {out}/s.png --out {missing_dir}",
     "practice next": "practice next --library {missing_dir}",
+    "qa list": "qa list --trainee Ana --qa-dir {missing_dir}",
+    "qa queue": "qa queue --qa-dir {missing_dir}",
     "faculty set-password": None,  # reads the passwords from stdin: no input path to get wrong
     "trainees add": None,  # the argument is a new trainee's name, not an input
     "raters add": None,  # the argument is a new rater's name, not an input
