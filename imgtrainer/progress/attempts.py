@@ -129,6 +129,7 @@ class AttemptStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._plans: dict[int, frozenset[str]] = {}  # question ids of attempts (never change)
 
     # ------------------------------------------------------------------ trainees
     def _trainee(self, session: Session, ref: str, now: datetime) -> TraineeRow:
@@ -191,6 +192,22 @@ class AttemptStore:
     ) -> None:
         """Commit one answer (replacing an earlier answer to the same question) in its own transaction."""
         now = _check_now(now)
+        if self.engine.dialect.name == "postgresql":
+            from imgtrainer.progress.answer_commit import check_question, commit_answer
+
+            if attempt_id not in self._plans:
+                with Session(self.engine) as s:
+                    att = _open_attempt(s, attempt_id, question_id)
+                    self._plans[attempt_id] = frozenset(json.loads(att.question_ids))
+            check_question(self._plans, attempt_id, question_id)
+            t = time_s if time_s is not None else response.time_s
+            if commit_answer(
+                self.engine, attempt_id, question_id, response.kind, response.model_dump_json(), t, now
+            ):
+                return
+            with Session(self.engine) as s:  # not in progress any more: say why
+                _open_attempt(s, attempt_id, question_id)
+            raise StoreError(f"attempt {attempt_id}: the answer was not recorded")
         with Session(self.engine) as s, s.begin():
             _open_attempt(s, attempt_id, question_id)
             t = time_s if time_s is not None else response.time_s
