@@ -42,18 +42,17 @@ class QaWindow(QMainWindow):
         self.state = state
         self.setWindowTitle(f"QA review of performed scans — {state.reviewer} (faculty only)")
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self._build_queue())
-        self.viewer = CineViewer(parent=split)
-        middle = QWidget(split)
-        mid = QVBoxLayout(middle)
-        mid.setContentsMargins(0, 0, 0, 0)
-        mid.addWidget(self.viewer, 4)
-        self.quality = QualityPanel(self.viewer.state, middle)
-        self.quality.setMaximumHeight(230)
-        mid.addWidget(self.quality, 1)
-        split.addWidget(middle)
-        split.addWidget(self._build_grading())
-        split.setSizes([330, 820, 470])
+        self.viewer = CineViewer()
+        self.viewer.view.placeholder = "Pick a submission in the queue"
+        left = self._build_queue()
+        self.quality = QualityPanel(self.viewer.state, left)  # the advisory pre-read, under the queue
+        left.layout().addWidget(self.quality, 1)
+        split.addWidget(left)
+        split.addWidget(self.viewer)
+        self.grading = self._build_grading()
+        self.grading.setEnabled(False)  # until a submission is picked
+        split.addWidget(self.grading)
+        split.setSizes([380, 760, 560])
         self.setCentralWidget(split)
         self.status = self.statusBar()
         self._keys()
@@ -82,9 +81,11 @@ class QaWindow(QMainWindow):
         self.queue.verticalHeader().setVisible(False)
         self.queue.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.queue.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.queue.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        head = self.queue.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.queue.itemSelectionChanged.connect(self._queue_picked)
-        lay.addWidget(self.queue)
+        lay.addWidget(self.queue, 1)
         return box
 
     def _build_grading(self) -> QWidget:
@@ -119,7 +120,12 @@ class QaWindow(QMainWindow):
         self.reading = QTableWidget(0, 3, reading)
         self.reading.setHorizontalHeaderLabels(["Question", "Trainee", "Reviewer"])
         self.reading.verticalHeader().setVisible(False)
-        self.reading.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        head = self.reading.horizontalHeader()
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 170), (2, 190)):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            self.reading.setColumnWidth(col, width)
+        self.reading.setWordWrap(True)
         self.reading.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         rl.addWidget(self.reading)
         self.decision_note = QLabel("", reading)
@@ -214,11 +220,13 @@ class QaWindow(QMainWindow):
     def _draw_submission(self) -> None:
         st, sub = self.state, self.state.submission
         assert sub is not None and st.review is not None
+        self.grading.setEnabled(True)
         self.heading.setText(
             f"{sub.trainee} — {sub.domain}, performed {sub.performed_on} · supervision {sub.supervision}"
         )
         self.viewer.state.set_assist_domain(sub.domain)
         self.viewer.state.set_show_assist(sub.domain == "lung")
+        self.viewer.state.set_show_quality(True)
         self.reading.setRowCount(len(st.lines))
         for r, line in enumerate(st.lines):
             self.reading.setItem(r, 0, QTableWidgetItem(line.prompt))
@@ -230,7 +238,7 @@ class QaWindow(QMainWindow):
             box.setCurrentIndex(max(0, box.findData(line.reviewer)) if line.reviewer is not None else 0)
             box.activated.connect(lambda _i, q=line.question_id, b=box: self._pick_answer(q, b))
             self.reading.setCellWidget(r, 2, box)
-        self.reading.resizeColumnToContents(1)
+        self.reading.resizeRowsToContents()
         self.decision_note.setText(f"Trainee's decision: {sub.decision_note}" if sub.decision_note else "")
         self.feedback.blockSignals(True)
         self.feedback.setPlainText(st.review.feedback)
