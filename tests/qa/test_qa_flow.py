@@ -114,6 +114,17 @@ def test_submission_to_logbook_and_cohort(
     assert (lung["bedside_scans"], lung["reviewed_scans"], lung["self_reported_scans"]) == (1, 1, 0)
     assert lung["mean_acep"] == 4.0
 
+    from datetime import UTC, datetime
+
+    from imgtrainer.progress.attempts import AttemptStore
+    from imgtrainer.progress.logbook import logbook_for
+    from imgtrainer.progress.report import build_portfolio
+    from imgtrainer.store.engine import make_engine
+
+    book = logbook_for(AttemptStore(make_engine(db)), "Ana", datetime.now(UTC))
+    pdf = build_portfolio(book, compress=False)
+    assert b"Performed studies reviewed by faculty" in pdf and b"Dr Lee" in pdf and sub.encode() in pdf
+
     assert main(["progress", "log-scan", "--trainee", "Ana", "--domain", "lung", "--db", db]) == 0
     assert main(["cohort", "--db", db, "--json"]) == 0
     out = capsys.readouterr().out
