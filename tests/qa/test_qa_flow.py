@@ -132,6 +132,10 @@ def test_submission_to_logbook_and_cohort(
     cell = next(a for a in row["applications"] if a["application"] == "lung")["level1_performed"]
     assert (cell["studies"], cell["reviewed"], cell["self_reported"], cell["mean_acep"]) == (2, 1, 1, 4.0)
     assert cell["review_agreement"] == pytest.approx(1.0) and cell["median_review_days"] is not None
+    from imgtrainer.screens.cohort import row_cells
+
+    screen_cell = row_cells(row)["lung"]  # the cohort screen's cell for the same numbers
+    assert "L1 2 (1 rev.)" in screen_cell.text and "mean ACEP 4.0" in screen_cell.tip
 
     assert main(["qa", "list", "--trainee", "Ana", "--qa-dir", qa, "--json"]) == 0
     (mine,) = _json(capsys)["submissions"]
