@@ -87,12 +87,25 @@ def _quiet_for(folder: Path) -> float:
     return time.time() - newest
 
 
+def _clean_stale_staging(qa_dir: Path, older_than_s: float = 3600.0) -> None:
+    """A claim killed mid-copy leaves a ``.staging-*`` folder (never a submission): drop old ones."""
+    import shutil
+
+    for p in qa_dir.glob(".staging-*") if qa_dir.is_dir() else []:
+        try:
+            if time.time() - p.stat().st_mtime > older_than_s:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def claim_received(library: Path, qa_dir: Path, settle_s: float = 120.0) -> list[Claim]:
     """Create the submissions of mapped, settled series (see module doc)."""
     from imgtrainer.library.case_io import load_case
     from imgtrainer.qa.submission import new_submission, submit_case
 
     library = Path(library)
+    _clean_stale_staging(Path(qa_dir))
     table = load_table(qa_dir) if (Path(qa_dir) / "operators.json").is_file() else None
     out: list[Claim] = []
     for rec_path in sorted((library / CLAIMS_DIR).glob("*.json")):
