@@ -22,10 +22,8 @@ def qa_dir(args: argparse.Namespace) -> Path:
     given = args.qa_dir or os.environ.get("IMGTRAINER_QA_DIR")
     if given:
         folder = Path(given)
-        if not folder.is_dir() and args.qa_command not in (
-            "submit",
-            "operators",
-        ):  # a typo must not look like "empty"
+        creates = args.qa_command == "submit" or getattr(args, "op_command", "") == "add"
+        if not folder.is_dir() and not creates:  # a typo must not look like "empty"
             where = "--qa-dir" if args.qa_dir else "IMGTRAINER_QA_DIR"
             raise ImgTrainerError(f"{folder}: no such QA folder ({where})")
         return folder
@@ -362,6 +360,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common(e)
     e.set_defaults(handler=_export)
 
-    from imgtrainer.cli.qa_device import register_device
+    from imgtrainer.cli._qa_device import register_device
 
     register_device(sub, common)

@@ -263,6 +263,9 @@ GENERIC_ARGV = {
     "practice next": "practice next --library {missing_dir}",
     "qa list": "qa list --trainee Ana --qa-dir {missing_dir}",
     "qa queue": "qa queue --qa-dir {missing_dir}",
+    "qa operators add": None,  # writes the table (creating the QA folder): no input to get wrong
+    "qa operators list": "qa operators list --qa-dir {missing_dir}",
+    "qa operators remove": "qa operators remove --ae CART1 --qa-dir {missing_dir}",
     "faculty set-password": None,  # reads the passwords from stdin: no input path to get wrong
     "trainees add": None,  # the argument is a new trainee's name, not an input
     "raters add": None,  # the argument is a new rater's name, not an input
