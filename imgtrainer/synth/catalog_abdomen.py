@@ -6,7 +6,7 @@ from imgtrainer.library.gastric import gastric_volume_ml, stomach_reading, volum
 from imgtrainer.library.models import Answer
 from imgtrainer.synth import keys as k
 from imgtrainer.synth.abdomen import render_antrum, render_pelvis, render_upper_quadrant
-from imgtrainer.synth.demo_library import Decision, DemoCase, Rendered
+from imgtrainer.synth.demo_case import Decision, DemoCase, Rendered
 from imgtrainer.synth.heart import HeartParams, render_heart
 from imgtrainer.synth.scene import SceneTruth
 

@@ -6,7 +6,7 @@ from imgtrainer.library.models import Answer
 from imgtrainer.synth import keys as k
 from imgtrainer.synth.airway import render_longitudinal, render_transverse
 from imgtrainer.synth.catalog_abdomen import _wrap
-from imgtrainer.synth.demo_library import Decision, DemoCase, Rendered
+from imgtrainer.synth.demo_case import Decision, DemoCase, Rendered
 from imgtrainer.synth.heart import HeartParams, render_heart
 from imgtrainer.synth.scene import SceneTruth
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from imgtrainer.synth.demo_library import Decision, DemoCase
+from imgtrainer.synth.demo_case import Decision, DemoCase
 from imgtrainer.synth.lung import LungParams
 from imgtrainer.synth.lung_keys import answers, renderer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imgtrainer.library.models import Answer
 from imgtrainer.synth import keys as k
-from imgtrainer.synth.demo_library import Rendered
+from imgtrainer.synth.demo_case import Rendered
 from imgtrainer.synth.lung import LungParams, LungTruth, render_lung_clip
 
 ALL_FINDINGS = [

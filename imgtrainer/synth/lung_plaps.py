@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from imgtrainer.synth.bmode import Echoes, Look, render
-from imgtrainer.synth.lung import LungParams, LungTruth, chest_wall, lung_probe
+from imgtrainer.synth.lung_anatomy import LungParams, LungTruth, chest_wall, lung_probe
 from imgtrainer.synth.phantom import EchoMap, Tissue
 
 _WALL = 1.6  # cm, inner surface of the chest wall (parietal pleura)
