@@ -54,7 +54,7 @@ def case_seed(seed: int, case_id: str) -> int:
     return (seed * 1_000_003 + h) % 2**31
 
 
-def write_demo_case(root: Path, demo: DemoCase, seed: int, jpeg_quality: int = 72) -> Path:
+def write_demo_case(root: Path, demo: DemoCase, seed: int, jpeg_quality: int = 60) -> Path:
     """Render one demo case into ``root/<id>/`` (media/clip.dcm, case.json, key.json)."""
     from imgtrainer.library.case_io import save_case, save_key
     from imgtrainer.media.clip import Region

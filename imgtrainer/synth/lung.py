@@ -9,6 +9,7 @@ import numpy as np
 
 from imgtrainer.synth.bmode import Echoes, Look, render
 from imgtrainer.synth.lung_anatomy import LungParams, LungTruth, chest_wall, lung_probe
+from imgtrainer.synth.lung_diaphragm import render_diaphragm_clip
 from imgtrainer.synth.lung_plaps import render_plaps_clip
 from imgtrainer.synth.phantom import EchoMap, Tissue, beam_echoes, reflector, shadow_map
 
@@ -19,6 +20,8 @@ def render_lung_clip(params: LungParams, seed: int) -> tuple[np.ndarray, LungTru
     """Frames ``(n, rows, cols)`` uint8 and the truth; deterministic from ``seed``."""
     if params.effusion_cm > 0:
         return render_plaps_clip(params, seed)
+    if params.diaphragm:
+        return render_diaphragm_clip(params, seed)
     return _Scene(params, seed).clip()
 
 
@@ -106,9 +109,7 @@ class _Scene:
             arc = np.array(self._rib_arc(cx, top))
             r_arc, b_arc = pr.to_beams(arc[:, 0], arc[:, 1])
             order = np.argsort(b_arc)
-            start = np.interp(
-                np.arange(pr.n_beams), b_arc[order], r_arc[order], left=np.nan, right=np.nan
-            )
+            start = np.interp(np.arange(pr.n_beams), b_arc[order], r_arc[order], left=np.nan, right=np.nan)
             starts.append((start + 0.05, 0.14))
         return shadow_map(pr, starts)
 

@@ -32,8 +32,8 @@ class LungParams:
     a_lines: bool = True
     effusion_cm: float = 0.0  # > 0: posterolateral (PLAPS) view with an effusion this deep
     consolidation: bool = False
-    n_frames: int = 30
-    fps: float = 15.0
+    n_frames: int = 24
+    fps: float = 12.0
     slide_cm: float = 0.13  # peak lateral excursion of the visceral pleura per breath
     gain_db: float = 0.0
     lung_pulse: bool = False  # no sliding, but the pleura beats with the heart (lung pulse)
