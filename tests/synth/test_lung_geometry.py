@@ -4,6 +4,7 @@ B-lines reach the bottom of the fan, and the field only widens with depth (no "t
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from scipy.ndimage import uniform_filter1d
@@ -82,8 +83,17 @@ def test_b_lines_reach_the_bottom_of_the_fan():
 
 def test_the_fan_only_widens_with_depth(clip):
     _, img, truth = clip
-    lit = img > 0
-    rows = [r for r in range(img.shape[0]) if lit[r].any()]
+    pr = truth.probe
+    field = pr.field_mask
+    fw = np.array([np.ptp(np.nonzero(row)[0]) if row.any() else -1 for row in field])
+    corner = int(np.argmax(fw))  # below the fan's lower corners a convex far arc shortens the rows
+    first = int(np.argmax(fw >= 0))
+    assert np.all(np.diff(fw[first : corner + 1]) >= 0), "the probe's field narrows with depth"
+    # what is visible (smoothed grey above the noise floor) from the skin to 2 cm below the pleura:
+    # the chest wall must not be wider than the lung below it, nor the lung wider than the wall
+    lit = cv2.blur(img.astype(np.float32), (7, 7)) > 6
+    last = min(corner, int(truth.pleura_row_px + 2.0 / pr.pixel_cm))
+    rows = [r for r in range(last + 1) if lit[r].any()]
     widths = np.array([np.ptp(np.nonzero(lit[r])[0]) for r in rows])
     # a dark speckle at the very edge may drop a few pixels (under 3% of the width); a "top hat"
     # (a near field wider than the image below it) drops by a fifth or more
