@@ -5,6 +5,7 @@ returns uint8 frames and the ground truth of what was drawn (pixels of the store
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from imgtrainer.synth.bmode import Echoes, Look, render
@@ -37,18 +38,20 @@ class _Scene:
         # next space's pleura shows again at the edge of the field, as on a real scan
         self.half_ics = 1.3 if p.probe == "convex" else 0.75
         self.rib_half = 0.65 if p.probe == "convex" else 0.5
-        self.rib_above = 0.45  # the rib's outer surface lies this far above the pleural line
+        self.rib_above = 0.6  # the rib's outer surface lies this far above the pleural line
         off = self.half_ics + self.rib_half
         self.ribs = [(-off, p.pleura_cm - self.rib_above), (off, p.pleura_cm - self.rib_above)]
         wall = chest_wall(pr, p.pleura_cm + 1.0, rng)
         wall.polygon(self._below_pleura(0.0), 0.0)
         for cx, top in self.ribs:
-            wall.ellipse(cx, top + 0.32, self.rib_half, 0.32, 0.25)
+            wall.ellipse(cx, top + 0.25, self.rib_half, 0.25, 0.25)
             wall.polyline(self._rib_arc(cx, top), 0.06, 40.0)
         self.wall = Tissue(pr, wall, np.random.default_rng([seed, 2]))
         lung = EchoMap(pr, background=0.0)
-        lung.polygon(self._below_pleura(0.06), 0.16 if p.probe == "convex" else 0.09)
-        lung.polyline(self._pleura_pts(), 0.1, 70.0)
+        # aerated lung shows a reverberation haze under the pleura, not a black void
+        lung.polygon(self._below_pleura(0.06), 0.3 if p.probe == "convex" else 0.2)
+        for seg in self._pleura_segments():
+            lung.polyline(seg, 0.1, 70.0)
         if p.consolidation:
             self.cons_poly = self._consolidation_poly(rng)
             lung.polygon(self.cons_poly, 1.0)
@@ -61,11 +64,18 @@ class _Scene:
             self.cons_mask = True
         self.lung = Tissue(pr, lung, np.random.default_rng([seed, 3]))
         self.rng_static = np.random.default_rng([seed, 4])
-        self.parietal = reflector(
-            pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 5]), roughness=0.35
+        segs = self._pleura_segments()
+        self.parietal = Echoes.join(
+            [
+                reflector(pr, sg, 22.0, np.random.default_rng([seed, 5, i]), roughness=0.35)
+                for i, sg in enumerate(segs)
+            ]
         )
-        self.visceral = reflector(
-            pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 6]), roughness=0.45
+        self.visceral = Echoes.join(
+            [
+                reflector(pr, sg, 22.0, np.random.default_rng([seed, 6, i]), roughness=0.45)
+                for i, sg in enumerate(segs)
+            ]
         )
         self.shadow = self._rib_shadow()
         self.bline_x = self._bline_positions(np.random.default_rng([seed, 8]))
@@ -84,10 +94,19 @@ class _Scene:
         xs = np.linspace(-8.0, 8.0, 160)
         return list(zip(xs, self.pleura_z(xs), strict=True))
 
+    def _pleura_segments(self) -> list[list[tuple[float, float]]]:
+        """The pleural line in the intercostal spaces: under a rib no echo returns from it."""
+        off, h = self.half_ics + self.rib_half, self.rib_half - 0.1
+        out = []
+        for lo, hi in ((-8.0, -off - h), (-off + h, off - h), (off + h, 8.0)):
+            xs = np.linspace(lo, hi, max(8, int((hi - lo) * 12)))
+            out.append(list(zip(xs, self.pleura_z(xs), strict=True)))
+        return out
+
     def _rib_arc(self, cx: float, top: float) -> list[tuple[float, float]]:
         """The rib's outer cortex: the upper half of its elliptical section, convex towards the skin."""
         th = np.linspace(np.pi, 2 * np.pi, 32)
-        return [(cx + self.rib_half * np.cos(a), top + 0.32 + 0.32 * np.sin(a)) for a in th]
+        return [(cx + self.rib_half * np.cos(a), top + 0.25 + 0.25 * np.sin(a)) for a in th]
 
     def _below_pleura(self, off: float) -> list[tuple[float, float]]:
         xs = np.linspace(-15, 15, 80)
@@ -111,7 +130,9 @@ class _Scene:
             order = np.argsort(b_arc)
             start = np.interp(np.arange(pr.n_beams), b_arc[order], r_arc[order], left=np.nan, right=np.nan)
             starts.append((start + 0.05, 0.14))
-        return shadow_map(pr, starts)
+        # the beam's width blurs the shadow's edges (about 1.5 mm either side)
+        step = float(pr.beam_spacing_cm(self.zp))
+        return cv2.GaussianBlur(shadow_map(pr, starts), (0, 0), sigmaX=0.15 / step, sigmaY=0.3)
 
     def _bline_positions(self, rng: np.random.Generator) -> list[float]:
         p = self.p

@@ -90,4 +90,11 @@ def chest_wall(pr: Probe, pleura_cm: float, rng: np.random.Generator) -> EchoMap
     noise /= noise.std() + 1e-9
     wall.data *= np.exp(0.7 * noise)
     wall.polyline([(-20, 0.12 + fat), (20, 0.12 + fat)], 0.03, 3.0)
+    # muscle fascia: thin bright streaks running along the chest wall
+    for z in np.linspace(0.12 + fat + 0.25, pleura_cm - 1.3, 3):
+        if z < 0.12 + fat + 0.15:
+            continue
+        xs = np.linspace(-20, 20, 80)
+        zs = z + 0.04 * np.sin(xs * rng.uniform(0.6, 1.4) + rng.uniform(0, 6))
+        wall.polyline(list(zip(xs, zs, strict=True)), 0.025, 2.5)
     return wall

@@ -58,7 +58,7 @@ def render_diaphragm_clip(p: LungParams, seed: int) -> tuple[np.ndarray, LungTru
     liver_t = Tissue(pr, liver, np.random.default_rng([seed, 63]))
 
     lung_map = EchoMap(pr, background=0.0)
-    lung_map.polygon([(-30, zw + 0.05), (30, zw + 0.05), (30, 40), (-30, 40)], 0.14)
+    lung_map.polygon([(-30, zw + 0.05), (30, zw + 0.05), (30, 40), (-30, 40)], 0.3)
     lung_t = Tissue(pr, lung_map, np.random.default_rng([seed, 64]))
     pleura = reflector(pr, [(-9.0, zw), (9.0, zw)], 22.0, np.random.default_rng([seed, 65]), roughness=0.4)
     a_lines = _a_lines(pr, zw, seed)
