@@ -243,9 +243,13 @@ class DicomVideoClip(CachedClip):
                 try:
                     frame = next(self._frames_iter)
                 except StopIteration:
-                    raise CorruptVideoError(self.path, f"frame {index}: the stream ends at {self._next}") from None
+                    raise CorruptVideoError(
+                        self.path, f"frame {index}: the stream ends at {self._next}"
+                    ) from None
                 except av.FFmpegError as exc:
-                    raise CorruptVideoError(self.path, f"frame {self._next} cannot be decoded: {exc}") from exc
+                    raise CorruptVideoError(
+                        self.path, f"frame {self._next} cannot be decoded: {exc}"
+                    ) from exc
                 k = self._next
                 self._next += 1
                 rgb = frame.to_ndarray(format="rgb24")

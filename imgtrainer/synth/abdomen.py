@@ -246,9 +246,11 @@ def render_antrum(
 
     em.ellipse(cx, cz, cc / 2 + 0.02, ap / 2 + 0.02, 0.0)  # the antrum layer draws itself
     ant = EchoMap(pr, background=0.0)
-    ant.ellipse(cx, cz, cc / 2, ap / 2, 2.5)  # serosa
-    ant.ellipse(cx, cz, cc / 2 - 0.06, ap / 2 - 0.06, 0.12)  # muscularis (hypoechoic)
-    ant.ellipse(cx, cz, cc / 2 - wall, ap / 2 - wall, 3.5)  # mucosa (bright)
+    # the five-layer gut wall, outside in: serosa (bright), muscularis propria (dark, thickest),
+    # submucosa (bright), mucosa (dark), and the bright mucosa-lumen interface
+    layers = [(0.0, 2.5), (0.05, 0.1), (0.55 * wall, 3.0), (0.72 * wall, 0.25), (wall, 3.5)]
+    for depth, value in layers:
+        ant.ellipse(cx, cz, cc / 2 - depth, ap / 2 - depth, value)
     inner = (cc / 2 - wall - 0.08, ap / 2 - wall - 0.08)
     if content == "empty":
         ant.ellipse(cx, cz, inner[0], max(inner[1], 0.05), 1.2)

@@ -55,6 +55,7 @@ class _Pen:
     def __init__(self, em: EchoMap, rot_deg: float = 0.0, shift: tuple[float, float] = (0.0, 0.0)):
         self.em, self.a, self.shift = em, np.deg2rad(rot_deg), shift
         self.rot = rot_deg
+        self.valves: list[tuple[tuple[float, float], tuple[float, float], float, str]] = []
 
     def tf(self, pts: np.ndarray) -> np.ndarray:
         p = np.asarray(pts, float).reshape(-1, 2)
@@ -92,8 +93,14 @@ def _four_chamber(
     pen.ellipse(-1.9 * rv, 4.9, 1.5 * rv, 2.7, BLOOD)  # RV cavity
     pen.ellipse(2.0, 8.9, 1.8, 1.7, BLOOD)  # LA
     pen.ellipse(-1.9, 8.9, 1.7, 1.7, BLOOD)  # RA
-    pen.line(np.array([(0.4, 7.0), (3.6, 7.05)]), 0.12, 12.0)  # mitral annulus
-    pen.line(np.array([(-3.4, 7.0), (-0.4, 7.0)]), 0.12, 12.0)  # tricuspid annulus
+    pen.ellipse(0.45, 7.0, 0.22, 0.16, 6.0)  # annuli: fibrous, bright hinge points
+    pen.ellipse(3.55, 7.05, 0.22, 0.16, 6.0)
+    pen.ellipse(-3.35, 7.0, 0.22, 0.16, 6.0)
+    # leaflets (drawn on their own layers): closed across the annulus, opening towards the apex
+    pen.valves += [
+        ((0.5, 7.0), (1.95, 7.0), -62.0, "av"), ((3.5, 7.05), (2.05, 7.02), 62.0, "av"),
+        ((-3.3, 7.0), (-1.95, 7.0), -58.0, "av"), ((-0.55, 7.0), (-1.85, 7.0), 58.0, "av"),
+    ]  # fmt: skip
     if eff:
         return {
             "effusion": pen.tf(
@@ -111,7 +118,8 @@ def _four_chamber(
 def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
     pr = cardiac_probe(16.0 if p.view != "ivc" else 14.0)
     rng = np.random.default_rng([seed, 41])
-    static = EchoMap(pr, background=0.6)
+    # around the heart the sector sees aerated lung (a dim haze), except through the liver window
+    static = EchoMap(pr, background=0.6 if p.view in ("s4c", "ivc") else 0.15)
     _wall(static)
     heart = EchoMap(pr, background=0.0)
     pen = _Pen(heart)
@@ -127,8 +135,12 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
         pen.ellipse(-1.8, 6.6 + 0.3 * (p.lv_scale - 1), 4.6, 2.3 * p.lv_scale - t, BLOOD)  # LV cavity
         pen.poly(np.array([(2.2, 4.2), (6.5, 4.0), (6.5, 6.4), (2.2, 6.2)]), BLOOD)  # aortic root
         pen.ellipse(4.4, 8.4, 1.9, 1.7, BLOOD)  # LA
-        pen.line(np.array([(2.3, 6.9), (1.2, 8.1)]), 0.1, 10.0)  # anterior mitral leaflet
-        pen.line(np.array([(2.3, 4.3), (2.9, 5.2)]), 0.08, 10.0)  # aortic cusps
+        pen.valves += [
+            ((2.3, 6.9), (1.2, 8.1), 50.0, "av"),  # anterior mitral leaflet: to the septum in diastole
+            ((2.95, 8.55), (1.85, 8.3), -40.0, "av"),  # posterior mitral leaflet
+            ((2.45, 4.25), (2.85, 5.15), -55.0, "semilunar"),  # aortic cusps: open in systole
+            ((2.45, 6.3), (2.85, 5.3), 55.0, "semilunar"),
+        ]
         if eff:
             pen.poly(np.array([(-9, 10.1), (6.4, 10.1), (6.4, 10.1 + eff), (-9, 10.1 + eff)]), FLUID)
             polys["effusion"] = pen.tf(
@@ -139,7 +151,7 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
         pen.ellipse(2.6, 11.7 + eff, 0.9, 0.85, 6.0)  # descending aorta wall
         pen.ellipse(2.6, 11.7 + eff, 0.75, 0.7, BLOOD)
         (lv_c,) = pen.tf([(-1.8, 6.6)])
-        static.band(11.4 + eff, 40, 0.5)
+        static.band(11.4 + eff, 40, 0.3)
         if p.pleural_cm:
             # left pleural fluid lies behind (deeper than) the descending aorta, tapering towards the apex
             pz = 12.7 + eff
@@ -217,7 +229,9 @@ def render_heart(p: HeartParams, seed: int) -> tuple[np.ndarray, SceneTruth]:
     else:
         moves = [contraction(lv_c[0], lv_c[1], lv_r * p.lv_scale, p.squeeze, period)]
         moves += _right_heart_moves(p, pen, period)
-        em_layers[1] = Layer(heart, _summed(moves))
+        beat = _summed(moves)
+        em_layers[1] = Layer(heart, beat)
+        em_layers += [_leaflet(pr, pen, v, beat, period) for v in pen.valves]
     for lay in em_layers[1:]:
         static.data[lay.echo.data > 0] = 0.0  # moving layers own their pixels
     frames = render_scene(pr, em_layers, n_frames, p.fps, seed)
@@ -307,3 +321,28 @@ def _right_heart_moves(p: HeartParams, pen: _Pen, period: float) -> list:
             (aw,) = pen.tf([ra_wall])
             out.append(push(aw, 0.9, 0.8, lambda ph: _bump(ph, 0.05, 0.3)))  # late diastole / systole
     return out
+
+
+def _leaflet(pr: Probe, pen: _Pen, valve: tuple, beat, period: float) -> Layer:
+    """One valve leaflet: a thin bright band hinged at its annulus, swinging open by ``deg``.
+
+    Atrioventricular leaflets open in diastole, semilunar cusps in systole; the leaflet also moves
+    with the wall it hangs from (``beat``).
+    """
+    hinge, tip, deg, kind = valve
+    em = EchoMap(pr, background=0.0)
+    pts = pen.tf(np.array([hinge, tip]))
+    em.polyline([tuple(q) for q in pts], 0.09, 9.0)
+    (hx, hz) = pts[0]
+
+    def opening(ph: float) -> float:
+        return _bump(ph, 0.84, 0.42) if kind == "av" else _bump(ph, 0.28, 0.42)
+
+    def move(x: np.ndarray, z: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+        a = np.deg2rad(deg) * opening((t / period) % 1.0)
+        c, s = np.cos(a), np.sin(a)
+        dx, dz = x - hx, z - hz
+        bx, bz = beat(x, z, t)
+        return dx * c - dz * s - dx + bx, dx * s + dz * c - dz + bz
+
+    return Layer(em, move)

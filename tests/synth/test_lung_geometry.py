@@ -63,9 +63,7 @@ def test_ribs_cast_shadows_below_them(clip):
 
 def test_b_lines_reach_the_bottom_of_the_fan():
     for name, p in PROBES.items():
-        frames, truth = render_lung_clip(
-            LungParams(**{**p.__dict__, "n_blines": 3, "a_lines": False}), 9
-        )
+        frames, truth = render_lung_clip(LungParams(**{**p.__dict__, "n_blines": 3, "a_lines": False}), 9)
         img = frames[0].astype(float)
         pr = truth.probe
         for (tx, _), (bx, by) in truth.blines_marks_px:
@@ -77,8 +75,16 @@ def test_b_lines_reach_the_bottom_of_the_fan():
             on = np.array([img[r, c - 2 : c + 3].mean() for r, c in zip(rows, cols, strict=True)])
             bottom = rows[-1]
             lit = rows[uniform_filter1d(on, 5) > 90]
-            assert lit.size and bottom - lit.max() <= 0.05 * (bottom - truth.pleura_row_px), (name, lit.max(), bottom)
-            assert abs(by - bottom) <= 0.05 * (bottom - truth.pleura_row_px), (name, by, bottom)  # the mark too
+            assert lit.size and bottom - lit.max() <= 0.05 * (bottom - truth.pleura_row_px), (
+                name,
+                lit.max(),
+                bottom,
+            )
+            assert abs(by - bottom) <= 0.05 * (bottom - truth.pleura_row_px), (
+                name,
+                by,
+                bottom,
+            )  # the mark too
 
 
 def test_the_fan_only_widens_with_depth(clip):
