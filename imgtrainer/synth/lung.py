@@ -36,15 +36,17 @@ class _Scene:
         self.curv = 0.010 if p.probe == "convex" else 0.004
         # two ribs in view with the intercostal space between them (bat sign); beyond each rib the
         # next space's pleura shows again at the edge of the field, as on a real scan
-        self.half_ics = 1.3 if p.probe == "convex" else 0.75
-        self.rib_half = 0.65 if p.probe == "convex" else 0.5
-        self.rib_above = 0.6  # the rib's outer surface lies this far above the pleural line
+        self.half_ics = 1.3 if p.probe == "convex" else 0.85
+        self.rib_half = 0.65 if p.probe == "convex" else 0.45
+        # the rib's outer surface lies this far above the pleural line (less in a thin chest wall)
+        self.rib_above = min(0.6, 0.45 * p.pleura_cm)
+        self.rib_h = min(0.25, 0.4 * self.rib_above)  # half the rib's depth: it ends above the pleura
         off = self.half_ics + self.rib_half
         self.ribs = [(-off, p.pleura_cm - self.rib_above), (off, p.pleura_cm - self.rib_above)]
         wall = chest_wall(pr, p.pleura_cm + 1.0, rng)
         wall.polygon(self._below_pleura(0.0), 0.0)
         for cx, top in self.ribs:
-            wall.ellipse(cx, top + 0.25, self.rib_half, 0.25, 0.25)
+            wall.ellipse(cx, top + self.rib_h, self.rib_half, self.rib_h, 0.25)
             wall.polyline(self._rib_arc(cx, top), 0.06, 40.0)
         self.wall = Tissue(pr, wall, np.random.default_rng([seed, 2]))
         lung = EchoMap(pr, background=0.0)
@@ -106,7 +108,7 @@ class _Scene:
     def _rib_arc(self, cx: float, top: float) -> list[tuple[float, float]]:
         """The rib's outer cortex: the upper half of its elliptical section, convex towards the skin."""
         th = np.linspace(np.pi, 2 * np.pi, 32)
-        return [(cx + self.rib_half * np.cos(a), top + 0.25 + 0.25 * np.sin(a)) for a in th]
+        return [(cx + self.rib_half * np.cos(a), top + self.rib_h * (1 + np.sin(a))) for a in th]
 
     def _below_pleura(self, off: float) -> list[tuple[float, float]]:
         xs = np.linspace(-15, 15, 80)

@@ -71,7 +71,7 @@ class LungTruth:
 
 def lung_probe(p: LungParams) -> Probe:
     if p.probe == "linear":
-        return Probe("linear", p.depth_cm, 10.0, p.pleura_cm + 0.3, width_cm=3.8, n_beams=192, image_rows=400)
+        return Probe("linear", p.depth_cm, 10.0, p.pleura_cm + 0.3, width_cm=4.4, n_beams=208, image_rows=400)
     return Probe("convex", p.depth_cm, 3.5, p.pleura_cm + 2.0, radius_cm=5.0, sector_deg=62, n_beams=256)
 
 
