@@ -51,7 +51,7 @@ class _Scene:
         self.wall = Tissue(pr, wall, np.random.default_rng([seed, 2]))
         lung = EchoMap(pr, background=0.0)
         # aerated lung shows a reverberation haze under the pleura, not a black void
-        lung.polygon(self._below_pleura(0.06), 0.3 if p.probe == "convex" else 0.2)
+        lung.polygon(self._below_pleura(0.06), 0.3 if p.probe == "convex" else 0.09)
         for seg in self._pleura_segments():
             lung.polyline(seg, 0.1, 70.0)
         if p.consolidation:
