@@ -152,7 +152,7 @@ def render_longitudinal(
 
 
 def render_glottis(
-    palsy: Literal["", "left"], seed: int, n_frames: int = 30, fps: float = 15.0
+    palsy: Literal["", "left"], seed: int, n_frames: int = 20, fps: float = 10.0
 ) -> tuple[np.ndarray, SceneTruth]:
     """Transverse at the thyroid cartilage: the inverted-V cartilage, the true cords meeting at the
     anterior commissure, opening with each breath and closing on phonation. ``palsy="left"``: the

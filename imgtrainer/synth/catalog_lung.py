@@ -486,7 +486,7 @@ def lung_cases() -> list[DemoCase]:
         "lung-diaphragm-01",
         "Right costophrenic view: the curtain sign and a normal diaphragm excursion",
         replace(dia, diaphragm="normal", excursion_cm=1.9),
-        "plaps",
+        "diaphragm_zone_of_apposition",
         "diaphragm_function",
         Decision(
             stem="Before an interscalene block in a patient with COPD, you check the right diaphragm. The clip starts at end-expiration. What do you see?",
@@ -511,7 +511,7 @@ def lung_cases() -> list[DemoCase]:
         "lung-diaphragm-02",
         "Right costophrenic view after an interscalene block: paradoxical diaphragm",
         replace(dia, diaphragm="paradoxical", excursion_cm=0.9),
-        "plaps",
+        "diaphragm_zone_of_apposition",
         "diaphragm_function",
         Decision(
             stem="Breathless in recovery after an interscalene block. The clip starts at end-expiration and the patient sniffs. What does it show?",

@@ -37,13 +37,13 @@ class _Scene:
         # two ribs in view with the intercostal space between them (bat sign); beyond each rib the
         # next space's pleura shows again at the edge of the field, as on a real scan
         self.half_ics = 1.3 if p.probe == "convex" else 0.85
-        self.rib_half = 0.65 if p.probe == "convex" else 0.45
+        self.rib_half = 0.65 if p.probe == "convex" else 0.4
         # the rib's outer surface lies this far above the pleural line (less in a thin chest wall)
         self.rib_above = min(0.6, 0.45 * p.pleura_cm)
         self.rib_h = min(0.25, 0.4 * self.rib_above)  # half the rib's depth: it ends above the pleura
         off = self.half_ics + self.rib_half
         self.ribs = [(-off, p.pleura_cm - self.rib_above), (off, p.pleura_cm - self.rib_above)]
-        wall = chest_wall(pr, p.pleura_cm + 1.0, rng)
+        wall = chest_wall(pr, p.pleura_cm, rng)
         wall.polygon(self._below_pleura(0.0), 0.0)
         for cx, top in self.ribs:
             wall.ellipse(cx, top + self.rib_h, self.rib_half, self.rib_h, 0.25)
@@ -51,7 +51,7 @@ class _Scene:
         self.wall = Tissue(pr, wall, np.random.default_rng([seed, 2]))
         lung = EchoMap(pr, background=0.0)
         # aerated lung shows a reverberation haze under the pleura, not a black void
-        lung.polygon(self._below_pleura(0.06), 0.3 if p.probe == "convex" else 0.09)
+        lung.polygon(self._below_pleura(0.06), 0.2 if p.probe == "convex" else 0.09)
         for seg in self._pleura_segments():
             lung.polyline(seg, 0.1, 70.0)
         if p.consolidation:
@@ -131,7 +131,7 @@ class _Scene:
             r_arc, b_arc = pr.to_beams(arc[:, 0], arc[:, 1])
             order = np.argsort(b_arc)
             start = np.interp(np.arange(pr.n_beams), b_arc[order], r_arc[order], left=np.nan, right=np.nan)
-            starts.append((start + 0.05, 0.14))
+            starts.append((start + 0.05, 0.3))
         # the beam's width blurs the shadow's edges (about 1.5 mm either side)
         step = float(pr.beam_spacing_cm(self.zp))
         return cv2.GaussianBlur(shadow_map(pr, starts), (0, 0), sigmaX=0.15 / step, sigmaY=0.3)
