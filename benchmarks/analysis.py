@@ -278,6 +278,8 @@ def lung(args: argparse.Namespace) -> None:
     clips = lung_cache.load(DATA, cache)
     print(f"{len(clips)} labelled clips ({time.perf_counter() - t0:.0f} s to load or extract)")
     results = lung_protocol.run(clips, cache, methods=not args.quick)
+    if not args.quick:
+        print(lung_protocol.markdown(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=float))
         print(f"figures written to {args.json}")

@@ -105,62 +105,58 @@ def _brier_balanced(y: np.ndarray, p: np.ndarray) -> float:
     return 0.5 * float(((1 - p[y]) ** 2).mean()) + 0.5 * float((p[~y] ** 2).mean())
 
 
-def nested(
-    feats: dict[str, np.ndarray], y: np.ndarray, groups: np.ndarray, sets: dict[str, tuple[str, ...]]
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Leave one patient out; everything fitted on the others. Returns (p, committed, chosen)."""
+def leave_one_out(feats: dict[str, np.ndarray], y: np.ndarray, groups: np.ndarray, fit) -> tuple:
+    """Each patient group held out in turn; ``fit(feats, y, groups)`` -> (Decision, label) sees
+    only the other groups. Returns (probability, committed, labels of what each fold chose)."""
     p = np.zeros(len(y))
     sure = np.zeros(len(y), bool)
     chosen = []
     for g in sorted(set(groups.tolist())):
         te = groups == g
         tr = ~te
-        dec, _ = fit_decision({k: v[tr] for k, v in feats.items()}, y[tr], groups[tr], sets)
-        chosen.append(f"{_set_name(dec, sets)}/{dec.family}")
+        dec, label = fit({k: v[tr] for k, v in feats.items()}, y[tr], groups[tr])
+        chosen.append(label)
         for i in np.flatnonzero(te):
             p[i] = dec.probability({k: v[i] for k, v in feats.items()})
             sure[i] = dec.decide(p[i]) is not None
     return p, sure, chosen
+
+
+def nested(
+    feats: dict[str, np.ndarray], y: np.ndarray, groups: np.ndarray, sets: dict[str, tuple[str, ...]]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The shipped recipe: feature set and family chosen, fitted, calibrated and banded inside."""
+
+    def fit(f, yy, gg):
+        dec, _ = fit_decision(f, yy, gg, sets)
+        return dec, f"{_set_name(dec, sets)}/{dec.family}"
+
+    return leave_one_out(feats, y, groups, fit)
 
 
 def fixed(
     feats: dict[str, np.ndarray], y: np.ndarray, groups: np.ndarray, cols: tuple[str, ...], family: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A fixed feature set and family, left-one-patient-out (calibration and band still fitted
-    inside the folds, so its figures are held out for that one method)."""
-    p = np.zeros(len(y))
-    sure = np.zeros(len(y), bool)
-    for g in sorted(set(groups.tolist())):
-        te = groups == g
-        tr = ~te
-        dec, _ = fit_decision(
-            {k: v[tr] for k, v in feats.items()}, y[tr], groups[tr], {"x": cols}, families=(family,)
-        )
-        for i in np.flatnonzero(te):
-            p[i] = dec.probability({k: v[i] for k, v in feats.items()})
-            sure[i] = dec.decide(p[i]) is not None
-    return p, sure
+    """A fixed feature set and family (calibration and band still fitted inside the folds, so
+    its figures are held out for that one method)."""
+
+    def fit(f, yy, gg):
+        return fit_decision(f, yy, gg, {"x": cols}, families=(family,))[0], ""
+
+    return leave_one_out(feats, y, groups, fit)[:2]
 
 
 def nested_forward(
     feats: dict[str, np.ndarray], y: np.ndarray, groups: np.ndarray, pool: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Leave one patient out; measurements chosen from scratch (greedy forward selection over
-    ``pool``) on the other patients, then fitted, calibrated and banded there."""
-    p = np.zeros(len(y))
-    sure = np.zeros(len(y), bool)
-    chosen = []
-    for g in sorted(set(groups.tolist())):
-        te = groups == g
-        tr = ~te
-        ft = {k: v[tr] for k, v in feats.items()}
-        cols = forward_select(ft, y[tr], groups[tr], pool)
-        dec, _ = fit_decision(ft, y[tr], groups[tr], {"forward": cols})
-        chosen.append("+".join(cols))
-        for i in np.flatnonzero(te):
-            p[i] = dec.probability({k: v[i] for k, v in feats.items()})
-            sure[i] = dec.decide(p[i]) is not None
-    return p, sure, chosen
+    """Measurements chosen from scratch (greedy forward selection over ``pool``) on the
+    training patients, then fitted, calibrated and banded there."""
+
+    def fit(f, yy, gg):
+        cols = forward_select(f, yy, gg, pool)
+        return fit_decision(f, yy, gg, {"forward": cols})[0], "+".join(cols)
+
+    return leave_one_out(feats, y, groups, fit)
 
 
 def transfer(
@@ -224,6 +220,10 @@ def run(clips: list[CachedClip], cache: Path, *, methods: bool = True) -> dict[s
         print(f"  NESTED (chosen inside the folds) {fmt(rows['nested'])}\n    chosen per fold: {counts}")
         results[which] = {"blus": rows, "chosen": counts}
         if methods:
+            from lung_learned import learned
+
+            rows["learned"] = learned([clips[i] for i in np.flatnonzero(sel)], y[sel], groups[sel])
+            print(f"  LEARNED (L2 logistic on a 144-value image descriptor): {fmt(rows['learned'])}")
             pool = tuple(k for k in feats if k not in ("aline_depth_multiple",))
             p, sure, fwd = nested_forward(fb, y[sel], groups[sel], pool)
             rows["forward"] = summarise(y[sel], p, sure, groups[sel])
@@ -346,3 +346,28 @@ def lus_agreement(clips: list[CachedClip], held: dict[str, tuple]) -> dict[str, 
     for e in range(4):
         print(f"  {e:17d} " + " ".join(f"{v:3d}" for v in out["table"][e]))
     return out
+
+
+def markdown(results: dict[str, object]) -> str:
+    """The report's table of every method (held-out figures with 95% intervals)."""
+
+    def cell(s, key):
+        v, (lo, hi) = s[key], s[f"{key}_ci"]
+        return f"{v:.2f} [{lo:.2f}, {hi:.2f}]"
+
+    out = []
+    for which, name in (("b", "B-lines"), ("a", "A-lines")):
+        out.append(f"\n**{name}** (BLUS: 141 clips, 25 patients, left out one patient at a time)\n")
+        out.append("| method | BA, p >= 0.5 | sens / spec | coverage | BA where committed |")
+        out.append("|---|---|---|---|---|")
+        r = results[which]
+        rows = dict(r["blus"])
+        for tag in ("pooled:blus", "pooled:mixed", "blus->mixed", "mixed->blus"):
+            if tag in r:
+                rows[tag] = r[tag]
+        for m, s in rows.items():
+            out.append(
+                f"| {m} | {cell(s, 'ba')} | {s['sens']:.2f} / {s['spec']:.2f} | {cell(s, 'coverage')} | "
+                f"{cell(s, 'ba_committed')} |"
+            )
+    return "\n".join(out)

@@ -87,3 +87,22 @@ def atomic_write_json(path: str | Path, data: Any, *, private: bool = False) -> 
     return atomic_write_text(
         path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", private=private
     )
+
+
+def read_problem(exc: BaseException) -> str:
+    """Why a file could not be read, in a user's words (no exception class, no errno)."""
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not a file"
+    if isinstance(exc, NotADirectoryError):
+        return "not found (a part of the path is a file, not a folder)"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
+    if isinstance(exc, OSError):
+        return f"cannot read: {(exc.strerror or str(exc)).lower()}"
+    return f"cannot read: {exc}"

@@ -1,9 +1,9 @@
 """The one place that finds assets/ and cases/, in a checkout, an installed wheel or a frozen bundle.
 
-The sources are the top-level folders assets/ and cases/. In the checkout, imgtrainer/_data/assets
-and imgtrainer/_data/cases are symbolic links to them, so `importlib.resources` finds them inside
+The sources are the top-level folders assets/ and cases/. In the checkout, imgtrainer/shipped-data/assets
+and imgtrainer/shipped-data/cases are symbolic links to them, so `importlib.resources` finds them inside
 the package; building a wheel (or a PyInstaller bundle) copies the files they point to into
-imgtrainer/_data/. One lookup thus serves an editable install, a wheel, pipx and the bundle.
+imgtrainer/shipped-data/. One lookup thus serves an editable install, a wheel, pipx and the bundle.
 """
 
 from __future__ import annotations
@@ -23,13 +23,18 @@ def project_root() -> Path:
     return _CHECKOUT_ROOT
 
 
+def in_checkout() -> bool:
+    """True when running from a source checkout (the demo library is the top-level cases/)."""
+    return demo_library_dir() == _CHECKOUT_ROOT / "cases"
+
+
 def _shipped(name: str) -> Path:
-    """imgtrainer/_data/<name> as a real folder.
+    """imgtrainer/shipped-data/<name> as a real folder.
 
     A checkout made without symbolic links (git's core.symlinks=false, e.g. on Windows) has a small
     text file there instead: then the top-level source folder is used directly.
     """
-    inside = Path(str(files("imgtrainer") / "_data" / name))
+    inside = Path(str(files("imgtrainer") / "shipped-data" / name))
     if inside.is_dir():
         return inside.resolve()
     return _CHECKOUT_ROOT / name

@@ -99,7 +99,8 @@ class PgServer:
         self.run(self.bindir / "pg_ctl", "-D", self.root / "data", "-m", "immediate", "stop", check=False)
 
 
-def start_pg() -> PgServer:
+def start_pg(fsync: bool = False) -> PgServer:
+    """``fsync=False`` for tests (speed; the cluster is thrown away), True for benchmarks."""
     bindir = pg_bin()
     if bindir is None:
         raise RuntimeError("PostgreSQL binaries (initdb, pg_ctl) not found: install Debian's postgresql")
@@ -111,7 +112,9 @@ def start_pg() -> PgServer:
     port = _free_port()
     srv = PgServer(root, port, bindir, user, itertools.count())
     srv.run(bindir / "initdb", "-D", root / "data", "-U", ADMIN, "-A", "trust", "-E", "UTF8", "--no-sync")
-    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not fsync:
+        opts += " -c fsync=off"
     r = srv.run(
         bindir / "pg_ctl", "-D", root / "data", "-l", root / "log", "-w", "-o", opts, "start", check=False
     )

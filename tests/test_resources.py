@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_package_data_points_at_the_top_level_sources():
-    # In a checkout imgtrainer/_data/{assets,cases} lead to the top-level folders, which stay the
+    # In a checkout imgtrainer/shipped-data/{assets,cases} lead to the top-level folders, which stay the
     # sources; the wheel build copies their files (test: .ci/package's smoke test of the wheel).
-    assert (files("imgtrainer") / "_data" / "cases").is_dir()
+    assert (files("imgtrainer") / "shipped-data" / "cases").is_dir()
     assert demo_library_dir() == ROOT / "cases" == project_root() / "cases"
     assert assets_dir() == ROOT / "assets"
     assert (taxonomy_dir() / "common.toml").is_file()
@@ -43,3 +43,11 @@ def test_an_unknown_case_id_names_the_library_it_looked_in(capsys):
 def test_an_existing_folder_without_case_json_is_not_a_case(tmp_path, capsys):
     assert main(["practice", "questions", str(tmp_path)]) != 0
     assert "not a case folder (no case.json)" in capsys.readouterr().err
+
+
+def test_a_checkout_is_recognised_so_demo_rebuild_may_write_cases():
+    # An installed package answers False, and `demo --rebuild` then asks for --out
+    # (checked on the installed wheel by .ci/smoke).
+    from imgtrainer.resources import in_checkout
+
+    assert in_checkout()

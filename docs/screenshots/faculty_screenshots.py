@@ -8,6 +8,7 @@ review shows a synthetic DICOM (a demo clip with burned-in text added), never re
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -65,7 +66,10 @@ def _burned_in_dicom(src_case: Path, out: Path) -> Path:
         regions = list(clip.regions)
     if frames.ndim == 4:
         frames = frames[..., 0]
-    frames = frames.copy()
+    # a vendor-style banner above the scan area and a footer below it (the regions move down)
+    top, bottom = 34, 26
+    frames = np.pad(frames, ((0, 0), (top, bottom), (0, 0)))
+    regions = [dataclasses.replace(r, y0=r.y0 + top, y1=r.y1 + top) for r in regions]
     for f in frames:
         cv2.putText(
             f, "DOE^JANE  ID 0012345  26/11/2026 09:41", (12, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.55, 255, 1
@@ -73,7 +77,7 @@ def _burned_in_dicom(src_case: Path, out: Path) -> Path:
         cv2.putText(
             f,
             "C5-2  MI 0.9  TIS 0.4",
-            (f.shape[1] - 210, f.shape[0] - 12),
+            (f.shape[1] - 210, f.shape[0] - 8),
             cv2.FONT_HERSHEY_SIMPLEX,
             0.5,
             230,
@@ -137,6 +141,8 @@ def main() -> int:
     w.review.import_paths([src], on_done=done.append)
     _wait(app, lambda: bool(done) and w.review.view.preview is not None)
     pv = w.review.view.preview
+    if pv is None:
+        raise SystemExit(f"no import review preview: {w.review.status.text()} {w.review.view.message}")
     cols = pv.split_x - 8
     rows = pv.image.shape[0]
     w.review.view.box = (int(cols * 0.08), int(rows * 0.09), int(cols * 0.92), int(rows * 0.97))
@@ -169,6 +175,10 @@ def main() -> int:
     st.select_question("decision")
     _wait(app)
     _save(w, "faculty_decision.png")
+
+    st.select_question("findings")  # every finding's drop-down visible at 1500 px
+    _wait(app)
+    _save(w, "faculty_findings.png")
 
     w.show_tab("agreement")
     _wait(app, lambda: w.agreement.report is not None)

@@ -159,6 +159,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     shot(w, "06-lung-assist.png")
     st.set_show_assist(False)
+    items = [lib.list.item(i) for i in range(lib.list.count())]  # the list may have been rebuilt
+    ids = [str(it.data(0x0101)) for it in items]
+    if "lung-06" in ids:  # a clip the assist is unsure about: it says so instead of guessing
+        lib._activated(items[ids.index("lung-06")])
+        pump(until=lambda: w.practice_state.qset is not None and w.practice_state.qset.case_id == "lung-06")
+        st.set_index(st.n_frames // 2)
+        w.submit()
+        w.submit()
+        st.set_show_assist(True)
+        pump(until=lambda: w.viewer.assist.report is not None)
+        shot(w, "06b-lung-assist-uncertain.png")
+        st.set_show_assist(False)
 
     # a few more cases through the real flow (N, digit answers, Enter), so progress has a curve
     rng = random.Random(7)

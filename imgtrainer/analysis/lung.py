@@ -4,12 +4,12 @@ Everything runs on the (depth, beam) grid of the scan area (polar for a sector, 
 are columns and A-lines rows). Each finding carries its evidence (frames, grid beams and
 stored-frame coordinates) for the GUI to draw. Advisory, for teaching: not a diagnosis.
 
-The clip-level "present" decisions for B-lines and A-lines combine a few interpretable
-measurements into one linear score per finding (``LungModel``: equal signed weights on
-standardised measurements, squashed to 0-1); its defaults were set on a public
-two-expert-labelled set (25 patients) and checked on held-out patients and on other
-machines' clips (see ``benchmarks/analysis.py lung --cv``). Pass your own ``LungModel``
-to re-weight.
+The clip-level B-line and A-line decisions combine a few measurements (the assist's own and
+the published detectors' in ``lung_detectors``) into one linear score per finding, calibrated
+to a probability, with a band around 0.5 inside which the answer is "uncertain, look again"
+(``lung_model.LungModel``, ``lung_fit.Decision``). The built-in model's recipe is validated on
+patients it never saw by ``benchmarks/analysis.py lung`` (docs/lung-assist-validation.md).
+Pass your own ``LungModel`` (``imgtrainer assist-fit``) to refit.
 """
 
 from __future__ import annotations
@@ -131,8 +131,11 @@ def assess_lung(
     feats, blines, per_frame = _features(frames, mean_grid, grid, pleura, model)
     place = place_alines(mean_grid, grid.valid, pleura)
     feats["aline_replica_contrast"] = place.contrast
-    if all_features or any(k in DETECTOR_FEATURES for k in (*model.b.features, *model.a.features)):
-        feats.update(detector_features(series, grid.valid, pleura))
+    used = tuple(k for k in (*model.b.features, *model.a.features) if k in DETECTOR_FEATURES)
+    if all_features or used:
+        feats.update(
+            detector_features(series, grid.valid, pleura, DETECTOR_FEATURES if all_features else used)
+        )
     pairs = _grid_pairs(clip, grid, max_pairs)
     sliding = assess_sliding(pairs, series, grid.valid, pleura)
     p_b, b_call = model.decide(feats, "b")
@@ -157,8 +160,9 @@ def assess_lung(
             "present": b_call,
             "probability": round(p_b, 3),
             "confidence": round(max(p_b, 1.0 - p_b), 3),
-            "count": max_count,
-            "max_count": max_count,
+            # B-lines the line counter separated in the frame with most: a measurement, not the
+            # decision (the decision is "present", taken from the calibrated probability)
+            "counted_max": max_count,
             "per_frame": {str(i): len(fb.beams) for i, fb in per_frame.items()},
             "confluent": bool(confluent),
             "positions": blines,
@@ -361,7 +365,7 @@ def _alines_dict(
         "present": present,
         "probability": round(p, 3),
         "confidence": round(max(p, 1.0 - p), 3),
-        "count": len(positions),
+        "drawn": len(positions),  # A-line arcs drawn (at 2x-4x the pleural depth)
         "strongest_multiple": k,
         # how strongly the beams repeat along depth (0-1) and the lag at which they repeat most,
         # along a beam in stored-frame pixels: the A-line spacing on clean images, but on real

@@ -90,10 +90,10 @@ def moshavegh_frame(frame: np.ndarray, roi: Roi) -> list[tuple[float, int]]:
     sub = _region(frame, roi)
     h, nb = sub.shape
     width = max(9, nb // 4) | 1
-    top_hat = sub - ndi.grey_opening(sub, size=(1, width))
-    f = top_hat
+    f = cv2.morphologyEx(sub, cv2.MORPH_TOPHAT, np.ones((1, width), np.uint8))  # lateral white top-hat
     for length in (3, 7, max(9, h // 8)):  # alternating sequential filter, vertical elements
-        f = ndi.grey_closing(ndi.grey_opening(f, size=(length, 1)), size=(length, 1))
+        k = np.ones((length, 1), np.uint8)
+        f = cv2.morphologyEx(cv2.morphologyEx(f, cv2.MORPH_OPEN, k), cv2.MORPH_CLOSE, k)
     f = cv2.GaussianBlur(f, (0, 0), 1.0)
     thr = max(_otsu(f), 0.08 * (_pleura_level(frame, roi) + 5.0))
     lab, _ = ndi.label(f > thr)
@@ -169,29 +169,42 @@ DETECTOR_FEATURES = (
 )
 
 
-def detector_features(series: np.ndarray, valid: np.ndarray, pleura: Pleura) -> dict[str, float]:
-    """The three detectors' clip scores (``DETECTOR_FEATURES``) over the analysed frames."""
-    out = dict.fromkeys(DETECTOR_FEATURES, 0.0)
+def detector_features(
+    series: np.ndarray, valid: np.ndarray, pleura: Pleura, names: tuple[str, ...] = DETECTOR_FEATURES
+) -> dict[str, float]:
+    """The detectors' clip scores over the analysed frames: those in ``names`` (each detector runs
+    only when one of its scores is asked for; the others are not reported)."""
+    want = {n.split("_")[0] for n in names}
+    out = {k: 0.0 for k in DETECTOR_FEATURES if k.split("_")[0] in want}
     roi = roi_below_pleura(valid, pleura)
     if roi is None or len(series) == 0:
         return out
-    nok = int(roi.ok.sum())
-    ratios = np.stack([brattain_frame(f, roi) for f in series])  # (frames, beams)
-    above = ratios > BRATTAIN_RATIO
-    out["brattain_cover"] = float(above.mean())
-    out["brattain_ratio"] = float(np.median(np.percentile(ratios, 90, axis=1)))
-    out["brattain_persist"] = float((above.mean(axis=0) >= 0.5).mean())
-    lines = [moshavegh_frame(f, roi) for f in series]
-    out["moshavegh_frames"] = float(np.mean([len(x) > 0 for x in lines]))
-    out["moshavegh_count"] = float(np.mean([len(x) for x in lines]))
-    out["moshavegh_cover"] = float(np.mean([min(1.0, sum(w for _, w in x) / nok) for x in lines]))
+    if "brattain" in want:
+        ratios = np.stack([brattain_frame(f, roi) for f in series])  # (frames, beams)
+        above = ratios > BRATTAIN_RATIO
+        out["brattain_cover"] = float(above.mean())
+        out["brattain_ratio"] = float(np.median(np.percentile(ratios, 90, axis=1)))
+        out["brattain_persist"] = float((above.mean(axis=0) >= 0.5).mean())
+    if "moshavegh" in want:
+        out.update(_moshavegh_scores([moshavegh_frame(f, roi) for f in series], int(roi.ok.sum())))
+    if "radon" in want:
+        rad = np.array([radon_frame(f, roi) for f in series[:: max(1, len(series) // 12)]])
+        out["radon_vertical"] = float(np.median(rad[:, 0]))
+        out["radon_horizontal"] = float(np.median(rad[:, 1]))
+    return out
+
+
+def _moshavegh_scores(lines: list[list[tuple[float, int]]], nok: int) -> dict[str, float]:
+    """Share of frames with a B-line, mean count, share of the sector covered, and persistence
+    (lines seen again within 4 beams in the next analysed frame)."""
     seen = again = 0
     for a, b in itertools.pairwise(lines):
         for c, _ in a:
             seen += 1
             again += any(abs(c - c2) <= 4 for c2, _ in b)
-    out["moshavegh_persist"] = again / seen if seen else 0.0
-    rad = np.array([radon_frame(f, roi) for f in series[:: max(1, len(series) // 12)]])
-    out["radon_vertical"] = float(np.median(rad[:, 0]))
-    out["radon_horizontal"] = float(np.median(rad[:, 1]))
-    return out
+    return {
+        "moshavegh_frames": float(np.mean([len(x) > 0 for x in lines])),
+        "moshavegh_count": float(np.mean([len(x) for x in lines])),
+        "moshavegh_cover": float(np.mean([min(1.0, sum(w for _, w in x) / nok) for x in lines])),
+        "moshavegh_persist": again / seen if seen else 0.0,
+    }

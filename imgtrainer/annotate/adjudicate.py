@@ -2,7 +2,15 @@
 
 Each rater's answer to a question (and each of their marks) is an item the adjudicator accepts
 or rejects. Answers every rater gave identically are accepted automatically. The consensus
-records, per answer, which raters gave it (``agreed_by``).
+records who agreed, per answer and per mark (``agreed_by``):
+
+- a whole answer: the raters who gave the same answer;
+- a mark: the rater who drew it and every rater with a matching mark (one-to-one matching within
+  the answer's tolerance, as in scoring);
+- a marks answer: the raters whose marks are exactly the consensus marks (each of theirs matches
+  one kept, and each kept matches one of theirs). A rater with a rejected, unmatched mark, or
+  who missed a kept one, did not agree;
+- the key: the raters in the ``agreed_by`` of every answer.
 """
 
 from __future__ import annotations
@@ -73,6 +81,30 @@ class Adjudication:
     def pending(self) -> list[AdjudicationItem]:
         return [i for i in self.items if i.accepted is None]
 
+    def _marks_consensus(
+        self, qid: str, accepted: list[AdjudicationItem], adjudicator: str, now: datetime
+    ) -> MarksAnswer:
+        """The accepted marks, each with the raters who drew it, and who agreed on all of them."""
+        from imgtrainer.training.marks import match_marks
+
+        template = self.keys[accepted[0].rater].answers[qid]
+        assert isinstance(template, MarksAnswer)
+        kept = [self.keys[i.rater].answers[qid].marks[i.mark_index] for i in accepted]  # type: ignore[union-attr,index]
+        drew: list[set[str]] = [{i.rater} for i in accepted]
+        agreeing = []
+        for rater, key in sorted(self.keys.items()):
+            answer = key.answers.get(qid)
+            theirs = answer.marks if isinstance(answer, MarksAnswer) else []
+            match = match_marks(kept, list(theirs), template.tolerance_px, template.tolerance_deg)
+            for k, _j, _credit, _d in match.pairs:
+                drew[k].add(rater)
+            if match.matched == len(kept) == len(theirs):
+                agreeing.append(rater)
+        marks = [m.model_copy(update={"agreed_by": sorted(d)}) for m, d in zip(kept, drew, strict=True)]
+        return template.model_copy(
+            update={"marks": marks, "agreed_by": agreeing, "author": adjudicator, "at": now}
+        )
+
     def consensus(self, adjudicator: str, now: datetime | None = None) -> AnswerKey:
         """Build the consensus key. Raises if an item is undecided or a question has two
         different accepted whole answers."""
@@ -88,12 +120,7 @@ class Adjudication:
             if not accepted:
                 continue
             if accepted[0].mark_index is not None:
-                marks = [self.keys[i.rater].answers[qid].marks[i.mark_index] for i in accepted]  # type: ignore[union-attr]
-                template = self.keys[accepted[0].rater].answers[qid]
-                raters = sorted({i.rater for i in accepted})
-                answers[qid] = template.model_copy(
-                    update={"marks": marks, "agreed_by": raters, "author": adjudicator, "at": now}
-                )
+                answers[qid] = self._marks_consensus(qid, accepted, adjudicator, now)
                 continue
             chosen = self.keys[accepted[0].rater].answers[qid]
             content = answer_content(chosen)
@@ -106,7 +133,10 @@ class Adjudication:
                 for r, k in self.keys.items()
                 if qid in k.answers and answer_content(k.answers[qid]) == content
             )
-            answers[qid] = chosen.model_copy(update={"agreed_by": agreeing, "author": adjudicator, "at": now})
+            update: dict[str, object] = {"agreed_by": agreeing, "author": adjudicator, "at": now}
+            if isinstance(chosen, MarksAnswer):  # every rater drew these very marks
+                update["marks"] = [m.model_copy(update={"agreed_by": agreeing}) for m in chosen.marks]
+            answers[qid] = chosen.model_copy(update=update)
         all_raters = sorted(self.keys)
         agreed_all = [r for r in all_raters if all(r in a.agreed_by for a in answers.values())]  # type: ignore[attr-defined]
         return AnswerKey(
@@ -118,3 +148,37 @@ class Adjudication:
             updated_at=now,
             answers=answers,  # type: ignore[arg-type]
         )
+
+
+def count_mark_mismatches(key: AnswerKey, questions: list[object]) -> list[str]:
+    """Where a keyed count and the marks of the same finding disagree: e.g. a B-line count of 3
+    with 1 B-line mark kept. The count is the most in one frame, so it is compared with the most
+    marks on one frame (a mark valid on every frame counts on each). ``questions``: the taxonomy's."""
+    from imgtrainer.library.models import CountAnswer
+
+    by_finding: dict[str, dict[str, str]] = {}
+    for q in questions:
+        finding = getattr(q, "finding", None)
+        if finding and q.kind in ("count", "marks"):  # type: ignore[attr-defined]
+            by_finding.setdefault(finding, {})[q.kind] = q.id  # type: ignore[attr-defined]
+    out = []
+    for _finding, ids in sorted(by_finding.items()):
+        count = key.answers.get(ids.get("count", ""))
+        marks = key.answers.get(ids.get("marks", ""))
+        if not isinstance(count, CountAnswer) or not isinstance(marks, MarksAnswer):
+            continue
+        every = sum(1 for m in marks.marks if m.frame is None)
+        per_frame: dict[int, int] = {}
+        for m in marks.marks:
+            if m.frame is not None:
+                per_frame[m.frame] = per_frame.get(m.frame, 0) + 1
+        most = max(per_frame.values(), default=0) + every
+        if abs(most - count.value) > count.tolerance:
+            out.append(
+                f"{ids['count']} is {count.value}"
+                + (f" ± {count.tolerance}" if count.tolerance else "")
+                + f" but {ids['marks']} keeps {most} mark{'s' if most != 1 else ''}"
+                + (" on its busiest frame" if per_frame and len(per_frame) > 1 else "")
+                + ": accept or reject marks, or correct the count"
+            )
+    return out

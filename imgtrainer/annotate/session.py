@@ -157,7 +157,16 @@ class AnnotationSession:
     def update_case(self, **fields: Any) -> None:
         """Edit case-level fields: teaching_points, difficulty, decision, tags, title, indication,
         domain (the application, e.g. to correct one inferred on import)."""
-        allowed = {"teaching_points", "difficulty", "decision", "tags", "title", "indication", "patient"}
+        allowed = {
+            "teaching_points",
+            "difficulty",
+            "decision",
+            "tags",
+            "title",
+            "indication",
+            "patient",
+            "probe",
+        }
         allowed.add("domain")  # the application, when import inferred it wrongly
         bad = set(fields) - allowed
         if bad:

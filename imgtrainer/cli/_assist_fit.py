@@ -12,8 +12,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from imgtrainer.cli._common import error, print_json, progress
+from imgtrainer.cli._common import error, output_file, print_json, progress
 from imgtrainer.errors import CaseFormatError, ImgTrainerError
+from imgtrainer.fileio import read_problem
 
 _YES = {"yes": True, "y": True, "1": True, "1.0": True, "true": True}
 _NO = {"no": False, "n": False, "0": False, "0.0": False, "false": False}
@@ -40,20 +41,34 @@ def run_assist_fit(labels: Path, root: Path | None, output: Path, *, as_json: bo
     from imgtrainer.analysis.lung_model import default_model, fit_lung_model, save_lung_model
     from imgtrainer.media import open_clip
 
+    output_file(output)  # before minutes of measuring, not after
     try:
         with open(labels, newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise CaseFormatError(f"{labels}: cannot read the labels CSV: {exc}") from exc
-    if rows and "file" not in rows[0]:
-        raise CaseFormatError(f"{labels}: no 'file' column (columns: {', '.join(rows[0])})")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseFormatError(f"{labels}: cannot read the labels CSV: {read_problem(exc)}") from None
+    except csv.Error as exc:
+        raise CaseFormatError(f"{labels}: not a valid CSV: {exc}") from None
+    if not rows:
+        raise CaseFormatError(
+            f"{labels}: no rows (expected a header with file, b_lines, a_lines and one row per clip)"
+        )
+    if "file" not in rows[0]:
+        raise CaseFormatError(f"{labels}: no 'file' column (columns: {', '.join(map(str, rows[0]))})")
     base = root if root is not None else labels.parent
+    if root is not None and not root.is_dir():
+        raise CaseFormatError(f"{root}: --root folder not found")
+    if not as_json:  # a run takes about a second per clip; the counter below shows only on a terminal
+        print(
+            f"measuring {len(rows)} labelled clip(s) from {labels} (file paths relative to {base})",
+            flush=True,
+        )
     feats: list[dict[str, float]] = []
     b_labels: list[bool | None] = []
     a_labels: list[bool | None] = []
     groups: list[str] = []
     problems: list[str] = []
-    for i, r in progress(enumerate(rows, start=2), len(rows), "measuring"):  # row 1 is the header
+    for i, r in progress(enumerate(rows, start=2), len(rows), "measuring labelled clips"):  # row 1: header
         try:
             yb, ya = _label(r.get("b_lines"), i, "b_lines"), _label(r.get("a_lines"), i, "a_lines")
             if yb is None and ya is None:

@@ -100,17 +100,13 @@ def number(kind: type = float, lo: float | None = None, hi: float | None = None,
             raise argparse.ArgumentTypeError(
                 f"{text!r} is not {'an integer' if kind is int else 'a number'}"
             ) from None
-        if (
-            value != value
-            or (lo is not None and (value <= lo if lo_open else value < lo))
-            or (hi is not None and value > hi)
-        ):
-            left = "(" if lo_open else "["
-            rng = f"{left}{'' if lo is None else lo}, {'' if hi is None else hi}]"
-            if lo is not None and hi is None:
-                rng = f"> {lo}" if lo_open else f">= {lo}"
-            elif hi is not None and lo is None:
-                rng = f"<= {hi}"
+        too_low = lo is not None and (value <= lo if lo_open else value < lo)
+        if value != value or too_low or (hi is not None and value > hi):
+            low = None if lo is None else (f"above {lo:g}" if lo_open else f"at least {lo:g}")
+            high = None if hi is None else f"at most {hi:g}"
+            rng = " and ".join(r for r in (low, high) if r)
+            if lo is not None and hi is not None and not lo_open:
+                rng = f"between {lo:g} and {hi:g}"
             raise argparse.ArgumentTypeError(f"{text} is out of range: must be {rng}")
         return value
 
@@ -146,6 +142,30 @@ def output_folder(path: str | os.PathLike[str]) -> Path:
     elif not os.access(p, os.W_OK | os.X_OK):
         raise ImgTrainerError(f"{p}: output folder is not writable")
     return p
+
+
+def media_inputs(
+    paths: Iterable[str | os.PathLike[str]], exclude: Path | None = None, *, keep_missing: bool = False
+) -> tuple[list[Path], int]:
+    """Media files named or found in the folders named, and how many paths were bad.
+
+    A missing path and a folder without any media file each get one error line (exit 1 by the
+    rule); with ``keep_missing`` a missing path is returned instead, for the caller to report."""
+    from imgtrainer.media.files import iter_media_files
+
+    files: list[Path] = []
+    bad = 0
+    for p in map(Path, paths):
+        if not p.exists() and not keep_missing:
+            error(f"{p}: no such file or folder")
+            bad += 1
+            continue
+        found = list(iter_media_files([p], exclude=exclude))
+        if p.is_dir() and not found:
+            error(f"{p}: no media files in this folder")
+            bad += 1
+        files += found
+    return files, bad
 
 
 def os_error_message(exc: OSError) -> str:
@@ -201,10 +221,15 @@ def library_noise() -> Iterator[None]:
 
 def progress(items: Iterable[T], total: int | None, label: str, enabled: bool = True) -> Iterator[T]:
     """Yield items, drawing 'label: i/total' on stderr when it is a terminal."""
+    import time
+
     show = enabled and sys.stderr.isatty()
+    t0 = time.monotonic()
     for i, item in enumerate(items, 1):
         if show:
-            sys.stderr.write(f"\r{label}: {i}/{total if total is not None else '?'}")
+            done = time.monotonic() - t0
+            eta = f", about {done / (i - 1) * (total - i + 1):.0f} s left" if total and i > 2 else ""
+            sys.stderr.write(f"\r{label}: {i}/{total if total is not None else '?'}{eta}   ")
             sys.stderr.flush()
         yield item
     if show:
@@ -237,6 +262,11 @@ def run_handler(handler: Callable[[Any], int | None], args: Any) -> int:
     except Exception as exc:  # a bug: one line, the traceback only on request
         if os.environ.get(DEBUG_ENV):
             raise
+        if type(exc).__module__.startswith("sqlalchemy"):  # the database refused (rights, lost link)
+            from imgtrainer.store.engine import describe_db_error
+
+            error(describe_db_error(exc))
+            return EXIT_BAD_INPUT
         error(
             f"internal error: {type(exc).__name__}: {exc} (a bug in imgtrainer; "
             f"run with {DEBUG_ENV}=1 for the traceback and report it)"

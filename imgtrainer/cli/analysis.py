@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from imgtrainer.cli._common import error, print_json, progress
-from imgtrainer.errors import ImgTrainerError
+from imgtrainer.cli._common import error, media_inputs, number, output_file, print_json, progress
+from imgtrainer.errors import ImgTrainerError, UsageError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,9 +43,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "write them as a PNG with time running left to right at the clip's real timing.",
     )
     m.add_argument("path", type=Path, metavar="PATH")
-    m.add_argument("--line", required=True, metavar="x0,y0,x1,y1")
-    m.add_argument("-o", "--output", type=Path, required=True, help="output PNG")
-    m.add_argument("--columns-per-s", type=float, default=None, help="time resolution (default: frame rate)")
+    m.add_argument(
+        "--line",
+        required=True,
+        metavar="x0,y0,x1,y1",
+        help="stored-frame pixels; both ends must lie inside the frame (a line leaving it is refused)",
+    )
+    m.add_argument("-o", "--output", type=Path, required=True, help="output PNG (its folder must exist)")
+    m.add_argument(
+        "--columns-per-s",
+        type=number(float, 0, 10000, lo_open=True),
+        default=None,
+        help="time resolution (default: frame rate)",
+    )
     m.add_argument("--json", action="store_true")
     m.set_defaults(handler=_mmode)
 
@@ -53,7 +63,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "assist",
         help="lung assist: pleural line, A-lines, B-lines, sliding and a suggested LUS score",
         description="Advisory lung-ultrasound findings with the evidence (frames, positions) behind "
-        "them. Educational use only, not for diagnosis.",
+        "them. B-lines and A-lines carry a calibrated probability (for an even prior), a decision "
+        "('present': true, false, or null = uncertain, look again, when the probability is too "
+        "close to 0.5 to commit) and a confidence. Accuracy on patients the model never saw: "
+        "docs/lung-assist-validation.md. Educational use only, not for diagnosis.",
     )
     a.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     a.add_argument("--json", action="store_true")
@@ -69,11 +82,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "assist-fit",
         help="refit the lung assist's B-line/A-line decisions on your own labelled clips",
         description="Measure every clip listed in a labels CSV (columns: file, b_lines, a_lines; "
-        "yes/no, 1/0 or blank for unknown) and refit the decision weights with the built-in recipe. "
+        "yes/no, 1/0 or blank for unknown; optional patient, so that one patient's clips are never "
+        "split between fitting and checking) and refit the decisions with the built-in recipe: "
+        "measurements and model family chosen by patient-grouped cross-validation, probabilities "
+        "calibrated on the cross-validated scores, an abstention band. "
         "Use the result with `imgtrainer assist --model`. The built-in model was set on one probe; "
         "labelled clips from your own machines calibrate it to them.",
     )
-    f.add_argument("--labels", type=Path, required=True, help="CSV with file, b_lines, a_lines columns")
+    f.add_argument(
+        "--labels",
+        type=Path,
+        required=True,
+        help="CSV with file, b_lines, a_lines (and optional patient) columns",
+    )
     f.add_argument(
         "--root", type=Path, default=None, help="folder the file paths are relative to (default: the CSV's)"
     )
@@ -88,11 +109,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run_batch(
     paths: list[Path], label: str, one: Callable[[Path], dict[str, Any]], quiet: bool
 ) -> tuple[list[dict[str, Any]], int]:
-    from imgtrainer.media.files import iter_media_files
-
-    files = list(iter_media_files(paths))
+    files, failures = media_inputs(paths, keep_missing=True)
     results: list[dict[str, Any]] = []
-    failures = 0
     for f in progress(files, len(files), label, enabled=len(files) > 1 and not quiet):
         try:
             res = one(f)
@@ -102,12 +120,12 @@ def _run_batch(
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bad file must never stop a batch or print a traceback
-            error(f"{f}: could not analyse ({type(exc).__name__}: {exc})")
-            res, failures = {"file": str(f), "error": f"{type(exc).__name__}: {exc}"}, failures + 1
+            error(f"{f}: could not analyse (internal error: {type(exc).__name__}: {exc})")
+            res, failures = (
+                {"file": str(f), "error": f"internal error: {type(exc).__name__}: {exc}"},
+                failures + 1,
+            )
         results.append(res)
-    if not files:
-        error("no media files found in " + ", ".join(str(p) for p in paths))
-        failures = 1
     return results, failures
 
 
@@ -129,13 +147,13 @@ def _thresholds(items: list[str]):
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or name.strip() not in names:
-            raise ImgTrainerError(
-                f"--threshold {item!r}: expected NAME=VALUE with NAME one of {sorted(names)}"
+            raise UsageError(
+                f"--threshold {item}: expected NAME=VALUE, NAME one of {', '.join(sorted(names))}"
             )
         try:
             changes[name.strip()] = float(value)
         except ValueError:
-            raise ImgTrainerError(f"--threshold {item!r}: {value!r} is not a number") from None
+            raise UsageError(f"--threshold {item}: {value!r} is not a number") from None
     return dataclasses.replace(t, **changes)
 
 
@@ -184,12 +202,15 @@ def _q_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
 def _mmode(args: argparse.Namespace) -> int:
     from imgtrainer.analysis.mmode import build_mmode, parse_line, write_png
 
-    line = parse_line(args.line)
+    try:
+        line = parse_line(args.line)
+    except ImgTrainerError as exc:
+        raise UsageError(str(exc)) from None
     if args.output.suffix.lower() != ".png":
-        raise ImgTrainerError(f"{args.output}: the M-mode is written as PNG; name it .png")
-    if not args.output.parent.exists():
-        raise ImgTrainerError(f"{args.output.parent}: folder does not exist")
+        raise UsageError(f"-o {args.output}: the M-mode is written as PNG; name it .png")
+    output_file(args.output)
     with _open(args.path) as clip:
+        _check_line_inside(args.line, line, clip.cols, clip.rows)
         mm = build_mmode(clip, line, columns_per_s=args.columns_per_s)
     write_png(mm.image, args.output)
     info = {
@@ -209,6 +230,19 @@ def _mmode(args: argparse.Namespace) -> int:
             f"wrote {args.output}: {info['rows']} samples x {info['columns']} columns, {info['duration_s']} s"
         )
     return 0
+
+
+def _check_line_inside(text: str, line: tuple[float, float, float, float], cols: int, rows: int) -> None:
+    """Refuse a line that leaves the frame (it would sample nothing there) or is too short."""
+    x0, y0, x1, y1 = line
+    for x, y in ((x0, y0), (x1, y1)):
+        if not (0 <= x <= cols - 1 and 0 <= y <= rows - 1):
+            raise UsageError(
+                f"--line {text}: point ({x:g}, {y:g}) is outside the {cols}x{rows} frame "
+                f"(x 0-{cols - 1}, y 0-{rows - 1}, stored-frame pixels)"
+            )
+    if (x1 - x0) ** 2 + (y1 - y0) ** 2 < 4:
+        raise UsageError(f"--line {text}: the line must be at least 2 pixels long")
 
 
 # --------------------------------------------------------------------------- assist
@@ -286,7 +320,7 @@ def _b_text(b: dict[str, Any]) -> str:
         return f"no ({_p(b)})"
     if b["confluent"]:
         return f"yes (confluent, {_p(b)})"
-    n = b["max_count"]
+    n = b["counted_max"]
     return f"yes, up to {n} in a frame ({_p(b)})" if n else f"yes (pattern, none counted separately, {_p(b)})"
 
 

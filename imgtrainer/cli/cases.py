@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from imgtrainer.cli._common import print_json
-from imgtrainer.errors import CaseFormatError
+from imgtrainer.cli._common import error, number, print_json
+from imgtrainer.errors import CaseFormatError, UsageError
 
 
 def _library_arg(args: argparse.Namespace) -> Path:
@@ -20,8 +20,17 @@ def _library_arg(args: argparse.Namespace) -> Path:
 def _taxonomies(args: argparse.Namespace) -> dict:
     from imgtrainer.library.taxonomy_io import load_all_taxonomies
 
-    directory = Path(args.taxonomy_dir) if getattr(args, "taxonomy_dir", None) else None
-    return load_all_taxonomies(directory)
+    return load_all_taxonomies(_taxonomy_dir(args))
+
+
+def _taxonomy_dir(args: argparse.Namespace) -> Path | None:
+    """--taxonomy-dir, checked: a mistyped folder must not read as 'no taxonomies at all'."""
+    if not getattr(args, "taxonomy_dir", None):
+        return None
+    directory = Path(args.taxonomy_dir)
+    if not directory.is_dir():
+        raise CaseFormatError(f"{directory}: taxonomy folder not found")
+    return directory
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -31,9 +40,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     target = Path(args.dir)
     if not target.is_dir():
-        raise CaseFormatError(f"{target}: not a folder")
+        raise CaseFormatError(f"{target}: {'not a folder' if target.exists() else 'folder not found'}")
+    if not find_case_folders(target):
+        raise CaseFormatError(f"{target}: no case folders found (a case folder holds a case.json)")
     problems: list[Problem] = []
-    directory = Path(args.taxonomy_dir) if args.taxonomy_dir else None
+    directory = _taxonomy_dir(args)
     taxonomies = {}
     for domain in available_domains(directory):
         try:
@@ -70,6 +81,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         for p in problems:
             print(p)
         print(f"{n_cases} case(s), {len(errors)} error(s), {len(warnings)} warning(s)")
+    if errors:
+        first = errors[0]
+        error(
+            f"{target}: {len(errors)} error(s) in {n_cases} case(s)"
+            + ("" if args.json else " (listed above)")
+            + f", the first: {first.file}{': ' + first.field if first.field else ''}: {first.message}"
+        )
     return 1 if errors else 0
 
 
@@ -101,7 +119,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         sys.stderr.write(f"imgtrainer: warning: skipped {folder}: {message}\n")
     done = True if args.done else (False if args.undone else None)
     if done is not None and not args.trainee:
-        raise CaseFormatError("--done/--undone need --trainee NAME")
+        raise UsageError("--done/--undone need --trainee NAME")
     flt = CaseFilter(
         library=library,
         domain=args.domain,
@@ -195,9 +213,55 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_taxonomy(args: argparse.Namespace) -> int:
-    from imgtrainer.errors import UsageError
+def _cmd_edit(args: argparse.Namespace) -> int:
+    """Faculty edit of what trainees read about a case (needs a faculty session)."""
+    from pydantic import ValidationError
 
+    from imgtrainer.library._files import validation_message
+    from imgtrainer.library.case_io import load_case, save_case
+    from imgtrainer.library.models import Case
+
+    target = Path(args.case)
+    if not (target / "case.json").is_file():
+        library = _library_arg(args)
+        index = _index(args)
+        index.scan(library)
+        summary = index.get(args.case, library)
+        if summary is None:
+            raise CaseFormatError(f"{library}: no case {args.case!r}")
+        target = Path(summary.path)
+    case = load_case(target)
+    if not faculty_active():
+        raise CaseFormatError(
+            f"{target}: editing a case needs a faculty session (`imgtrainer faculty login`)"
+        )
+    data = case.model_dump(mode="json")
+    changed = []
+    for field in ("title", "indication", "probe", "difficulty"):
+        value = getattr(args, field)
+        if value is not None:
+            data[field] = value
+            changed.append(field)
+    if args.context is not None:
+        data["patient"] = {**data["patient"], "clinical_context": args.context}
+        changed.append("clinical context")
+    if not changed:
+        raise CaseFormatError(
+            "nothing to change: give --title, --indication, --context, --probe or --difficulty"
+        )
+    try:
+        updated = Case.model_validate(data)
+    except ValidationError as exc:
+        raise CaseFormatError(validation_message(target / "case.json", exc)) from None
+    save_case(target, updated)
+    if args.json:
+        print_json({"id": updated.id, "changed": changed, "case": updated.model_dump(mode="json")})
+    else:
+        print(f"{updated.id}: {', '.join(changed)} updated")
+    return 0
+
+
+def _cmd_taxonomy(args: argparse.Namespace) -> int:
     taxonomies = _taxonomies(args)
     if args.domain and args.domain not in taxonomies:
         raise UsageError(
@@ -246,7 +310,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = ls.add_mutually_exclusive_group()
     g.add_argument("--done", action="store_true")
     g.add_argument("--undone", action="store_true")
-    ls.add_argument("--limit", type=int)
+    ls.add_argument("--limit", type=number(int, 1), help="at most this many cases")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=_cmd_list)
 
@@ -274,6 +338,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--by", help="reviewer name (recorded in the provenance)")
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=_cmd_review)
+
+    e = cs.add_parser(
+        "edit", help="faculty: edit a case's title, indication, clinical context, probe or difficulty"
+    )
+    e.add_argument("case", help="case id (in --library) or case folder")
+    e.add_argument("library_pos", nargs="?", metavar="LIBRARY")
+    e.add_argument("--library")
+    e.add_argument("--db")
+    e.add_argument("--title")
+    e.add_argument("--indication", help="why the scan is done (shown after the application is answered)")
+    e.add_argument("--context", help="the patient's clinical story trainees read first")
+    e.add_argument("--probe", choices=("linear", "convex", "phased", "unknown"))
+    e.add_argument("--difficulty", type=int, choices=(1, 2, 3))
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(handler=_cmd_edit)
 
     t = cs.add_parser("taxonomy", help="show the taxonomy (views, findings, questions)")
     t.add_argument("domain", nargs="?")

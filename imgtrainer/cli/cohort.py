@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
+from imgtrainer.cli.progress import add_logbook_options
+
 
 def _cohort(args: argparse.Namespace) -> int:
     from imgtrainer.cli._common import output_file, print_json
@@ -58,13 +60,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--csv", metavar="FILE", help="write one row per trainee and application")
     p.add_argument("--pdf", metavar="FILE", help="write the committee PDF (summary + a page per trainee)")
-    # the logbook parameters of `imgtrainer progress`
-    p.add_argument("--threshold", type=float, default=0.8)
-    p.add_argument("--p0", type=float, default=0.10)
-    p.add_argument("--p1", type=float, default=0.30)
-    p.add_argument("--alpha", type=float, default=0.05)
-    p.add_argument("--beta", type=float, default=0.20)
-    p.add_argument("--horizon", type=int, default=100)
-    p.add_argument("--mastery-streak", type=int, default=10)
-    p.add_argument("--maintenance-days", type=int, default=90)
+    add_logbook_options(p)  # the logbook parameters of `imgtrainer progress`
     p.set_defaults(handler=_cohort)

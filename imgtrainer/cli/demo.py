@@ -8,7 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from imgtrainer.cli._common import print_json
+from imgtrainer.cli._common import number, output_file, output_folder, print_json
+from imgtrainer.errors import ImgTrainerError, UsageError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=None, help="library folder (default: the bundled cases/)")
     p.add_argument("--seed", type=int, default=None, help="library seed (default 2026)")
     p.add_argument("--only", nargs="*", default=None, help="case ids or id prefixes to build (e.g. lung-)")
-    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="parallel renderers")
+    p.add_argument(
+        "--jobs", type=number(int, 1, 64), default=min(2, os.cpu_count() or 1), help="parallel renderers"
+    )
     p.add_argument("--list", action="store_true", help="list the demo case ids and exit")
     p.add_argument(
         "--sheet", type=Path, default=None, help="also write a labelled contact sheet PNG of the library"
@@ -33,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from imgtrainer.resources import demo_library_dir
+    from imgtrainer.resources import demo_library_dir, in_checkout
     from imgtrainer.synth.demo_library import DEFAULT_SEED, all_demo_cases, build_library
 
     if args.list:
@@ -51,14 +54,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                 print(f"{d.id:12s} {d.recipe:28s} {d.domain:8s} {d.title}")
         return 0
     out = args.out or demo_library_dir()
+    if args.sheet:
+        output_file(args.sheet)
     if not args.rebuild:
         if args.sheet:
+            if not Path(out).is_dir():
+                raise ImgTrainerError(f"{out}: library folder not found")
             from imgtrainer.synth.contact_sheet import contact_sheet
 
             print(contact_sheet(out, args.sheet))
             return 0
-        sys.stderr.write("imgtrainer: error: nothing to do: pass --rebuild (or --list, or --sheet PNG)\n")
-        return 2
+        raise UsageError("nothing to do: pass --rebuild (or --list, or --sheet PNG)")
+    if args.out is None and not in_checkout():
+        raise UsageError(
+            f"{out}: the demo library of an installed imgtrainer is not rebuilt in place: give --out DIR"
+        )
+    output_folder(out)
     seed = DEFAULT_SEED if args.seed is None else args.seed
     t0 = time.monotonic()
     show = not args.json and sys.stderr.isatty()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import math
 import os
 import sys
 from pathlib import Path
 
-from imgtrainer.cli._common import print_json
+from imgtrainer.cli._common import output_file, print_json, warn
+from imgtrainer.errors import CaseFormatError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +33,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("faculty", help="faculty mode: password and annotation exchange")
     fsub = p.add_subparsers(dest="faculty_command", metavar="ACTION", required=True)
-    s = fsub.add_parser("set-password", help="set or change the faculty password (read from stdin or prompt)")
+    s = fsub.add_parser(
+        "set-password",
+        help="set or change the faculty password (prompted, or read from stdin)",
+        description="On a terminal you are prompted (nothing is echoed): first for the CURRENT password "
+        "when one is already set, then for the new one. Without a terminal both are read from stdin, "
+        "one per line, current first (only when one is set), e.g. "
+        'printf \'%s\\n%s\\n\' "$OLD" "$NEW" | imgtrainer faculty set-password. '
+        "The first password needs no current one.",
+    )
     s.set_defaults(handler=_set_password)
     s = fsub.add_parser(
         "login", help="open a faculty session for the CLI (cases list then shows every case and its status)"
@@ -65,7 +73,19 @@ def _fmt(v: float | None) -> str:
 def _agreement(args: argparse.Namespace) -> int:
     from imgtrainer.annotate.report import library_agreement
 
+    if not args.library.is_dir():
+        raise CaseFormatError(
+            f"{args.library}: {'not a folder' if args.library.exists() else 'library folder not found'}"
+        )
     report = library_agreement(args.library)
+    for p in report.problems:
+        warn(p)
+    if not report.cases_with_multiple_raters:
+        if args.json:
+            print_json(report.to_dict())
+        raise CaseFormatError(
+            f"{args.library}: no case with keys from two or more raters (keys/<rater>.json): nothing to compare"
+        )
     if args.json:
         print_json(report.to_dict())
         return 0
@@ -80,28 +100,26 @@ def _agreement(args: argparse.Namespace) -> int:
         print(
             f"case {c.case_id}: {c.questions_identical}/{c.questions_compared} answers identical, mark F1 {_fmt(c.mean_mark_f1)}"
         )
-    for p in report.problems:
-        print(f"problem: {p}", file=sys.stderr)
     return 0
 
 
 def _adjudicate(args: argparse.Namespace) -> int:
     from imgtrainer.annotate.adjudicate import Adjudication
-    from imgtrainer.errors import CaseFormatError
-    from imgtrainer.library.case_io import load_case, load_rater_keys, save_key
+    from imgtrainer.library.case_io import load_case, load_rater_keys, read_json, save_key
 
+    decisions = read_json(args.decisions) if args.decisions else []  # a bad file fails before any work
+    if not isinstance(decisions, list) or not all(isinstance(d, dict) for d in decisions):
+        raise CaseFormatError(f"{args.decisions}: expected a JSON list of decision objects")
     case = load_case(args.case)
     keys = load_rater_keys(args.case)
     adj = Adjudication.start(case.id, keys)
-    if args.decisions:
+    for i, d in enumerate(decisions, 1):
         try:
-            decisions = json.loads(args.decisions.read_text())
-            for d in decisions:
-                adj.decide(d["question"], d["rater"], bool(d["accept"]), d.get("mark"))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CaseFormatError(
-                f"{args.decisions}: bad decisions file ({exc.__class__.__name__}: {exc})"
-            ) from exc
+            adj.decide(d["question"], d["rater"], bool(d["accept"]), d.get("mark"))
+        except KeyError as exc:
+            raise CaseFormatError(f"{args.decisions}: decision {i}: no {exc.args[0]!r} field") from None
+        except (ValueError, TypeError) as exc:
+            raise CaseFormatError(f"{args.decisions}: decision {i}: {exc}") from None
     if args.prefer:
         if args.prefer not in keys:
             raise CaseFormatError(f"{args.case}: no key from rater {args.prefer!r} (raters: {sorted(keys)})")
@@ -158,6 +176,7 @@ def _export(args: argparse.Namespace) -> int:
     from imgtrainer.library._files import atomic_write_json
     from imgtrainer.library.case_io import load_case, load_key, load_rater_keys
 
+    output_file(args.output)
     case = load_case(args.case)
     consensus = load_key(args.case)
     bundle = {
@@ -175,7 +194,6 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from imgtrainer.errors import CaseFormatError
     from imgtrainer.library._files import validation_message
     from imgtrainer.library.case_io import load_case, read_json, save_key
     from imgtrainer.library.models import AnswerKey
@@ -204,6 +222,7 @@ def _import(args: argparse.Namespace) -> int:
 def _export_sr(args: argparse.Namespace) -> int:
     from imgtrainer.annotate.sr import export_sr
 
+    output_file(args.output)
     path = export_sr(args.case, args.output, args.rater)
     if args.json:
         print_json({"case": os.fspath(args.case), "rater": args.rater, "sr": os.fspath(path)})

@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from imgtrainer.cli._common import print_json
+from imgtrainer.cli._common import number, output_folder, print_json
 from imgtrainer.library.models import DOMAINS
 
 
@@ -23,6 +23,7 @@ def _cmd_receive(args: argparse.Namespace) -> int:
         raise UsageError("--tls-cert and --tls-key go together")
     ssl_ctx = tls_context(Path(args.tls_cert), Path(args.tls_key), Path(args.tls_ca) if args.tls_ca else None) \
         if args.tls_cert else None  # fmt: skip
+    output_folder(args.library)  # before listening: a mistyped library must not swallow a study
     config = IntakeConfig(
         library=Path(args.library), ae_title=args.ae_title, port=args.port, host=args.host,
         allowed=[Allowed.parse(a) for a in args.allow], state_dir=Path(args.state) if args.state else None,
@@ -72,7 +73,11 @@ def _cmd_pull(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--library", required=True, help="library folder the cases go to (created if missing)")
+    p.add_argument(
+        "--library",
+        required=True,
+        help="library folder the cases go to (created if missing; its parent must exist)",
+    )
     p.add_argument("--domain", "--application", dest="domain", choices=DOMAINS,
                    help="application of every case (default: from the study/series description)")  # fmt: skip
     p.add_argument("--fallback-domain", choices=DOMAINS, default="lung",
@@ -92,7 +97,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "case per series, pending faculty review. Only --allow'ed calling AE titles and addresses may "
         "associate. Stop with Ctrl-C or SIGTERM; what is not yet filed is filed at the next start.",
     )
-    r.add_argument("--port", type=int, default=11112, help="TCP port (default 11112; 104 needs root)")
+    r.add_argument(
+        "--port", type=number(int, 0, 65535), default=11112, help="TCP port (default 11112; 104 needs root)"
+    )
     r.add_argument("--ae-title", default="IMGTRAINER", help="our AE title (the called AE the device uses)")
     r.add_argument(
         "--host", default="0.0.0.0", help="address to listen on (default all; 127.0.0.1: local only)"
@@ -101,7 +108,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="allowed sender: AE title and address/host name/network (e.g. CART1@10.0.0.7, "
                    "PACS@10.0.0.0/24, ANY@*); repeatable")  # fmt: skip
     r.add_argument("--json-log", help="append one JSON line per event (associations, instances, filing)")
-    r.add_argument("--workers", type=int, default=1, help="de-identification threads (default 1)")
+    r.add_argument(
+        "--workers", type=number(int, 1, 64), default=1, help="de-identification threads (default 1)"
+    )
     r.add_argument("--tls-cert", help="PEM certificate: serve DICOM over TLS")
     r.add_argument("--tls-key", help="PEM private key of --tls-cert")
     r.add_argument("--tls-ca", help="PEM CA bundle: require senders to present a certificate it signed")

@@ -9,9 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from imgtrainer.cli._common import error, print_json, progress
-from imgtrainer.errors import ImgTrainerError, MediaError
-from imgtrainer.media.files import iter_media_files
+from imgtrainer.cli._common import error, media_inputs, output_file, print_json, progress
+from imgtrainer.errors import ImgTrainerError, MediaError, UsageError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,8 +29,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     f = subparsers.add_parser("frame", help="write one decoded frame to an image file")
     f.add_argument("path", type=Path, metavar="PATH")
-    f.add_argument("--index", type=int, default=0, help="frame number, from 0 (negative counts from the end)")
-    f.add_argument("-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .bmp, .tif)")
+    f.add_argument(
+        "--index",
+        type=int,
+        default=0,
+        help="frame number from 0; negative counts from the end (-1 = the last)",
+    )
+    f.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="output image (.png, .jpg, .bmp, .tif; its folder must exist)",
+    )
     f.add_argument("--json", action="store_true")
     f.set_defaults(handler=_frame)
 
@@ -67,29 +77,24 @@ def describe(path: Path, verify: bool = False) -> dict[str, Any]:
 def _info(args: argparse.Namespace) -> int:
     from imgtrainer.media.summary import summary_line
 
-    files = list(iter_media_files(args.paths))
-    missing = [p for p in args.paths if not p.exists()]
+    files, bad = media_inputs(args.paths, keep_missing=True)  # a missing file: describe() reports it
     results: list[dict[str, Any]] = []
     for p in progress(files, len(files), "info"):
         entry = describe(p, verify=args.verify)
         results.append(entry)
-        if not args.json:
-            if "error" in entry:
-                error(f"{entry['path']}: {entry['error']}")
-            else:
-                print(summary_line(entry))
-                for w in entry["warnings"]:
-                    print(f"    warning: {w}")
-                sys.stdout.flush()
+        if "error" in entry:  # on stderr with --json too: the JSON is for programs, this for people
+            error(f"{entry['path']}: {entry['error']}")
+        elif not args.json:
+            print(summary_line(entry))
+            for w in entry["warnings"]:
+                print(f"    warning: {w}")
+            sys.stdout.flush()
     failed = sum(1 for r in results if "error" in r)
     if args.json:
         print_json(results)
-    if not files:
-        error("no files found in " + ", ".join(str(p) for p in args.paths))
-        return 1
     if failed and not args.json and len(results) > 1:
-        error(f"{failed} of {len(results)} files failed")
-    return 1 if failed or missing else 0
+        print(f"{failed} of {len(results)} files failed")
+    return 1 if failed or bad else 0
 
 
 def write_image(path: Path, frame: Any) -> None:
@@ -103,7 +108,6 @@ def write_image(path: Path, frame: Any) -> None:
     ok, buf = cv2.imencode(suffix, img)
     if not ok:
         raise MediaError(path, "image encoding failed")
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -117,20 +121,29 @@ def write_image(path: Path, frame: Any) -> None:
 def _frame(args: argparse.Namespace) -> int:
     from imgtrainer.media.open import open_clip
 
+    output_file(args.output)
     with open_clip(args.path) as clip:
-        if not -clip.n_frames <= args.index < clip.n_frames:
-            raise MediaError(
-                args.path, f"frame {args.index} out of range: the clip has {clip.n_frames} frames"
+        n = clip.n_frames
+        if not -n <= args.index < n:
+            raise UsageError(
+                f"--index {args.index}: out of range, {args.path} has {n} frame(s): 0 to {n - 1}, "
+                f"or -1 to -{n} counting from the end"
             )
-        frame = clip.frame(args.index)
+        index = args.index % n  # -1 is the last frame, as documented
+        frame = clip.frame(index)
         write_image(args.output, frame)
     if args.json:
         print_json(
             {
                 "path": str(args.path),
-                "index": args.index,
+                "index": index,
+                "requested_index": args.index,
+                "n_frames": n,
                 "output": str(args.output),
                 "shape": list(frame.shape),
             }
         )
+    else:
+        asked = f" (--index {args.index})" if args.index < 0 else ""
+        print(f"wrote frame {index} of 0-{n - 1}{asked} to {args.output}")
     return 0

@@ -6,6 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
+from imgtrainer.cli._common import number
 from imgtrainer.errors import CaseFormatError
 from imgtrainer.library.models import DOMAINS, AnswerKey, Case
 
@@ -101,14 +102,15 @@ def _score(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     store = AttemptStore(make_engine(args.db))
     attempt_id, result = store.record_attempt(args.trainee, case, key, qset, responses, now, mode="practice")
+    trainee = store.attempt(attempt_id).trainee  # the stored name (``--trainee`` may be an id)
     if args.json:
         data = result.model_dump(mode="json")
         data["attempt_id"] = attempt_id
-        data["trainee"] = args.trainee
+        data["trainee"] = trainee
         print_json(data)
         return 0
     print(
-        f"{case.id} [{case.domain}] trainee {args.trainee}: score {result.score:.0%}"
+        f"{case.id} [{case.domain}] trainee {trainee}: score {result.score:.0%}"
         f" ({'correct: at or above' if result.correct else 'not correct: below'} the {result.threshold:.0%} threshold), attempt {attempt_id}"
     )
     step = None
@@ -138,6 +140,8 @@ def _next(args: argparse.Namespace) -> int:
 
     library = Path(args.library) if args.library else demo_library_dir()
     items, problems = load_library_items(library)
+    if not items and not problems:
+        raise CaseFormatError(f"{library}: no case folders found (a case folder holds a case.json)")
     store = AttemptStore(make_engine(args.db))
     history = store.attempts(args.trainee) if args.trainee else []
     flt = QueueFilter(domain=args.domain, finding=args.finding, difficulty=args.difficulty)
@@ -156,8 +160,7 @@ def _next(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("practice", help="practice cases: questions, scoring, next cases")
-    sub = p.add_subparsers(dest="practice_command", metavar="SUBCOMMAND")
-    p.set_defaults(handler=lambda _a: (p.print_help(), 2)[1])
+    sub = p.add_subparsers(dest="practice_command", metavar="SUBCOMMAND", required=True)
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
@@ -191,7 +194,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     n.add_argument("--domain", choices=DOMAINS)
     n.add_argument("--finding", metavar="ID", help="only cases whose key has this finding present")
     n.add_argument("--difficulty", type=int, choices=(1, 2, 3))
-    n.add_argument("-n", type=int, default=10, help="how many cases (default 10)")
+    n.add_argument("-n", type=number(int, 1), default=10, help="how many cases (default 10)")
     n.add_argument("--seed", type=int, default=0)
     n.add_argument("--db", metavar="URL")
     n.add_argument("--json", action="store_true")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from imgtrainer.errors import StoreError
+from imgtrainer.cli._common import number
+from imgtrainer.errors import StoreError, UsageError
 
 
 def _sync(args: argparse.Namespace) -> int:
@@ -16,7 +17,7 @@ def _sync(args: argparse.Namespace) -> int:
 
     target_url = resolve_department_url(args.to)
     if target_url is None:
-        raise StoreError(
+        raise UsageError(
             "sync needs --to URL (or IMGTRAINER_DEPARTMENT_URL, or store.department_url in the config file)"
         )
     source = make_engine(args.db)
@@ -53,6 +54,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="department store (default: $IMGTRAINER_DEPARTMENT_URL or store.department_url in the config file)",
     )
     p.add_argument("--db", metavar="URL", help="this computer's store (default: the configured one)")
-    p.add_argument("--batch", type=int, default=20, help="attempts per transaction (20)")
+    p.add_argument("--batch", type=number(int, 1), default=20, help="attempts per transaction (20)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_sync)

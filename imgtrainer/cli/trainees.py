@@ -5,6 +5,7 @@ command takes ``--trainee``, a shared name is refused with the matching ids."""
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 
 
@@ -56,6 +57,44 @@ def _set_group(args: argparse.Namespace) -> int:
     return 0
 
 
+def _enrol(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from imgtrainer.cli._common import output_file
+    from imgtrainer.fileio import atomic_write_text
+    from imgtrainer.progress.enrolment import create_department_key, load_department_key, make_card
+
+    out = output_file(args.output)
+    t = _dir(args).get(args.trainee)
+    key_path = Path(args.department_key)
+    if not key_path.exists():
+        create_department_key(key_path)
+        print(f"created the department key {key_path}: keep it private and backed up", file=sys.stderr)
+    card = make_card(load_department_key(key_path), t.to_dict())
+    import json
+
+    atomic_write_text(out, json.dumps(card, indent=1) + "\n", private=True)
+    print(f"enrolment card for {t.label()} written to {out}: hand it to the trainee (it signs their bundles)")
+    return 0
+
+
+def _join(args: argparse.Namespace) -> int:
+    from imgtrainer.progress.enrolment import keep_card, read_card
+
+    card = read_card(args.card)
+    info = card["trainee"]
+    d = _dir(args)
+    from imgtrainer.progress.trainees import Trainee  # noqa: F401  (type of d.find)
+
+    existing = d.find(info["id"]) if len(info["id"]) == 36 else None
+    if existing is None:
+        created = datetime.fromisoformat(info.get("created_at") or datetime.now(UTC).isoformat())
+        existing = d.add(info["name"], created, group=info.get("group", ""), uuid=info["id"])
+    keep_card(card)
+    print(f"joined as {existing.label()}: this computer can now export signed progress bundles")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("trainees", help="trainees and their groups: add, list, set-group")
     sub = p.add_subparsers(dest="trainees_command", metavar="SUBCOMMAND", required=True)
@@ -79,3 +118,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("group", metavar="GROUP")
     db(g)
     g.set_defaults(handler=_set_group)
+    e = sub.add_parser(
+        "enrol", help="director: write a trainee's enrolment card (signs their progress bundles)"
+    )
+    e.add_argument("trainee", metavar="NAME_OR_ID")
+    e.add_argument("--department-key", required=True, metavar="FILE", help="created on first use, private")
+    e.add_argument("-o", "--output", required=True, metavar="CARD")
+    db(e)
+    e.set_defaults(handler=_enrol)
+    j = sub.add_parser(
+        "join", help="laptop: become the trainee of an enrolment card (same id as the department)"
+    )
+    j.add_argument("card", metavar="CARD")
+    db(j)
+    j.set_defaults(handler=_join)

@@ -32,6 +32,11 @@ class DeidOptions:
     manual_keep_box: tuple[int, int, int, int] | None = None
     """Faculty re-mask: keep exactly this (x0, y0, x1, y1) inclusive box, skipping detection."""
     rle_output: bool = True  # re-encode DICOM pixels as RLE Lossless (else uncompressed)
+    ocr: bool = True
+    """Read the kept area with Tesseract (first, middle, last frame): words are reported, a removed
+    identity token read there quarantines the file."""
+    mask_text_in_scan_area: bool = False
+    """Black out the words OCR reads inside the kept area (a reviewer confirms it in the GUI)."""
     safe_private: frozenset[tuple[str, int, int]] = frozenset()
     """Private elements kept: (private creator, group, element low byte), e.g. ("ACME 1.0", 0x0009, 0x10)."""
 

@@ -16,7 +16,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from imgtrainer.deid import ocr
 from imgtrainer.deid.context import DeidContext, DeidResult
+from imgtrainer.deid.kept_text import judge, read_clip_words
 from imgtrainer.deid.outcome import quarantine, write_json
 from imgtrainer.deid.pixels import manual_keep_mask
 from imgtrainer.deid.textlines import cut_text
@@ -88,7 +90,13 @@ def media_keep_mask(clip: Any, ctx: DeidContext, where: str) -> tuple[np.ndarray
     if area.mask.mean() >= 0.995:
         raise DeidError(f"{where}: detected scan area is the whole frame; burned-in text cannot be excluded")
     keep, cut = cut_text(area.mask.astype(bool), _sample_gray(clip))
-    return keep, {**area.to_dict(), "text_lines_cut": [[int(v) for v in b] for b in cut]}
+    kept_area: dict[str, Any] = {**area.to_dict(), "text_lines_cut": [[int(v) for v in b] for b in cut]}
+    if ctx.options.ocr and ocr.available():
+        report, words, _ = judge(read_clip_words(clip, keep), None, ctx.options.mask_text_in_scan_area, where)
+        kept_area["ocr"] = report
+        if words:
+            keep = keep & ~ocr.word_mask(keep.shape, words)
+    return keep, kept_area
 
 
 def deidentify_media(src: Path, out_dir: Path, ctx: DeidContext, kind: str) -> DeidResult:

@@ -36,7 +36,14 @@ def quarantine(
     src: Path, out_dir: Path, ctx: DeidContext, reason: str, report: dict | None = None
 ) -> DeidResult:
     """Record ``src`` as quarantined: sidecar JSON with the reason; the original is copied only
-    to ``ctx.quarantine_copy_dir`` (never into the output folder)."""
+    to ``ctx.quarantine_copy_dir`` (never into the output folder). A file the media layer cannot
+    read gets the media layer's words, so ``info`` and ``deid`` explain a broken file alike."""
+    from imgtrainer.media.open import diagnose
+
+    unreadable = diagnose(src) if Path(src).is_file() else "file not found"
+    if unreadable:
+        report = {**(report or {}), "deid_reason": reason}
+        reason = f"{Path(src).name}: {unreadable}"
     stem = hashlib.sha256(str(Path(src).resolve()).encode()).hexdigest()[:20]
     sidecar = out_dir / QUARANTINE_DIR / f"{stem}.json"
     copy = None

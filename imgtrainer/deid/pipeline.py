@@ -17,6 +17,7 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID
 
 from imgtrainer.deid.context import DeidContext, DeidResult
 from imgtrainer.deid.header import HeaderCleaner, add_method_attributes, drop_unreadable
+from imgtrainer.deid.kept_text import check_kept_text
 from imgtrainer.deid.media_files import deidentify_media
 from imgtrainer.deid.outcome import QUARANTINE_DIR, dataset_bytes, quarantine, write_json
 from imgtrainer.deid.pixels import decode_frames, keep_mask, mask_frames, n_frames, store_frames
@@ -25,6 +26,7 @@ from imgtrainer.fileio import atomic_write_bytes
 from imgtrainer.media.dicom_video import VIDEO_SYNTAXES
 from imgtrainer.media.files import iter_media_files
 from imgtrainer.media.open import sniff_kind
+from imgtrainer.noise import reading
 
 __all__ = [
     "QUARANTINE_DIR",
@@ -80,11 +82,21 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
     try:
         report["unreadable_elements_removed"] = drop_unreadable(ds)
         frames = decode_frames(ds, where)
+        cleaner = HeaderCleaner(ds, ctx)  # reads the identity tokens before anything changes
         if ctx.options.mask_pixels:
             keep = keep_mask(ds, frames, ctx.options.min_scan_confidence, where, ctx.options.manual_keep_box)
             frames, note = mask_frames(ds, frames, keep)
+            if ctx.options.ocr:
+                mask_text = ctx.options.mask_text_in_scan_area
+                report["ocr"], words, reason = check_kept_text(
+                    ds, frames, keep.mask, cleaner.identity, mask_text, where
+                )
+                if reason:
+                    raise DeidError(reason)
+                if words is not None:
+                    keep.mask &= ~words
+                    frames, note = mask_frames(ds, frames, keep)
             report["pixels"] = {**note, "kept_area": keep.to_dict()}
-        cleaner = HeaderCleaner(ds, ctx)
         cleaner.clean(ds)
         if big_endian:
             _swap_big_endian_ow(ds)
@@ -119,6 +131,11 @@ def deidentify_dicom(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
 def deidentify_file(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
     """De-identify one file of any supported kind (DICOM, video, still) into ``out_dir``."""
     src, out_dir = Path(src), Path(out_dir)
+    with reading(src):  # a library warning names this file
+        return _deidentify_file(src, out_dir, ctx)
+
+
+def _deidentify_file(src: Path, out_dir: Path, ctx: DeidContext) -> DeidResult:
     try:
         kind = sniff_kind(src)
     except OSError as exc:

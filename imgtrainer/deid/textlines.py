@@ -93,8 +93,8 @@ def cut_text(mask: np.ndarray, gray_frames: np.ndarray) -> tuple[np.ndarray, lis
         ref = stack
     elif len(stack) == 1:
         ref = stack[0]
-    else:
-        ref = np.median(stack, axis=0).astype(np.uint8)
+    else:  # eight spread frames are plenty for static text (the median of 32 cost 10% of a cine)
+        ref = np.median(stack[:: max(1, len(stack) // 8)], axis=0).astype(np.uint8)
     out = mask.copy()
     cut = []
     for x0, y0, x1, y1 in text_boxes(ref):

@@ -4,7 +4,7 @@ The stream is decoded frame by frame, everything outside the scan area is blacke
 keep mask as any DICOM: Ultrasound Regions, else the detected area, minus text lines), the
 header is cleaned like any DICOM, and the frames are re-encoded:
 
-- lossless, as RLE Lossless RGB frames, when the decoded clip is at most ``LOSSLESS_MAX_BYTES``
+- lossless, as RLE Lossless RGB frames, when the decoded clip is at most ``LOSSLESS_MAX_BYTES`` (64 MiB)
   (the pixels are then exactly the masked decode of the source);
 - otherwise as H.264 High Profile (1.2.840.10008.1.2.4.102) at ``H264_CRF`` (x264 constant
   rate factor; 18 is visually lossless), with Lossy Image Compression (0028,2110) "01", and the
@@ -30,8 +30,9 @@ from imgtrainer.deid.header import HeaderCleaner, add_method_attributes, drop_un
 from imgtrainer.deid.pixels import keep_mask, store_frames
 from imgtrainer.errors import DeidError, ImgTrainerError
 
-LOSSLESS_MAX_BYTES = 256 * 1024 * 1024
-"""Decoded clips up to this size (frames x rows x cols x 3 bytes) are stored losslessly."""
+LOSSLESS_MAX_BYTES = 64 * 1024 * 1024
+"""Decoded clips up to this size (frames x rows x cols x 3 bytes: about 2 s of 640x480 at 30 fps)
+are stored losslessly; RLE keeps them at roughly half to three quarters of that on disk."""
 H264_CRF = 18
 """x264 constant rate factor of the lossy re-encode (0 lossless .. 51; 18 is visually lossless)."""
 H264_SYNTAX = "1.2.840.10008.1.2.4.102"

@@ -24,6 +24,7 @@ from imgtrainer.errors import CaseFormatError, ExamError, ImgTrainerError
 from imgtrainer.exams import crypto
 from imgtrainer.exams.media_scrub import scrub_media
 from imgtrainer.exams.package import FORMAT, FORMAT_VERSION, KEY_MEMBER, PROCTOR_MEMBER, manifest_bytes
+from imgtrainer.exams.proctor import make_pin_record
 from imgtrainer.exams.settings import ExamSettings
 from imgtrainer.fileio import atomic_output
 from imgtrainer.library.case_io import is_case_folder, load_case, load_key
@@ -147,11 +148,12 @@ def _question_set(case: Case, key: Any, question_ids: Sequence[str] | None, set_
     return qset
 
 
-def _candidate_case(case: Case, names: list[str], base: str) -> dict[str, Any]:
+def _candidate_case(case: Case, names: list[str], base: str, indication: str) -> dict[str, Any]:
     """What the candidate needs of the case: context and media. No id, title, domain, tags,
-    teaching points or provenance (they can give the answer away)."""
+    teaching points or provenance (they can give the answer away). ``indication`` is the question
+    set's: held back when it names the application and question 1 asks for it."""
     return {
-        "indication": case.indication,
+        "indication": indication,
         "patient": case.patient.model_dump(mode="json"),
         "probe": case.probe,
         "media": [
@@ -171,12 +173,16 @@ def build_package(
     now: datetime | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     case_sets: Mapping[str, str] | None = None,
+    proctor_pin: str | None = None,
 ) -> BuildReport:
     """Write the sealed, signed exam package ``out``. Unusable cases are skipped and reported.
     ``progress(done, total, what)`` is called before each case and before sealing (GUI bars);
-    ``case_sets`` maps a case id to the question set asked for that case (else ``set_name``)."""
+    ``case_sets`` maps a case id to the question set asked for that case (else ``set_name``);
+    ``proctor_pin`` (optional) lets the proctor resume attempts and add time without the
+    passphrase (stored as a scrypt hash, see ``imgtrainer.exams.proctor``)."""
     if len(passphrase) < 8:
         raise ExamError("the proctor passphrase must have at least 8 characters")
+    pin_record = make_pin_record(proctor_pin, kdf_n) if proctor_pin else None
     exam_id = uuid.uuid4().hex
     kdf = crypto.KdfParams.fresh(n=kdf_n)
     master = crypto.derive_master(passphrase, kdf)
@@ -203,8 +209,9 @@ def build_package(
         if progress is not None:
             progress(len(case_folders), len(case_folders), "sealing and signing")
         return _seal_and_write(
-            Path(out), exam_id, kdf, master, signer, settings, now, members, items, sealed_items, skipped
-        )
+            Path(out), exam_id, kdf, master, signer, settings, now, members, items, sealed_items, skipped,
+            pin_record,
+        )  # fmt: skip
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -254,7 +261,13 @@ def _collect(
             members[f"{base}/{name}"] = src
         shown = qset.candidate_dict()
         shown.update(case_id=item_id, title=f"Case {n}", domain="")
-        items.append({"item_id": item_id, "case": _candidate_case(case, names, base), "question_set": shown})
+        items.append(
+            {
+                "item_id": item_id,
+                "case": _candidate_case(case, names, base, qset.indication),
+                "question_set": shown,
+            }
+        )
         sealed_items[item_id] = {
             "case": case.model_dump(mode="json"),
             "key": key.model_dump(mode="json"),
@@ -274,6 +287,7 @@ def _seal_and_write(
     items: list[dict[str, Any]],
     sealed_items: dict[str, Any],
     skipped: list[str],
+    pin_record: dict[str, Any] | None = None,
 ) -> BuildReport:
     if not items:
         raise ExamError("no usable case for the exam" + (f": {skipped[0]}" if skipped else ""))
@@ -287,6 +301,8 @@ def _seal_and_write(
         "public_key": crypto.public_key_hex(signer),
         "items": items,
     }
+    if pin_record is not None:
+        exam["proctor_pin"] = pin_record
     exam_bytes = json.dumps(exam, indent=1, sort_keys=True).encode()
     members["exam.json"] = exam_bytes
     key_plain = crypto.canonical_json({"exam_id": exam_id, "items": sealed_items})

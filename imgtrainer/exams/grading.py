@@ -92,8 +92,12 @@ def _item_table(sealed: dict[str, Any], package: ExamPackage) -> list[dict[str, 
     return table
 
 
-def grade_document(doc: dict[str, Any], table: list[dict[str, Any]], pass_mark: float) -> dict[str, Any]:
-    """Score one verified results document."""
+def grade_document(
+    doc: dict[str, Any], table: list[dict[str, Any]], pass_mark: float, settings: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Score one verified results document (with its attempt number and time log: extra time,
+    interruptions, grants and additions, from the verified audit log)."""
+    from imgtrainer.exams.proctor import time_log
     from imgtrainer.training.responses import parse_response
     from imgtrainer.training.scoring import score_case
 
@@ -120,8 +124,12 @@ def grade_document(doc: dict[str, Any], table: list[dict[str, Any]], pass_mark: 
         den += sum(q.weight for q in cs.questions if q.scored)
         cases.append({"item_id": entry["item_id"], **data})
     score = num / den if den > 0 else 0.0
+    started = next((r["wall"] for r in doc["audit"] if r["event"] == "start"), None)
     return {
         "candidate": doc["candidate"],
+        "attempt": int(doc.get("attempt", 1)),
+        "started_at": started,
+        "time": time_log(settings or {}, doc["candidate"], doc["audit"]),
         "attempt_id": doc["attempt_id"],
         "verified": True,
         "status": doc.get("status"),
@@ -146,10 +154,11 @@ def grade(package: ExamPackage, passphrase: str, results: Sequence[Path]) -> tup
     for path in results:
         try:
             doc = verify_results_file(Path(path), package, secret)
-            if doc["candidate"] in seen:
-                raise ExamError(f"{path}: a second results file for candidate {doc['candidate']!r}")
-            seen.add(doc["candidate"])
-            candidates.append(grade_document(doc, table, float(settings["pass_mark"])))
+            who = (doc["candidate"], int(doc.get("attempt", 1)))
+            if who in seen:
+                raise ExamError(f"{path}: a second results file for candidate {who[0]!r}, attempt {who[1]}")
+            seen.add(who)
+            candidates.append(grade_document(doc, table, float(settings["pass_mark"]), settings))
         except ImgTrainerError as exc:
             failures.append(str(exc))
     graded = {
@@ -159,8 +168,9 @@ def grade(package: ExamPackage, passphrase: str, results: Sequence[Path]) -> tup
         "pass_mark": settings["pass_mark"],
         "feedback": settings.get("feedback", "score"),
         "graded_at": datetime.now(UTC).isoformat(),
+        "created_at": package.exam.get("created_at"),
         "items": [{k: v for k, v in e.items() if k not in ("case", "key", "qset")} for e in table],
-        "candidates": sorted(candidates, key=lambda c: c["candidate"]),
+        "candidates": sorted(candidates, key=lambda c: (c["candidate"], c["attempt"])),
     }
     return graded, failures
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from imgtrainer.errors import ExamError, TamperError
 from imgtrainer.exams import crypto
+from imgtrainer.fileio import read_problem
 
 FORMAT = "imgtrainer-exam"
 FORMAT_VERSION = 1
@@ -114,13 +115,9 @@ class ExamPackage:
         except ExamError:
             raise
         except OSError as exc:
-            raise ExamError(
-                f"{path}: cannot read the exam package ({exc.__class__.__name__}: {exc})"
-            ) from None
+            raise ExamError(f"{path}: cannot read the exam package: {read_problem(exc)}") from None
         except _ZIP_ERRORS as exc:  # a damaged zip can raise many things: fail closed on all
-            raise TamperError(
-                f"{path}: not a readable exam package ({exc.__class__.__name__}: {exc})"
-            ) from None
+            raise TamperError(f"{path}: not a readable exam package ({exc})") from None
         crypto.KdfParams.from_dict(exam.get("kdf"))
         if not isinstance(exam.get("items"), list) or not exam["items"]:
             raise ExamError(f"{path}: exam.json: field items: no items")

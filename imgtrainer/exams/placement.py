@@ -12,6 +12,18 @@ from typing import IO, Any
 from imgtrainer.errors import ExamError
 
 CANDIDATE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+APPLICATION_QUESTION = "application"  # question 1 of I-AIM: which application answers the question
+
+
+def visible_questions(item: dict[str, Any], answered: set[str] | frozenset[str]) -> list[dict[str, Any]]:
+    """The questions of an exam item a candidate may see now: only question 1 (the application)
+    until it is answered, because every later question (views, findings, the indication question)
+    belongs to one application and would give it away; then all of them."""
+    questions = item["question_set"]["questions"]
+    ids = [q["id"] for q in questions]
+    if APPLICATION_QUESTION in ids and APPLICATION_QUESTION not in answered and not answered:
+        return [q for q in questions if q["id"] == APPLICATION_QUESTION]
+    return list(questions)
 
 
 def sessions_dir(home: Path | None = None) -> Path:
@@ -21,6 +33,24 @@ def sessions_dir(home: Path | None = None) -> Path:
 
         home = data_dir()
     return Path(home) / "exams"
+
+
+def attempt_stem(candidate: str, attempt: int) -> str:
+    """File stem of a candidate's attempt: ``cand`` for the first, ``cand~2``... for re-takes
+    ('~' is not allowed in candidate ids, so stems never collide)."""
+    return candidate if attempt == 1 else f"{candidate}~{attempt}"
+
+
+def parse_stem(stem: str) -> tuple[str, int]:
+    """(candidate, attempt number) of a session file stem."""
+    cand, sep, n = stem.partition("~")
+    return (cand, int(n)) if sep and n.isdigit() else (stem, 1)
+
+
+def attempt_numbers(folder: Path, candidate: str) -> list[int]:
+    """The attempt numbers of ``candidate`` with a session database in ``folder``, ascending."""
+    found = [parse_stem(p.stem) for p in Path(folder).glob(f"{candidate}*.sqlite")]
+    return sorted(n for c, n in found if c == candidate)
 
 
 def candidate_order(exam_id: str, candidate: str, what: str, n: int) -> list[int]:

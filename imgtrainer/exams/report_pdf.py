@@ -16,24 +16,51 @@ def _t(value: Any) -> str:
 
 
 def _table(pdf: Any, headers: list[str], rows: list[list[Any]], widths: list[float]) -> None:
-    pdf.set_font("Helvetica", "B", 8)
-    for h, w in zip(headers, widths, strict=True):
-        pdf.cell(w, 6, _t(h), border=1)
-    pdf.ln()
+    """A bordered table whose cells wrap (widths in mm); the heading row repeats on new pages."""
+    from fpdf.fonts import FontFace
+
     pdf.set_font("Helvetica", "", 8)
-    for row in rows:
-        if pdf.get_y() > pdf.h - 20:
-            pdf.add_page()
-        for v, w in zip(row, widths, strict=True):
-            text = _t(v)
-            while text and pdf.get_string_width(text) > w - 1.5:
-                text = text[:-2] + "~"
-            pdf.cell(w, 5, text, border=1)
-        pdf.ln()
+    with pdf.table(
+        col_widths=widths,
+        width=sum(widths),
+        align="LEFT",
+        line_height=4.2,
+        first_row_as_headings=True,
+        headings_style=FontFace(emphasis="BOLD"),
+    ) as table:
+        for values in [headers, *rows]:
+            row = table.row()
+            for v in values:
+                row.cell(_t(v))
     pdf.ln(3)
 
 
+def _mmss(seconds: Any) -> str:
+    if seconds is None:
+        return "-"
+    sec = round(float(seconds))
+    return f"{sec // 60}:{sec % 60:02d}"
+
+
+def _pct(fraction: Any) -> str:
+    return "-" if fraction is None else f"{100 * float(fraction):.0f}%"
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    return "-" if value is None else f"{float(value):.{digits}f}"
+
+
+def _date(iso: Any) -> str:
+    return str(iso or "")[:10] or "-"
+
+
+def _heading(pdf: Any, text: str) -> None:
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 7, _t(text), new_x="LMARGIN", new_y="NEXT")
+
+
 def write_pdf(rep: dict[str, Any], path: Path) -> Path:
+    """Scores in percent throughout, times as mm:ss, questions by their prompt and case title."""
     from fpdf import FPDF
 
     s = rep["summary"]
@@ -43,17 +70,27 @@ def write_pdf(rep: dict[str, Any], path: Path) -> Path:
     pdf.set_font("Helvetica", "B", 14)
     pdf.cell(0, 8, _t(f"Exam report: {s['title']}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
+    sittings = (
+        _date(s.get("first_sitting"))
+        if s.get("first_sitting") == s.get("last_sitting")
+        else f"{_date(s.get('first_sitting'))} to {_date(s.get('last_sitting'))}"
+    )
+    n_att = s.get("n_attempts", s["n_candidates"])
     lines = [
-        f"Exam {s['exam_id']} - {s['n_candidates']} candidates, {s['n_items']} scored items, pass mark {s['pass_mark']:.0%}",
-        f"Mean score {_t(s['mean_score'])} (SD {_t(s['sd_score'])}), pass rate {_t(s['pass_rate'])}",
-        f"Reliability: Cronbach's alpha {_t(s['cronbach_alpha'])}"
+        f"Sat on {sittings} (exam built {_date(s.get('created_at'))}; exam id {s['exam_id']})",
+        f"{s['n_candidates']} candidates"
+        + (f" ({n_att} attempts including re-takes)" if n_att != s["n_candidates"] else "")
+        + f", {s['n_items']} scored questions, pass mark {_pct(s['pass_mark'])}",
+        f"Mean score {_num(s.get('mean_percent'), 1)}% (SD {_num(s.get('sd_percent'), 1)} percentage points), "
+        f"pass rate {_pct(s['pass_rate'])} (first attempts)",
+        f"Reliability: Cronbach's alpha {_num(s['cronbach_alpha'])}"
         + (
-            f", KR-20 {_t(s['kr20'])}"
+            f", KR-20 {_num(s['kr20'])}"
             if s["kr20"] is not None
-            else " (partial-credit items: KR-20 not applicable)"
+            else " (partial-credit questions: KR-20 not applicable)"
         ),
-        f"Items flagged for review: {s['flagged_items']} (p<0.2, p>0.95, corrected item-rest r<0.2, "
-        "or a distractor preferred to the key by the upper 27%)",
+        f"Questions flagged for review: {s['flagged_items']} (difficulty p < 0.2 or > 0.95, corrected "
+        "item-rest correlation < 0.2, or a distractor preferred to the key by the upper 27%)",
     ]
     if s["n_candidates"] < 20:
         lines.append(
@@ -62,67 +99,95 @@ def write_pdf(rep: dict[str, Any], path: Path) -> Path:
     for line in lines:
         pdf.multi_cell(0, 5, _t(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 7, "Candidates", new_x="LMARGIN", new_y="NEXT")
+    _heading(pdf, "Candidates")
     _table(
         pdf,
-        ["candidate", "score %", "result", "answers", "time (s)", "submitted by"],
+        [
+            "candidate",
+            "attempt",
+            "date",
+            "score",
+            "result",
+            "answered",
+            "time used",
+            "submitted by",
+            "time notes",
+        ],
         [
             [
                 c["candidate"],
-                c["percent"],
+                c.get("attempt", 1),
+                c.get("date") or "-",
+                f"{c['percent']:.0f}%",
                 "PASS" if c["passed"] else "FAIL",
                 c["n_answers"],
-                c["elapsed_s"],
+                _mmss(c["elapsed_s"]),
                 c["submit_reason"],
+                c.get("time_notes") or "",
             ]
             for c in rep["candidates"]
         ],
-        [60, 25, 20, 20, 25, 40],
+        [40, 15, 22, 15, 15, 18, 20, 25, 107],
     )
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 7, "Item analysis", new_x="LMARGIN", new_y="NEXT")
+    _heading(pdf, "Question analysis (first attempts)")
+    pdf.set_font("Helvetica", "", 8)
+    pdf.multi_cell(
+        0, 4, _t("p: share of the marks earned (difficulty); r_pb / r_ir: point-biserial and corrected "
+                 "item-rest correlation; D: upper minus lower 27%."), new_x="LMARGIN", new_y="NEXT",
+    )  # fmt: skip
     _table(
         pdf,
-        ["item", "kind", "p", "r_pb", "r_ir", "D", "flags"],
+        ["case", "question", "p", "r_pb", "r_ir", "D", "flags"],
         [
-            [i["item"], i["kind"], i["p"], i["r_pb"], i["r_ir"], i["d_index"], i["flags"]]
+            [
+                i.get("case_title") or i["case_id"],
+                i.get("prompt") or i["item"],
+                _num(i["p"]),
+                _num(i["r_pb"]),
+                _num(i["r_ir"]),
+                _num(i["d_index"]),
+                i["flags"],
+            ]
             for i in rep["items"]
         ],
-        [55, 22, 15, 15, 15, 15, 135],
+        [55, 95, 12, 12, 12, 12, 75],
     )
     flagged = [d for d in rep["distractors"] if d["flag"]]
     if flagged:
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(0, 7, "Distractors preferred by the upper group", new_x="LMARGIN", new_y="NEXT")
+        _heading(pdf, "Distractors preferred by the upper group")
         _table(
             pdf,
-            ["item", "option", "label", "upper", "lower", "all"],
+            ["question", "option", "upper 27%", "lower 27%", "all"],
             [
-                [d["item"], d["option"], d["label"], d["upper_share"], d["lower_share"], d["share"]]
+                [
+                    d["item"],
+                    d["label"] or d["option"],
+                    _pct(d["upper_share"]),
+                    _pct(d["lower_share"]),
+                    _pct(d["share"]),
+                ]
                 for d in flagged
             ],
-            [55, 30, 110, 20, 20, 20],
+            [70, 110, 25, 25, 25],
         )
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 7, "Per-finding performance", new_x="LMARGIN", new_y="NEXT")
+    _heading(pdf, "Per-finding performance")
     _table(
         pdf,
         ["finding", "TP", "FP", "TN", "FN", "sensitivity", "specificity", "question mean"],
         [
             [
-                f["finding"],
+                f.get("label") or f["finding"],
                 f["TP"],
                 f["FP"],
                 f["TN"],
                 f["FN"],
-                f["sensitivity"],
-                f["specificity"],
-                f["question_mean_score"],
+                _pct(f["sensitivity"]),
+                _pct(f["specificity"]),
+                _pct(f["question_mean_score"]),
             ]
             for f in rep["findings"]
         ],
-        [60, 15, 15, 15, 15, 30, 30, 30],
+        [70, 15, 15, 15, 15, 30, 30, 30],
     )
     pdf.set_font("Helvetica", "I", 7)
     pdf.multi_cell(0, 4, _t(DISCLAIMER), new_x="LMARGIN", new_y="NEXT")

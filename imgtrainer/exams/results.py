@@ -29,18 +29,20 @@ from typing import TYPE_CHECKING, Any
 from imgtrainer.errors import ExamError, TamperError
 from imgtrainer.exams import crypto
 from imgtrainer.exams.session_db import verify_chain
+from imgtrainer.fileio import read_problem
 
 if TYPE_CHECKING:
     from imgtrainer.exams.package import ExamPackage
-    from imgtrainer.exams.session import ExamSession
     from imgtrainer.exams.session_db import SessionDB
+    from imgtrainer.exams.session_status import SessionView
 
 RESULTS_FORMAT = "imgtrainer-exam-results"
 RESULTS_VERSION = 1
 
 
-def results_document(session: ExamSession, db: SessionDB) -> dict[str, Any]:
+def results_document(session: SessionView, db: SessionDB) -> dict[str, Any]:
     meta = db.meta()
+    limit = session.time_limit_s()
     return {
         "format": RESULTS_FORMAT,
         "format_version": RESULTS_VERSION,
@@ -53,6 +55,8 @@ def results_document(session: ExamSession, db: SessionDB) -> dict[str, Any]:
         "order": json.loads(meta["order"]),
         "elapsed_s": round(session.elapsed_s(), 6),
         "time_limit_s": session.settings.get("time_limit_s"),
+        "attempt": session.attempt,
+        "candidate_time_limit_s": None if limit is None else round(limit, 6),
         "answers": db.answers(),
         "audit": db.audit(),
     }
@@ -131,7 +135,7 @@ def verify_results_file(path: Path, package: ExamPackage, results_secret: bytes)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ExamError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+        raise ExamError(f"{path}: {read_problem(exc)}") from None
     doc = parse_results(data, str(path))
     verify_document(doc, package, results_secret, str(path))
     return doc

@@ -5,7 +5,11 @@ The answers file maps items to ``{question id: response}``. Items are named by i
 of objects means positions 1, 2, ... Each answer is committed (and, with ``ack``, an
 ``ACK <seq> <item> <question>`` line is printed and flushed) before the next. With ``resume``
 the attempt continues after a crash: steps already committed are not repeated (with the
-passphrase too, ``resume`` starts the attempt if it was never started).
+passphrase too, ``resume`` starts the attempt if it was never started). Resuming an interrupted
+attempt needs the proctor: the passphrase or the exam's proctor PIN.
+
+The whole file is checked (items, question ids, every answer's form) before the clock starts, so
+a bad file never leaves a started attempt behind.
 
 Imports only the standard library and the Qt-free session so it starts fast.
 """
@@ -19,8 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from imgtrainer.errors import ExamError
+from imgtrainer.errors import ExamError, ResponseFormatError
+from imgtrainer.exams.responses import check_response
 from imgtrainer.exams.session import ExamSession
+from imgtrainer.fileio import read_problem
 
 
 def load_script(path: Path, session: ExamSession) -> list[tuple[int, str, Any]]:
@@ -28,7 +34,7 @@ def load_script(path: Path, session: ExamSession) -> list[tuple[int, str, Any]]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExamError(f"{path}: cannot read answers ({exc.__class__.__name__}: {exc})") from None
+        raise ExamError(f"{path}: cannot read the answers: {read_problem(exc)}") from None
     if isinstance(data, list):
         data = {str(i + 1): v for i, v in enumerate(data)}
     if not isinstance(data, dict):
@@ -43,7 +49,17 @@ def load_script(path: Path, session: ExamSession) -> list[tuple[int, str, Any]]:
             raise ExamError(f"{path}: {ref!r} is neither an item id nor a position 1..{len(session.order)}")
         if not isinstance(answers, dict):
             raise ExamError(f"{path}: item {ref!r}: expected an object of question -> answer")
-        steps.extend((pos, str(q), r) for q, r in answers.items())
+        questions = {q["id"]: q for q in session.item(pos)["question_set"]["questions"]}
+        for q, r in answers.items():
+            if q not in questions:
+                raise ExamError(
+                    f"{path}: item {ref!r}: no question {q!r} in this exam (questions: {', '.join(questions)})"
+                )
+            try:
+                check_response(questions[q], r)
+            except ResponseFormatError as exc:
+                raise ExamError(f"{path}: item {ref!r}: {exc}") from None
+            steps.append((pos, str(q), r))
     return steps
 
 
@@ -55,8 +71,12 @@ def run(
     submit: bool = True,
     ack: Callable[[str], None] | None = None,
     delay_s: Callable[[int], float] | None = None,
+    proctor: str | None = None,
+    grant_downtime: bool = False,
 ) -> dict[str, Any]:
-    """Start or resume, commit every remaining step, optionally submit; returns the status."""
+    """Start or resume, commit every remaining step, optionally submit; returns the status.
+    ``proctor`` is the passphrase or PIN that resumes an interrupted attempt (default: the
+    passphrase)."""
     if session.state == "new":
         if resume and not passphrase:
             raise ExamError(f"{session.candidate}: nothing to resume; the proctor must start the exam first")
@@ -66,7 +86,7 @@ def run(
             raise ExamError(
                 f"{session.candidate}: an attempt is already running; use --resume to continue it"
             )
-        session.resume()
+        session.resume(proctor or passphrase, grant_downtime=grant_downtime)
     if ack:
         ack(f"READY {session.elapsed_s():.6f} {session.live_since or 0.0:.6f}")
     done = session.committed_count() if session.state == "running" else len(steps)

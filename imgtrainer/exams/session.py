@@ -1,15 +1,19 @@
 """A candidate's timed exam attempt: a Qt-free state object the GUI (or a script) drives.
 
-Lifecycle: ``ExamSession.open(package, candidate)`` -> ``state`` is "new", "running" or
-"submitted". A new attempt needs the proctor: ``start(passphrase)``. A running one (after a crash,
-a power cut or a kill) continues with ``resume()``. Then ``answer``, ``goto``, ``remaining_s``,
-``heartbeat`` and finally ``submit`` (automatic at the time limit: any call after expiry submits).
+Lifecycle: ``ExamSession.open(package, candidate)`` opens the candidate's latest attempt ->
+``state`` is "new", "running" or "submitted". A new attempt needs the proctor: ``start(passphrase)``.
+A running one (after a crash, a power cut or a kill) is paused until the proctor resumes it with
+``resume(passphrase or PIN)``. Then ``answer``, ``goto``, ``remaining_s``, ``heartbeat`` and
+finally ``submit`` (automatic at the time limit: any call after expiry submits). A re-take is a
+new numbered attempt under the same candidate id (``ExamSession.retake``); all are kept.
 
-Time: only an injected monotonic clock measures time, as elapsed seconds that are persisted with
-every answer and at least every ``heartbeat_s`` (when the caller polls). On resume the elapsed
-time is the last persisted value plus ``heartbeat_s``, an upper bound of the time that ran after
-the last write, so a crash never gains time; the time the program was not running is not
-counted. The wall clock (also injected) is only written into the audit log: changing it gains 0 s.
+Time: only an injected monotonic clock measures live time, as elapsed seconds that are persisted
+with every answer and at least every ``heartbeat_s`` (when the caller polls). On resume the
+elapsed time is the last persisted value plus ``heartbeat_s`` (an upper bound of the time that ran
+after the last write, so a crash never gains time) or, under the exam's ``downtime = "counts"``
+policy, plus the wall-clock time the app was down if that is longer; the proctor can grant it
+back (``grant_downtime``) and add time (``add_time``), all logged (``imgtrainer.exams.proctor``).
+Otherwise the wall clock is only written into the audit log: changing it gains 0 s.
 
 The sealed answer key is never decrypted here: the proctor's passphrase only unseals the results
 secret, from which the per-attempt MAC key is derived and stored in the session database.
@@ -30,13 +34,18 @@ from imgtrainer.exams import crypto
 from imgtrainer.exams.package import ExamPackage
 from imgtrainer.exams.placement import (
     CANDIDATE_PATTERN,
+    attempt_numbers,
+    attempt_stem,
     candidate_order,
     lock_attempt,
     sessions_dir,
     shuffled_options,
 )
 from imgtrainer.exams.responses import check_response, normalise_decision
+from imgtrainer.exams.results import results_document, write_results_file
 from imgtrainer.exams.session_db import SessionDB
+from imgtrainer.exams.session_proctor import ProctorTime
+from imgtrainer.exams.session_status import session_status
 
 _MAX_RESPONSE_BYTES = 256 * 1024
 
@@ -45,7 +54,7 @@ def _wall_now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class ExamSession:
+class ExamSession(ProctorTime):
     """One candidate's attempt at one exam package."""
 
     def __init__(
@@ -55,6 +64,7 @@ class ExamSession:
         home: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], str] = _wall_now,
+        attempt: int | None = None,
     ) -> None:
         if not CANDIDATE_PATTERN.match(candidate or ""):
             raise ExamError(f"candidate id {candidate!r}: use 1-64 letters, digits, '.', '_', '@' or '-'")
@@ -62,8 +72,14 @@ class ExamSession:
         self.candidate = candidate
         self.settings = package.settings
         self.folder = sessions_dir(home) / package.exam_id
-        self.db_path = self.folder / f"{candidate}.sqlite"
-        self.results_path = self.folder / f"{candidate}.results.json"
+        if attempt is None:  # the latest attempt, or the first
+            attempt = max(attempt_numbers(self.folder, candidate), default=1)
+        if attempt < 1:
+            raise ExamError(f"attempt numbers start at 1, not {attempt}")
+        self.attempt = attempt
+        self.stem = attempt_stem(candidate, attempt)
+        self.db_path = self.folder / f"{self.stem}.sqlite"
+        self.results_path = self.folder / f"{self.stem}.results.json"
         self.department_note: str | None = None  # set at submission (exams.department.land_quietly)
         self._clock = clock
         self._wall = wall
@@ -90,6 +106,21 @@ class ExamSession:
         pkg = package if isinstance(package, ExamPackage) else ExamPackage.open(package)
         return cls(pkg, candidate, **kwargs)
 
+    @classmethod
+    def retake(cls, package: ExamPackage | Path | str, candidate: str, **kwargs: Any) -> ExamSession:
+        """A new, numbered attempt for a candidate whose latest attempt was submitted (the
+        earlier attempts are kept). Returns the latest attempt itself if it was never started."""
+        latest = cls.open(package, candidate, **kwargs)
+        if latest.state == "new":
+            return latest
+        if latest.state == "running":
+            latest.close()
+            raise ExamError(
+                f"{candidate}: attempt {latest.attempt} is still running; resume and submit it before a re-take"
+            )
+        latest.close()
+        return cls(latest.package, candidate, attempt=latest.attempt + 1, **kwargs)
+
     # ------------------------------------------------------------------ lifecycle
 
     def _load(self) -> None:
@@ -100,7 +131,11 @@ class ExamSession:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
             return
-        if meta.get("exam_id") != self.package.exam_id or meta.get("candidate") != self.candidate:
+        if (
+            meta.get("exam_id") != self.package.exam_id
+            or meta.get("candidate") != self.candidate
+            or int(meta.get("attempt", "1")) != self.attempt
+        ):
             raise ExamError(f"{self.db_path}: session belongs to another exam or candidate")
         if meta.get("package_sha256") != self.package.sha256:
             raise TamperError(f"{self.db_path}: the exam package changed since this attempt started")
@@ -134,30 +169,15 @@ class ExamSession:
             "package_sha256": self.package.sha256,
             "order": json.dumps(self.order),
             "status": "running",
+            "attempt": str(self.attempt),
         }
-        db.create(meta, len(self.order), self._wall(), {"order": self.order, "settings": self.settings})
+        start = {"order": self.order, "settings": self.settings, "attempt": self.attempt}
+        db.create(meta, len(self.order), self._wall(), start)
         self._db = db
         self.state = "running"
         self._mark = self._last_persist = self._clock()
         self._live = True
         self.live_since = self._mark
-
-    def resume(self) -> None:
-        """Continue a running attempt after a crash: elapsed += heartbeat_s (upper bound)."""
-        if self.state == "new":
-            raise ExamError(f"{self.candidate}: no attempt to resume; the proctor must start the exam")
-        if self.state == "submitted" or self._live:
-            return
-        self._lock()
-        penalty = float(self.settings.get("heartbeat_s", 1.0))
-        persisted = self._elapsed
-        self._elapsed += penalty
-        self._item_elapsed[self.current] += penalty
-        self._mark = self._last_persist = self._clock()
-        self._live = True
-        self.live_since = self._mark
-        self._event("resume", {"persisted_elapsed_s": round(persisted, 6), "penalty_s": penalty})
-        self._check_time()
 
     def _lock(self) -> None:
         self._lock_file = lock_attempt(self.folder, self.candidate)
@@ -190,8 +210,8 @@ class ExamSession:
     def remaining_s(self) -> float | None:
         """Seconds left for the whole exam (None without a limit); submits at 0."""
         self.heartbeat()
-        limit = self.settings.get("time_limit_s")
-        return None if limit is None else max(0.0, float(limit) - self._elapsed)
+        limit = self.time_limit_s()
+        return None if limit is None else max(0.0, limit - self._elapsed)
 
     def item_remaining_s(self, index: int | None = None) -> float | None:
         limit = self.settings.get("case_time_limit_s")
@@ -217,8 +237,8 @@ class ExamSession:
 
     def _check_time(self) -> bool:
         """Submit when the exam time is up; move on when a case's time is up. True if submitted."""
-        limit = self.settings.get("time_limit_s")
-        if limit is not None and self._elapsed >= float(limit):
+        limit = self.time_limit_s()
+        if limit is not None and self._elapsed >= limit:
             self._submit("time_limit")
             return True
         case_limit = self.settings.get("case_time_limit_s")
@@ -393,8 +413,6 @@ class ExamSession:
 
     def write_results(self) -> Path:
         """(Re)write the results file from the database; idempotent, atomic."""
-        from imgtrainer.exams.results import results_document, write_results_file
-
         assert self._db is not None
         doc = results_document(self, self._db)
         write_results_file(self.results_path, doc, self._db.key)
@@ -409,10 +427,12 @@ class ExamSession:
         """Seconds spent on each item, in this candidate's order (as last accounted)."""
         return list(self._item_elapsed)
 
+    def audit(self) -> list[dict[str, Any]]:
+        """The attempt's audit rows (empty before the start)."""
+        return self._db.audit() if self._db is not None else []
+
     def status(self) -> dict[str, Any]:
         """Plain-data progress for a navigation panel or ``imgtrainer exam status``."""
-        from imgtrainer.exams.session_status import session_status
-
         if self.state == "running":
             self.heartbeat()
         return session_status(self)

@@ -118,6 +118,18 @@ class SessionDB:
         row = self.conn.execute("SELECT elapsed_s, current, item_elapsed FROM clock WHERE id = 1").fetchone()
         return None if row is None else (float(row[0]), int(row[1]), [float(x) for x in json.loads(row[2])])
 
+    def clock_wall(self) -> str | None:
+        """Wall time (ISO) of the last stored clock value: when the attempt was last known alive."""
+        row = self.conn.execute("SELECT wall FROM clock WHERE id = 1").fetchone()
+        return None if row is None else str(row[0])
+
+    def time_events(self) -> list[dict[str, Any]]:
+        """Audit rows that change the time allowance (proctor add-time and grants)."""
+        rows = self.conn.execute(
+            "SELECT event, data, wall FROM audit WHERE event IN ('add_time', 'grant') ORDER BY seq"
+        )
+        return [{"event": e, "data": json.loads(d), "wall": w} for e, d, w in rows]
+
     # ----------------------------------------------------------------- writes (one transaction each)
 
     def create(self, meta: dict[str, str], n_items: int, wall: str, start_event: dict[str, Any]) -> None:

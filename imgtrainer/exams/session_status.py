@@ -1,14 +1,45 @@
-"""A session's progress as plain data (for the GUI's navigation panel and ``exam status``)."""
+"""A session's progress as plain data (for the GUI's navigation panel and ``exam status``), and
+the narrow view of a session that this module and the results file need.
+
+``SessionView`` is a Protocol so that neither this module nor ``results`` imports
+``imgtrainer.exams.session``: the session depends on them, never the other way round.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from imgtrainer.exams.session import ExamSession
+from imgtrainer.exams.proctor import time_log
 
 
-def session_status(session: ExamSession) -> dict[str, Any]:
+class SessionView(Protocol):
+    """What status and results read of an ``ExamSession``."""
+
+    package: Any
+    candidate: str
+    attempt: int
+    settings: dict[str, Any]
+    state: str
+    submit_reason: str | None
+    current: int
+    order: list[str]
+    db_path: Path
+    results_path: Path
+
+    def answers(self) -> dict[str, dict[str, Any]]: ...
+    def elapsed_s(self) -> float: ...
+    def time_limit_s(self) -> float | None: ...
+    def audit(self) -> list[dict[str, Any]]: ...
+
+    @property
+    def items_by_id(self) -> dict[str, dict[str, Any]]: ...
+
+    @property
+    def item_elapsed(self) -> list[float]: ...
+
+
+def session_status(session: SessionView) -> dict[str, Any]:
     """State, time used and left, and per item: answered / questions, time spent, closed."""
     answered = session.answers()
     spent = session.item_elapsed
@@ -23,15 +54,20 @@ def session_status(session: ExamSession) -> dict[str, Any]:
         }
         for i, item_id in enumerate(session.order)
     ]
+    total = session.time_limit_s()
+    elapsed = session.elapsed_s()
     return {
         "exam_id": session.package.exam_id,
+        "title": session.settings.get("title", ""),
         "candidate": session.candidate,
+        "attempt": session.attempt,
         "state": session.state,
         "submit_reason": session.submit_reason,
-        "elapsed_s": round(session.elapsed_s(), 3),
-        "remaining_s": None
-        if session.settings.get("time_limit_s") is None
-        else round(max(0.0, float(session.settings["time_limit_s"]) - session.elapsed_s()), 3),
+        "elapsed_s": round(elapsed, 3),
+        "time_limit_s": None if total is None else round(total, 3),
+        "remaining_s": None if total is None else round(max(0.0, total - elapsed), 3),
+        "downtime_policy": session.settings.get("downtime", "paused"),
+        **time_log(session.settings, session.candidate, session.audit()),
         "current": session.current,
         "n_items": len(session.order),
         "answered_questions": sum(p["answered"] for p in per_item),

@@ -22,6 +22,17 @@ class ExamSettings(BaseModel):
     pass_mark: float = Field(default=0.7, ge=0, le=1)
     feedback: Literal["score", "full"] = "score"  # what candidates see after results are released
     heartbeat_s: float = Field(default=1.0, gt=0, le=30)  # elapsed time is persisted at least this often
+    # while the app is not running (crash, kill, power cut): "counts" runs the clock on (the
+    # proctor may grant the time back), "paused" stops it (only the heartbeat bound is added)
+    downtime: Literal["counts", "paused"] = "counts"
+    extra_time_s: dict[str, float] = Field(default_factory=dict)  # candidate id -> extra seconds
+
+    @model_validator(mode="after")
+    def _extra_time_ok(self) -> ExamSettings:
+        for cand, secs in self.extra_time_s.items():
+            if not cand or not 0 <= secs <= 24 * 3600:
+                raise ValueError(f"extra time for {cand!r}: {secs} s is not within 0-24 h")
+        return self
 
     @model_validator(mode="after")
     def _some_limit_or_none(self) -> ExamSettings:

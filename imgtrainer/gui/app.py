@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from PyQt6.QtCore import QTimer
+from PyQt6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PyQt6.QtWidgets import QWidget
 
 from imgtrainer.gui.dialogs import choose_trainee
@@ -46,7 +46,10 @@ def run(
 
     The first run (no remembered trainee) shows the profile screen with the disclaimer.
     """
+    qInstallMessageHandler(_qt_message)
     app = make_app()
+    if quit_after_s is not None:  # armed first: it also ends the first-run screen (a modal dialog)
+        QTimer.singleShot(int(quit_after_s * 1000), app.closeAllWindows)
     ctx = AppContext()
     if library_dir is not None:
         ctx.library_dir = Path(library_dir)
@@ -78,9 +81,19 @@ def run(
     )
     if startup_report:
         _report_startup(window)
-    if quit_after_s is not None:
-        QTimer.singleShot(int(quit_after_s * 1000), window.close)
     return app.exec()
+
+
+_QT_NOISE = ("does not support propagateSizeHints", "This plugin does not support")
+
+
+def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
+    """Qt's own console lines as imgtrainer warnings (one line each); the offscreen plugin's
+    harmless complaints and Qt's debug/info chatter are dropped."""
+    if kind in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg) or any(n in message for n in _QT_NOISE):
+        return
+    first = " ".join(message.split())
+    sys.stderr.write(f"imgtrainer: {'error' if kind == QtMsgType.QtFatalMsg else 'warning'}: Qt: {first}\n")
 
 
 def _keep_running_on_errors(window: QWidget) -> None:

@@ -105,6 +105,17 @@ class MainWindow(QMainWindow):
         self.library_page.refresh()
         self.ensure_practice()
         self.ensure_faculty_menu()
+        self.sync_department()
+
+    def sync_department(self) -> None:
+        """A laptop with a department store configured syncs into it in the background."""
+        from imgtrainer.screens.services import department_sync
+
+        def done(msg: str | None) -> None:
+            if msg:
+                self.statusBar().showMessage(msg, 10000)
+
+        run_async(lambda: department_sync(self.ctx), done, lambda exc: done(f"department sync failed: {exc}"))
 
     def ensure_faculty_menu(self) -> None:
         """The Faculty menu (keys and annotation tools stay locked until faculty login), before Help."""
@@ -113,9 +124,28 @@ class MainWindow(QMainWindow):
         from imgtrainer.gui.faculty.entry import FacultyMenu
 
         self.faculty = FacultyMenu(self)
+        from imgtrainer.gui.cohort.entry import CohortEntry
+
+        self.cohort_entry = CohortEntry(
+            self, self.faculty.menu, self.faculty.gate, self.open_trainee_progress
+        )
         bar = self.menuBar()
         bar.removeAction(self.help_menu.menuAction())
         bar.addAction(self.help_menu.menuAction())
+
+    def open_trainee_progress(self, trainee_id: str, name: str) -> QWidget:
+        """The cohort's drill-down: that trainee's progress screen in its own window."""
+        from dataclasses import replace
+
+        ctx = replace(self.ctx, trainee=trainee_id, _engine=None)
+        page = ProgressScreen(ctx)
+        page.setWindowTitle(f"Progress — {name}")
+        page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        page.resize(1300, 820)
+        page.show()
+        page.refresh()
+        self._drill_downs = [*getattr(self, "_drill_downs", []), page]
+        return page
 
     def ensure_practice(self) -> None:
         """Build the practice panel and its controller (pydantic models, scoring) once."""
@@ -283,6 +313,11 @@ class MainWindow(QMainWindow):
 
     def _progress_dirty(self, _result: object = None) -> None:
         self.library_page.refresh()
+
+    def library_changed(self) -> None:
+        """Faculty approved, rejected or keyed a case in this session: scan the library again so
+        the trainee view shows exactly the cases that now pass the review gate."""
+        self.library_page.rescan()
 
     def show_library(self) -> None:
         self.tabs.setCurrentIndex(PAGES.index("library"))

@@ -43,15 +43,18 @@ class InboxItem:
 class Inbox:
     """An intake state folder: ``inbox/``, ``done/``, ``quarantine/`` and the secret."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, inbox_name: str = INBOX) -> None:
+        """``inbox_name``: the receiver uses ``inbox``, the DICOMweb pull ``inbox-pull`` (the journal,
+        quarantine and secret are shared, so both reach the same cases)."""
         self.root = Path(root)
-        for sub in (INBOX, DONE, QUARANTINE):
+        self._inbox = self.root / inbox_name
+        for sub in (inbox_name, DONE, QUARANTINE):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
 
     @property
     def inbox(self) -> Path:
-        return self.root / INBOX
+        return self._inbox
 
     def secret(self) -> bytes:
         """The de-identification salt of this receiver, created once (0600)."""

@@ -172,8 +172,13 @@ class IntakeService:
             self._write_status()
 
     def start(self) -> None:
-        self.worker.start()
-        self.receiver.start()
+        self.worker.start()  # crash recovery first: no association may be writing yet
+        try:
+            self.receiver.start()
+        except BaseException:
+            self.worker.stop()
+            self.log.close()
+            raise
         self._write_status()
         self._status_thread = threading.Thread(target=self._status_loop, daemon=True, name="intake-status")
         self._status_thread.start()

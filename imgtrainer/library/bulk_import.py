@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from imgtrainer.errors import CaseFormatError, ImgTrainerError
+from imgtrainer.fileio import read_problem
 from imgtrainer.library.importer import (
     STAGING_DIR,
     ImportedCase,
@@ -51,7 +52,7 @@ def read_manifest(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CaseFormatError(f"{path}: cannot read manifest ({exc.__class__.__name__}: {exc})") from exc
+        raise CaseFormatError(f"{path}: cannot read the manifest: {read_problem(exc)}") from None
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)  # standard quoting (""), delimiter from the header
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -198,6 +199,26 @@ def _resolve_file(cell: str, manifest: Path, root: Path | None) -> Path:
     return bases[0] / p
 
 
+def _relative_to(manifest: Path, root: Path | None) -> str:
+    """What a manifest's relative file paths start from, in words for an error message."""
+    if root is not None:
+        return f"relative paths start from --root {root}"
+    return f"relative paths start from the manifest's folder {manifest.parent or Path('.')}; give --root to change it"
+
+
+def _check_some_files_resolve(
+    manifest: Path, mapping: Mapping, rows: list[list[str]], root: Path | None
+) -> None:
+    """Stop with one line when no row's file exists (a wrong --root), instead of failing every row."""
+    cells = [_Row(n, r, mapping).raw(mapping.file_column) for n, r in enumerate(rows, start=2)]
+    cells = [c for c in cells if c]
+    if cells and not any(_resolve_file(c, manifest, root).is_file() for c in cells):
+        raise CaseFormatError(
+            f"{manifest}: none of the {len(cells)} files was found (first: {cells[0]!r}); "
+            + _relative_to(manifest, root)
+        )
+
+
 def import_manifest(
     manifest: Path,
     mapping: Mapping,
@@ -217,6 +238,7 @@ def import_manifest(
             f"{manifest}: no {mapping.file_column!r} column (mapping {mapping.name!r}; has {header})"
         )
     missing = sorted(c for c in mapping.columns() if c not in header)
+    _check_some_files_resolve(manifest, mapping, rows, root)
     library.mkdir(parents=True, exist_ok=True)
     (library / STAGING_DIR).mkdir(exist_ok=True)
     report = ImportReport(library=str(library))
@@ -270,7 +292,9 @@ def _import_row(
         return
     src = _resolve_file(cell, manifest, root)
     if not src.is_file():
-        report.failed.append((display, f"row {row.number}: file not found: {src}"))
+        report.failed.append(
+            (display, f"row {row.number}: file not found: {src} ({_relative_to(manifest, root)})")
+        )
         return
     domain = rules.domain
     if rules.domain_column:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from imgtrainer.errors import CaseFormatError
+from imgtrainer.fileio import read_problem
 from imgtrainer.library._files import atomic_write_json, validation_message
 from imgtrainer.library.models import AnswerKey, Case
 
@@ -34,10 +35,8 @@ def read_json(path: Path) -> Any:
     """Parse a JSON file; a syntax error names the file, line and column."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseFormatError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise CaseFormatError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
+        raise CaseFormatError(f"{path}: {read_problem(exc)}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

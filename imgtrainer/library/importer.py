@@ -17,7 +17,7 @@ import re
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +62,13 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.failed and not self.quarantined
 
+    def label(self) -> str:
+        """The source this (one-file) report is about, for a progress line."""
+        if self.imported:
+            return self.imported[0].source
+        rows = self.quarantined or self.failed or self.skipped
+        return rows[0][0] if rows else ""
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["counts"] = {k: len(getattr(self, k)) for k in ("imported", "failed", "quarantined", "skipped")}
@@ -78,6 +85,8 @@ class ImportOptions:
     quarantine_dir: Path | None = None  # default: <data dir>/quarantine
     now: datetime | None = None  # the clock, passed in
     tags: list[str] = field(default_factory=list)
+    ocr: bool = True  # read the kept area of de-identified files with Tesseract
+    manual_keep_box: tuple[int, int, int, int] | None = None  # faculty's scan area (re-mask)
 
 
 def deid_api() -> tuple[Callable[..., Any], type] | None:
@@ -178,7 +187,12 @@ def stage_case_folder(
         save_case(stage, case)
         if key is not None:
             save_key(stage, key)
-        os.replace(stage, final)
+        try:
+            os.replace(stage, final)
+        except OSError:
+            if final.exists():  # another worker renamed the same case into place first
+                raise FileExistsError(str(final)) from None
+            raise
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -205,16 +219,17 @@ def import_one(
     path: Path, display: str, opts: ImportOptions, deid: Any, report: ImportReport, batch: str
 ) -> None:
     """Import one file into the library, recording the outcome in ``report``."""
-    from imgtrainer.media.open import sniff_kind
+    from imgtrainer.fileio import read_problem
+    from imgtrainer.media.open import diagnose, sniff_kind
 
     now = opts.now or datetime.now(UTC)
     try:
         kind = sniff_kind(path)
     except OSError as exc:
-        report.failed.append((display, f"cannot read: {exc}"))
+        report.failed.append((display, read_problem(exc)))
         return
-    if kind is None:
-        report.failed.append((display, "not a DICOM file, video or still image"))
+    if kind is None:  # the media layer's words ("file is empty", "not DICOM and not ...")
+        report.failed.append((display, diagnose(path) or "not a DICOM file, video or still image"))
         return
     digest = sha256_file(path)
     case_id = f"imp-{digest[:12]}"
@@ -292,8 +307,14 @@ def import_one(
         report.imported.append(
             ImportedCase(display, case_id, str(folder), case.status, n_frames, deid_state, warnings)
         )
-    except (ImgTrainerError, OSError, ValueError) as exc:
-        report.failed.append((display, f"{type(exc).__name__}: {exc}"))
+    except FileExistsError:  # the same content finished first in another worker
+        report.skipped.append((display, f"already in the library as {case_id}"))
+    except ImgTrainerError as exc:
+        report.failed.append((display, getattr(exc, "reason", None) or str(exc)))
+    except OSError as exc:
+        report.failed.append((display, f"{exc.filename or display}: {read_problem(exc)}"))
+    except ValueError as exc:
+        report.failed.append((display, f"cannot be imported: {exc}"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -314,45 +335,67 @@ def _keep_quarantine_sidecars(work: Path, opts: ImportOptions) -> None:
 
 
 def import_files(
-    sources: Iterable[Path], opts: ImportOptions, on_item: Callable[[int, str], None] | None = None
+    sources: Iterable[Path],
+    opts: ImportOptions,
+    on_item: Callable[[int, str], None] | None = None,
+    jobs: int = 1,
 ) -> ImportReport:
-    """Import every clip under ``sources`` into ``opts.library``; ``on_item(i, display)`` reports progress."""
+    """Import every clip under ``sources`` into ``opts.library`` with ``jobs`` worker processes;
+    ``on_item(i, display)`` reports progress as files finish.
+
+    Resumable: a case folder appears by one atomic rename, named by the hash of its source, so a
+    restarted import skips what is done and a killed one leaves only staging, cleared here. One
+    import at a time per library (a lock file). The de-identification salt of the library is
+    kept in the user's private data folder, so UIDs and date shifts agree across runs.
+    """
+    from imgtrainer.deid.batch import folder_lock, folder_salt
+    from imgtrainer.library.import_workers import clear_staging, import_task, init_worker, merge
+    from imgtrainer.workpool import run_parallel
+
     opts.library = Path(opts.library)
     opts.library.mkdir(parents=True, exist_ok=True)
-    (opts.library / STAGING_DIR).mkdir(exist_ok=True)
     if opts.quarantine_dir is None:
         from imgtrainer.resources import data_dir
 
         opts.quarantine_dir = data_dir() / "quarantine"
     report = ImportReport(library=str(opts.library))
-    deid = None
-    if opts.deidentify:
-        api = deid_api()
-        if api is None:
-            report.warnings.append(
-                "imgtrainer.deid is unavailable: files are imported as they are, pending review"
-            )
-        else:
-            deidentify_file, context_cls = api
-            ctx = context_cls()
-            ctx.quarantine_copy_dir = opts.quarantine_dir
-            deid = (deidentify_file, ctx)
+    if opts.deidentify and deid_api() is None:
+        report.warnings.append(
+            "imgtrainer.deid is unavailable: files are imported as they are, pending review"
+        )
     batch = (opts.now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     library_root = opts.library.resolve()
-    try:
-        for i, item in enumerate(expand_sources(sources), 1):
-            if on_item is not None:
-                on_item(i, item.display)
-            if item.path is None:
-                (report.skipped if item.skipped else report.failed).append(
-                    (item.display, item.problem or "?")
-                )
-                continue
-            if library_root in item.path.resolve().parents:
-                report.skipped.append((item.display, "already inside the target library"))
-                continue
-            import_one(item.path, item.display, opts, deid, report, batch)
-    finally:
-        with contextlib.suppress(OSError):
-            (opts.library / STAGING_DIR).rmdir()
+    with folder_lock(opts.library, ".import.lock", "import"):
+        clear_staging(opts.library)
+        (opts.library / STAGING_DIR).mkdir(exist_ok=True)
+        salt = folder_salt(opts.library, "import") if opts.deidentify else None
+        held = Path(tempfile.mkdtemp(prefix="held.", dir=opts.library / STAGING_DIR))
+
+        def tasks() -> Iterator[tuple[str, str, str]]:
+            for n, item in enumerate(expand_sources(sources)):
+                if item.path is None:
+                    (report.skipped if item.skipped else report.failed).append(
+                        (item.display, item.problem or "?")
+                    )
+                    continue
+                if library_root in item.path.resolve().parents:
+                    report.skipped.append((item.display, "already inside the target library"))
+                    continue
+                path = item.path
+                if jobs > 1 and item.display != str(path):  # an archive member lives only until the next item
+                    path = held / f"{n}{path.suffix}"
+                    shutil.copyfile(item.path, path)
+                yield str(path), item.display, batch
+
+        try:
+            for i, (_k, part) in enumerate(
+                run_parallel(import_task, tasks(), jobs, init_worker, (opts, salt)), 1
+            ):
+                merge(report, part)
+                if on_item is not None:
+                    on_item(i, part.label())
+        finally:
+            shutil.rmtree(held, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                (opts.library / STAGING_DIR).rmdir()
     return report

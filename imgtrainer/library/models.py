@@ -8,9 +8,17 @@ Coordinates are (x, y) pixels of the stored frame; frames are 0-based indices.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 Domain = Literal["airway", "lung", "gastric", "cardiac", "fast"]
@@ -134,6 +142,15 @@ class Mark(_Strict):
     points: list[tuple[float, float]]
     frame: int | None = Field(default=None, ge=0)  # None: valid on every frame
     label: str = ""
+    agreed_by: list[str] = Field(default_factory=list)  # consensus keys: raters who drew this mark
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_agreement(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Rater keys and older files carry no per-mark agreement: leave the field out then."""
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("agreed_by"):
+            data.pop("agreed_by", None)
+        return data
 
     @model_validator(mode="after")
     def _point_count(self) -> Mark:

@@ -11,16 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from imgtrainer.errors import CaseFormatError
+from imgtrainer.fileio import read_problem
 
 
 def read_toml(path: Path, error: type[CaseFormatError] = CaseFormatError) -> tuple[dict[str, Any], str]:
     """Parsed data and raw text; raises ``error`` naming file, line and column on bad TOML."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
+        raise error(f"{path}: {read_problem(exc)}") from None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:

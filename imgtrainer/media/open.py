@@ -17,6 +17,7 @@ from imgtrainer.media.dicom import DicomClip, looks_like_dicom_without_preamble
 from imgtrainer.media.dicom_video import DicomVideoClip, video_syntax_of
 from imgtrainer.media.still import STILL_SUFFIXES, open_still
 from imgtrainer.media.video import VIDEO_SUFFIXES, VideoClip
+from imgtrainer.noise import reading
 
 _STILL_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM", b"II*\x00", b"MM\x00*")
 _GIF_MAGIC = (b"GIF87a", b"GIF89a")
@@ -67,6 +68,11 @@ def open_clip(
     UnsupportedTransferSyntaxError, CorruptVideoError or DecodeTimeoutError.
     """
     p = Path(path)
+    with reading(p):  # a library warning while opening names this file
+        return _open_clip(p, cache_mb, decode_timeout_s)
+
+
+def _open_clip(p: Path, cache_mb: int, decode_timeout_s: float | None) -> Clip:
     try:
         fh = open(p, "rb")  # noqa: SIM115 - handed over to DicomClip, closed otherwise
     except FileNotFoundError:
@@ -94,3 +100,19 @@ def open_clip(
     if kind == "still":
         return open_still(p)
     raise NotDicomError(p, "not DICOM and not a supported video or image format")
+
+
+def diagnose(path: str | os.PathLike[str]) -> str | None:
+    """The media layer's reason why ``path`` cannot be read as a clip, or None when it reads.
+
+    Opens the file and decodes its first, middle and last frames, so other layers (e.g.
+    de-identification) explain a broken file in the same words as ``imgtrainer info``."""
+    try:
+        with open_clip(path, cache_mb=0) as clip:
+            for i in sorted({0, clip.n_frames // 2, clip.n_frames - 1}):
+                clip.frame(i)
+    except MediaError as exc:
+        return exc.reason
+    except Exception:  # a reader bug is not a diagnosis: the caller keeps its own reason
+        return None
+    return None

@@ -27,6 +27,39 @@ COUNT_TIME_LIMIT_S = 300.0
 """Counting frames of one video may take at most this long (a 10-minute clip takes ~30 s)."""
 
 
+def _container_problem(path: Path) -> str | None:
+    """Why an MP4/MOV (ISO base media) file cannot open, from its top-level boxes; else None.
+
+    FFmpeg's own words ("moov atom not found") go to fd 2 and are silenced (imgtrainer.noise)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            if fh.read(8)[4:8] != b"ftyp":
+                return None
+            pos, kinds = 0, set()
+            while pos + 8 <= size:
+                fh.seek(pos)
+                head = fh.read(16)
+                n, kind = int.from_bytes(head[:4], "big"), head[4:8]
+                if n == 1 and len(head) == 16:
+                    n = int.from_bytes(head[8:16], "big")
+                elif n == 0:
+                    n = size - pos
+                if n < 8:
+                    return f"MP4/MOV structure is damaged at byte {pos}"
+                kinds.add(kind)
+                if pos + n > size and kind != b"mdat":
+                    return (
+                        f"file is truncated: the {kind.decode('latin-1')!r} box runs past the end of the file"
+                    )
+                pos += n
+    except OSError:
+        return None
+    if b"moov" not in kinds:
+        return "MP4/MOV file is incomplete: no 'moov' index (a truncated copy or an interrupted recording)"
+    return None
+
+
 def _fourcc(cap: cv2.VideoCapture) -> str | None:
     code = int(cap.get(cv2.CAP_PROP_FOURCC) or 0)
     if code <= 0:
@@ -106,7 +139,10 @@ class VideoClip(CachedClip):
         if not cap.isOpened():
             cap = cv2.VideoCapture(str(self.path))
         if not cap.isOpened():
-            raise CorruptVideoError(self.path, "video cannot be opened (corrupt or unsupported codec)")
+            raise CorruptVideoError(
+                self.path,
+                _container_problem(self.path) or "video cannot be opened (corrupt or unsupported codec)",
+            )
         return cap
 
     def _frame_stamps(self, cap: cv2.VideoCapture, limit_s: float) -> list[float]:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from imgtrainer import DISCLAIMER
 from imgtrainer.fileio import atomic_write_bytes
 from imgtrainer.library.models import DOMAINS
 from imgtrainer.progress.cohort import Cohort, CohortEntry, status_of
@@ -31,6 +30,11 @@ CSV_FIELDS = [
     "level2_met",
     "level1_performed",
     "level1_supervised",
+    "level1_reviewed",
+    "level1_self_reported",
+    "qa_mean_acep",
+    "qa_agreement",
+    "qa_median_review_days",
     "total_studies",
     "total_minimum",
     "total_met",
@@ -57,13 +61,14 @@ def _weak_text(e: CohortEntry) -> str:
     return "; ".join(parts)
 
 
-def _exam_text(e: CohortEntry) -> str:
+def _exam_text(e: CohortEntry, short: bool = False) -> str:
     x = e.latest_exam
     if not x:
         return ""
+    when = "" if short else f" {x['submitted_at'][:10]}"
     if x["score"] is None:
-        return f"{x['exam_id']} {x['submitted_at'][:10]} (not yet verified)"
-    return f"{x['exam_id']} {x['submitted_at'][:10]} {x['score']:.0%} {'pass' if x['passed'] else 'fail'}"
+        return f"{x['exam_id']}{when} (not verified)"
+    return f"{x['exam_id']}{when} {x['score']:.0%} {'pass' if x['passed'] else 'FAIL'}"
 
 
 def cohort_csv(cohort: Cohort) -> str:
@@ -83,6 +88,13 @@ def cohort_csv(cohort: Cohort) -> str:
                     "level2_met": d.interpret_met,
                     "level1_performed": d.bedside_scans,
                     "level1_supervised": d.supervised_scans,
+                    "level1_reviewed": d.reviewed_scans,
+                    "level1_self_reported": d.self_reported_scans,
+                    "qa_mean_acep": "" if d.mean_acep is None else round(d.mean_acep, 2),
+                    "qa_agreement": "" if d.review_agreement is None else round(d.review_agreement, 3),
+                    "qa_median_review_days": ""
+                    if d.review_turnaround_days is None
+                    else round(d.review_turnaround_days, 1),
                     "total_studies": d.total_studies,
                     "total_minimum": d.total_min,
                     "total_met": d.total_met,
@@ -110,7 +122,12 @@ class _Pdf(FPDF):
         self.set_y(-12)
         self.set_font("Helvetica", "I", 7)
         self.set_text_color(90)
-        self.cell(0, 4, f"imgtrainer cohort report - page {self.page_no()}/{{nb}} - {DISCLAIMER}", align="C")
+        self.cell(
+            0,
+            4,
+            f"imgtrainer cohort report - page {self.page_no()}/{{nb}} - educational use only, not for diagnosis",
+            align="C",
+        )
         self.set_text_color(0)
 
 
@@ -131,7 +148,7 @@ def _summary_page(pdf: FPDF, cohort: Cohort) -> None:
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    widths = [46, 13] + [33] * len(DOMAINS) + [24, 30]
+    widths = [44, 11] + [31] * len(DOMAINS) + [28, 38]
     header = ["Trainee", "Cases", *[_LABELS[d] for d in DOMAINS], "Last practice", "Latest exam"]
     pdf.set_font("Helvetica", "B", 7.5)
     pdf.set_fill_color(225, 232, 240)
@@ -151,16 +168,24 @@ def _summary_page(pdf: FPDF, cohort: Cohort) -> None:
             fill = _FILL.get(st)
             if fill:
                 pdf.set_fill_color(*fill)
+            pdf.set_font("Helvetica", "", 6.8)
             met = " ok" if d.interpret_met else ""
             text = f"{d.interpret_studies}/{d.interpret_min}{met} | L1 {d.bedside_scans} | {st}"
             pdf.cell(w, 9, _fit(pdf, text, w - 1), border=1, align="C", fill=bool(fill))
+        pdf.set_font("Helvetica", "", 7.5)
         overdue = any(d.maintenance_warning for d in e.book.domains)
         if overdue:
             pdf.set_fill_color(*_FILL["overdue"])
         days = e.days_since_practice
         lp = "-" if days is None else f"{days} d ago" + (" OVERDUE" if overdue else "")
         pdf.cell(widths[-2], 9, lp, border=1, align="C", fill=overdue)
-        pdf.cell(widths[-1], 9, _fit(pdf, _ascii(_exam_text(e) or "-"), widths[-1] - 1), border=1, align="C")
+        pdf.cell(
+            widths[-1],
+            9,
+            _fit(pdf, _ascii(_exam_text(e, short=True) or "-"), widths[-1] - 1),
+            border=1,
+            align="C",
+        )
         pdf.ln()
     pdf.ln(2)
     pdf.set_font("Helvetica", "", 7)
@@ -242,9 +267,11 @@ def _trainee_page(pdf: FPDF, e: CohortEntry) -> None:
         )
     practised = [d for d in b.domains if d.attempts]
     x0, y = pdf.l_margin, pdf.get_y() + 2
-    w, h = 90.0, 90.0 * 2.5 / 7.2
+    cols = 1 if len(practised) <= 3 else 2  # up to three curves full width, else two per row
+    w = (pdf.w - pdf.l_margin - pdf.r_margin - 2 * (cols - 1)) / cols
+    h = w * 2.5 / 7.2
     for i, d in enumerate(practised):
-        col = i % 2
+        col = i % cols
         if col == 0 and i:
             y += h + 1
         if y + h > pdf.h - 16:

@@ -41,22 +41,49 @@ def _ascii(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def curve_png(d: DomainLog, threshold: float) -> bytes:
-    """CUSUM (left) and LC-CUSUM (right) of one application as a PNG."""
-    fig = Figure(figsize=(7.2, 2.5), dpi=150)
+CUSUM_STATUS_TEXT = {
+    "unacceptable": "unacceptable (above h1: review with the supervisor)",
+    "acceptable": "acceptable (below -h0)",
+    "undecided": "undecided (between the limits)",
+}
+
+
+def curve_series(d: DomainLog) -> dict[str, list[float]]:
+    """What the learning-curve plots draw: the value after case k at x = k (k = 1..n), from 0 at
+    x = 0, so the latest case is the last point, inside the axes (x limit n + 0.5)."""
     n = len(d.cusum.values)
-    x = list(range(0, n + 1))
+    x = [float(k) for k in range(n + 1)]
+    return {
+        "x": x,
+        "cusum": [0.0, *d.cusum.values],
+        "lc_cusum": [0.0, *d.lc_cusum.values],
+        "xlim": [0.0, n + 0.5],
+    }
+
+
+def curve_png(d: DomainLog, threshold: float) -> bytes:
+    """CUSUM (left) and LC-CUSUM (right) of one application as a PNG (data: ``curve_series``)."""
+    fig = Figure(figsize=(7.2, 2.5), dpi=150)
+    series = curve_series(d)
+    n = len(d.cusum.values)
+    x = series["x"]
     ax1, ax2 = fig.subplots(1, 2)
-    ax1.plot(x, [0.0, *d.cusum.values], color=_BLUE, lw=1.4, drawstyle="steps-post", label="CUSUM")
+    marker = {"marker": "o", "ms": 2.5} if n <= 60 else {}
+    ax1.plot(x, series["cusum"], color=_BLUE, lw=1.4, label="CUSUM", **marker)
     ax1.axhline(d.cusum.h1, color=_VERMILION, ls="--", lw=1, label=f"h1 = {d.cusum.h1:.2f} (unacceptable)")
     ax1.axhline(-d.cusum.h0, color=_GREEN, ls="--", lw=1, label=f"-h0 = {-d.cusum.h0:.2f} (acceptable)")
     ax1.axhline(0, color=_GREY, lw=0.5)
-    ax1.set_title("CUSUM (Bolsin/Colls)", fontsize=8)
+    ax1.set_title(
+        f"CUSUM (Bolsin/Colls): {d.cusum.status}, latest {d.cusum.values[-1]:+.2f}"
+        if n
+        else "CUSUM (Bolsin/Colls)",
+        fontsize=8,
+    )
     ax1.set_xlabel("case number", fontsize=7)
     ax1.set_ylabel("cumulative sum", fontsize=7)
     ax1.legend(fontsize=6, loc="best")
     lc = d.lc_cusum
-    ax2.plot(x, [0.0, *lc.values], color=_ORANGE, lw=1.4, drawstyle="steps-post", label="LC-CUSUM")
+    ax2.plot(x, series["lc_cusum"], color=_ORANGE, lw=1.4, label="LC-CUSUM", **marker)
     ax2.axhline(lc.h, color=_GREEN, ls="--", lw=1, label=f"h = {lc.h:.2f} (competent)")
     if lc.competent_at:
         ax2.axvline(lc.competent_at, color=_GREEN, lw=0.8, ls=":")
@@ -74,7 +101,7 @@ def curve_png(d: DomainLog, threshold: float) -> bytes:
     for ax in (ax1, ax2):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(labelsize=6)
-        ax.set_xlim(0, max(n, 1))
+        ax.set_xlim(*series["xlim"])
     fig.suptitle(f"{_LABELS[d.domain]}: {n} case(s), correct = score >= {threshold:.0%}", fontsize=8)
     fig.tight_layout()
     buf = io.BytesIO()
@@ -176,6 +203,7 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
     rows = []
     for d in book.domains:
         lc = f"yes (#{d.lc_cusum.competent_at})" if d.competent else "not yet"
+        status = d.cusum.status if d.attempts else "-"
         rows.append(
             [
                 _LABELS[d.domain],
@@ -184,15 +212,26 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
                 f"{d.total_studies}/{d.total_min}" + (" ok" if d.total_met else ""),
                 _pct(d.accuracy),
                 f"{d.streak}" + (" M" if d.mastered else ""),
+                status,
                 lc,
                 (str(d.last_practice) if d.last_practice else "-") + (" !" if d.maintenance_warning else ""),
             ]
         )
     _table(
         pdf,
-        ["Application", "Level 2", "Level 1", "Total", "Accuracy", "Streak", "LC-CUSUM", "Last practice"],
+        [
+            "Application",
+            "Level 2",
+            "Level 1",
+            "Total",
+            "Accuracy",
+            "Streak",
+            "CUSUM",
+            "LC-CUSUM",
+            "Last practice",
+        ],
         rows,
-        [30, 22, 24, 20, 18, 15, 26, 25],
+        [26, 18, 22, 16, 16, 13, 24, 22, 23],
         bold_first=True,
     )
     pdf.set_font("Helvetica", "", 7)
@@ -201,8 +240,9 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
         3.6,
         _ascii(
             f"'ok': minimum met. Streak: consecutive correct cases (score >= {p.threshold:.0%}); M = mastery "
-            f"({p.mastery_streak} in a row). '!': not practised for more than {p.maintenance_days} days "
-            "(maintenance warning)."
+            f"({p.mastery_streak} in a row). CUSUM: the status of the latest position (unacceptable: "
+            "h1 above its running minimum; acceptable: below -h0; else undecided). "
+            f"'!': not practised for more than {p.maintenance_days} days (maintenance warning)."
         ),
         align="L",
         new_x="LMARGIN",
@@ -246,8 +286,19 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
     for d in practised:
         png = curve_png(d, p.threshold)
         height = 180 * 2.5 / 7.2
-        if pdf.will_page_break(height + 2):
+        if pdf.will_page_break(height + 8):
             pdf.add_page()
+        pdf.set_font("Helvetica", "B", 8.5)
+        pdf.cell(
+            0,
+            5,
+            _ascii(
+                f"{_LABELS[d.domain]}: {len(d.cusum.values)} case{'s' if len(d.cusum.values) != 1 else ''}, CUSUM {d.cusum.values[-1]:+.2f}, "
+                f"{CUSUM_STATUS_TEXT.get(d.cusum.status, d.cusum.status)}"
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.image(io.BytesIO(png), w=180, h=height)
         pdf.ln(1)
 

@@ -10,10 +10,22 @@ from typing import Any
 from imgtrainer.resources import default_db_url, demo_library_dir
 
 
+def configured_db_url() -> str:
+    """The configured store (``--db`` aside: ``IMGTRAINER_DB_URL``, the config file, else the
+    SQLite file in the user data folder); a broken config file falls back to that file."""
+    from imgtrainer.errors import StoreError
+    from imgtrainer.store.config import resolve_db_url
+
+    try:
+        return resolve_db_url(None)
+    except StoreError:
+        return default_db_url()
+
+
 @dataclass
 class AppContext:
     library_dir: Path = field(default_factory=demo_library_dir)
-    db_url: str = field(default_factory=default_db_url)
+    db_url: str = field(default_factory=configured_db_url)
     trainee: str | None = None
     _engine: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)

@@ -23,6 +23,10 @@ GATE_QUESTION = "application"
 application, so with the gate on they stay hidden until it is answered, and it is then locked."""
 GATED_MESSAGE = "Answer question 1 (the application) first: the questions that follow depend on it."
 LOCKED_MESSAGE = "Your application answer is locked in: the questions that follow would give it away."
+GATE_HINT = (
+    "Choose the application first (keys 1–5). The other questions then appear; they would give "
+    "this answer away, so it is locked in once given."
+)
 
 
 def option_values(q: QuestionView) -> list[Any]:

@@ -16,7 +16,14 @@ from typing import Any
 
 from imgtrainer.screens.labels import DOMAIN_TITLES
 
-LOG_HEADERS: tuple[str, ...] = ("Application", "Interpreted (Level 2)", "Incl. bedside", "Passed", "Mastery")
+LOG_HEADERS: tuple[str, ...] = (
+    "Application",
+    "Interpreted (Level 2)",
+    "Incl. bedside",
+    "Passed",
+    "Mastery",
+    "CUSUM",
+)
 LOG_TIPS: tuple[str, ...] = (
     "",
     "Distinct cases interpreted here (ASRA Level 2) against the ASRA minimum",
@@ -24,7 +31,10 @@ LOG_TIPS: tuple[str, ...] = (
     "minimum for all studies",
     "Cases whose whole score reached the pass mark, of those finished",
     "Mastery: the last cases all passed in a row; a reminder when the application is not practised",
+    "CUSUM status of the latest case (Bolsin & Colls): unacceptable (a fresh rise of h1 above its "
+    "lowest point), acceptable (below -h0), or undecided (between the limits)",
 )
+CUSUM_TONES = {"unacceptable": "warn", "acceptable": "good", "undecided": ""}
 FINDING_HEADERS: tuple[str, ...] = ("Finding", "Answers", "Right", "Sens.", "Spec.")
 FINDING_TIPS: tuple[str, ...] = (
     "The finding as the question lists it",
@@ -81,6 +91,9 @@ class LogRow:
     mastery: str
     mastery_tone: str  # "good" | "warn" | "dim" | ""
     mastery_tip: str
+    cusum: str = "—"
+    cusum_tone: str = "dim"
+    cusum_tip: str = ""
 
 
 def log_rows(book: Any) -> list[LogRow]:
@@ -120,9 +133,22 @@ def log_rows(book: Any) -> list[LogRow]:
                 mastery=text,
                 mastery_tone=tone,
                 mastery_tip=tip,
+                **_cusum_cells(d),
             )
         )
     return rows
+
+
+def _cusum_cells(d: Any) -> dict[str, str]:
+    """The CUSUM column: the status, its tone and the latest value against the limits."""
+    if not d.attempts or not d.cusum.values:
+        return {"cusum": "—", "cusum_tone": "dim", "cusum_tip": "No finished case yet"}
+    c = d.cusum
+    tip = (
+        f"CUSUM {c.values[-1]:+.2f} after {len(c.values)} case(s); limits h1 = {c.h1:.2f} "
+        f"(unacceptable), -h0 = {-c.h0:.2f} (acceptable)"
+    )
+    return {"cusum": c.status, "cusum_tone": CUSUM_TONES.get(c.status, ""), "cusum_tip": tip}
 
 
 @dataclass(frozen=True)

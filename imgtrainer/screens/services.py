@@ -165,9 +165,12 @@ def logbook(ctx: AppContext, now: datetime | None = None) -> Any:
 
     if not ctx.trainee:
         raise ImgTrainerError("choose a trainee profile to see progress")
+    from imgtrainer.progress.trainees import TraineeDirectory
+
     store = attempt_store(ctx)
+    found = TraineeDirectory(store.engine).find(ctx.trainee)  # ctx.trainee may be an id (drill-down)
     return build_logbook(
-        ctx.trainee,
+        found.name if found else ctx.trainee,
         store.attempts(ctx.trainee),
         store.scans(ctx.trainee),
         store.finding_records(ctx.trainee),
@@ -180,3 +183,25 @@ def export_portfolio(ctx: AppContext, path: Path, now: datetime | None = None) -
     from imgtrainer.progress.report import write_portfolio
 
     return write_portfolio(logbook(ctx, now), path)
+
+
+def department_sync(ctx: AppContext) -> str | None:
+    """Sync this computer's store into the configured department store (a laptop), if one is
+    configured and reachable. Returns a one-line status, or None when there is nothing to do."""
+    from imgtrainer.store.config import mask_url, resolve_department_url
+    from imgtrainer.store.engine import make_engine
+    from imgtrainer.store.sync import sync
+
+    target_url = resolve_department_url(None)
+    if target_url is None or target_url == ctx.db_url:
+        return None
+    try:
+        target = make_engine(target_url)
+    except ImgTrainerError as exc:
+        return f"department store not reachable; progress stays on this computer ({exc})"
+    try:
+        report = sync(ctx.engine, target)
+    finally:
+        target.dispose()
+    n = report.copied.get("attempts", 0) + report.copied.get("scan_log", 0)
+    return f"synced with the department store {mask_url(target_url)}: {n} new record(s)"

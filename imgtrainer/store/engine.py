@@ -87,6 +87,22 @@ def normalise_url(url: str | Path) -> str:
     return text
 
 
+def _sqlite_folder(path: Path) -> None:
+    """Only the per-user data folder is created; a SQLite file named by the user needs an
+    existing folder, like every output file (a typo must not create folders)."""
+    from imgtrainer.resources import data_dir
+
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder; give the database a file name (e.g. imgtrainer.sqlite)")
+    if path.parent.is_dir():
+        return
+    home = data_dir().resolve()
+    if path.resolve().parent == home or home in path.resolve().parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        raise StoreError(f"{path.parent}: folder for the database does not exist (create it first)")
+
+
 def open_engine(url: str) -> Engine:
     """An engine with the per-engine settings, without touching the schema."""
     from imgtrainer.store.config import mask_url
@@ -94,12 +110,12 @@ def open_engine(url: str) -> Engine:
     try:
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _sqlite_folder(path)
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_recycle=1800)  # no pre-ping: one round trip less per transaction
     except (ArgumentError, SQLAlchemyError, ImportError, OSError) as exc:
         raise StoreError(f"cannot open database {mask_url(url)}: {_short(exc)}") from None
     return engine
@@ -127,6 +143,15 @@ def _short(exc: BaseException) -> str:
     """First line of a driver error, without SQL or parameters (they can hold data)."""
     msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return f"{exc.__class__.__name__}: {msg[0] if msg else ''}".rstrip(": ")
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line for a database error met mid-command, without the SQL or its parameters (they
+    hold data): e.g. a role without the right to write a table."""
+    text = _short(exc).split(": ", 1)[-1]
+    if "permission denied" in text or "InsufficientPrivilege" in type(getattr(exc, "orig", exc)).__name__:
+        return f"database: {text} (the database role lacks this right; see README 'The department store')"
+    return f"database error: {text}"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -308,6 +308,7 @@ def rule_marks(q: QuestionView, a: MarksAnswer, r: MarksResponse) -> RuleResult:
             f"matched {m.matched} of {m.n_expert} expert mark(s) within {a.tolerance_px:g} px"
             + (f" and {a.tolerance_deg:g}°" if any(x.type == "line" for x in a.marks) else "")
             + (f"; {m.n_trainee - m.matched} extra" if m.n_trainee > m.matched else "")
+            + f"; the score is an F1: 2 x matched / ({m.n_expert} expert + {m.n_trainee} yours)"
         )
     pairs = [(i, j) for i, j, _, _ in m.pairs]
     return RuleResult(m.score, reason, f"{m.n_expert} mark(s)", f"{m.n_trainee} mark(s)", pairs=pairs)

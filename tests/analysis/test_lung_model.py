@@ -138,7 +138,7 @@ def test_cli_assist_fit_then_assist_with_the_model(tmp_path: Path) -> None:
     clip = cases / "lung-07/media/clip.dcm"
     run = [sys.executable, "-m", "imgtrainer", "assist", str(clip), "--json", "--model"]
     res = subprocess.run([*run, str(out)], capture_output=True, text=True, timeout=300)
-    assert res.returncode == 0 and json.loads(res.stdout)["b_lines"]["max_count"] == 3
+    assert res.returncode == 0 and json.loads(res.stdout)["b_lines"]["counted_max"] == 3
     bad = tmp_path / "bad.json"
     bad.write_text("[]")
     res = subprocess.run([*run, str(bad)], capture_output=True, text=True, timeout=300)

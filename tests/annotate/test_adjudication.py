@@ -60,6 +60,31 @@ def test_consensus_keeps_accepted_items_and_who_agreed(case_folder: Path) -> Non
     assert set(load_rater_keys(case_folder)) == {"dr_a", "dr_b"}  # rater keys untouched
 
 
+def test_agreed_by_per_mark_and_a_rejected_mark_is_no_agreement(case_folder: Path) -> None:
+    """dr_b drew A and C; the adjudicator keeps dr_b's A and dr_a's B, rejects C. dr_b did not
+    agree on the B-line marks (C was rejected, B missed), so not on everything either; each kept
+    mark names who drew it."""
+    line_c = Mark(type="line", points=[(140, 20), (141, 110)], frame=0)
+    save_key(case_folder, _key("dr_a", 2, "present", [LINE_A, LINE_B]))
+    save_key(case_folder, _key("dr_b", 2, "present", [LINE_A, line_c]))
+    adj = Adjudication.start("lung-test-01", load_rater_keys(case_folder))
+    adj.decide("b_line_marks", "dr_a", False, 0)  # the same line as dr_b's first
+    adj.decide("b_line_marks", "dr_a", True, 1)
+    adj.decide("b_line_marks", "dr_b", True, 0)
+    adj.decide("b_line_marks", "dr_b", False, 1)
+    key = adj.consensus("chief")
+    marks = key.answers["b_line_marks"]
+    by_line = {tuple(m.points[0]): m.agreed_by for m in marks.marks}
+    assert by_line == {(40, 20): ["dr_a", "dr_b"], (90, 20): ["dr_a"]}
+    assert marks.agreed_by == ["dr_a"]
+    assert key.answers["b_line_count"].agreed_by == ["dr_a", "dr_b"]
+    assert key.agreed_by == ["dr_a"]
+    save_key(case_folder, key)  # per-mark agreement survives the file; rater keys carry none
+    saved = load_key(case_folder).answers["b_line_marks"].marks
+    assert {tuple(m.points[0]): m.agreed_by for m in saved} == by_line
+    assert "agreed_by" not in (case_folder / "keys" / "dr_a.json").read_text().split('"marks"')[1]
+
+
 def test_mark_f1_and_frame_iou() -> None:
     assert marks_f1([LINE_A, LINE_B], [LINE_A], 20) == pytest.approx(2 / 3)
     moved = Mark(type="line", points=[(70, 20), (72, 110)], frame=0)

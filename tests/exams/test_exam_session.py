@@ -66,7 +66,7 @@ def test_wall_clock_change_gains_nothing(package: ExamPackage, tmp_path: Path) -
     # ... and across a crash/resume too: only the persisted elapsed time + the bound counts
     wall.now -= timedelta(hours=3)
     s2 = _open(package, tmp_path, clock, wall=wall)
-    s2.resume()
+    s2.resume(PASS)
     gained = s2.remaining_s() - before
     assert gained <= 0  # 0 s gained (the resume costs at most heartbeat_s)
     assert gained >= -s2.settings["heartbeat_s"]
@@ -85,7 +85,7 @@ def test_resume_counts_time_used_with_upper_bound(package: ExamPackage, tmp_path
     assert s2.state == "running"
     with pytest.raises(ExamError, match="resume"):
         s2.answer(0, "view", "plaps")
-    s2.resume()
+    s2.resume(PASS)
     hb = s2.settings["heartbeat_s"]
     assert s2.elapsed_s() == pytest.approx(42 + hb)  # >= the 42.3 s really used, within hb
     assert s2.answers()[s2.order[1]]["view"] == "plaps"
@@ -222,9 +222,9 @@ def test_one_live_process_per_attempt(package: ExamPackage, tmp_path: Path) -> N
     s.start(PASS)
     twin = _open(package, tmp_path, FakeClock())
     with pytest.raises(ExamError, match="already open"):
-        twin.resume()
+        twin.resume(PASS)
     s.close()
-    twin.resume()  # once the first one is gone, the attempt continues
+    twin.resume(PASS)  # once the first one is gone, the attempt continues
     assert twin.state == "running"
 
 

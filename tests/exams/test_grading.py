@@ -92,7 +92,7 @@ def test_cli_end_to_end(library: list[Path], tmp_path: Path, capsys: pytest.Capt
     )
     assert rc == 1 and "no-such-case: no case with this id" in capsys.readouterr().err
     rc = main(["exam", "build", str(library[0].parent), "--passphrase", "short", "-o", str(pkg_path)])
-    assert rc == 1 and "8 characters" in capsys.readouterr().err
+    assert rc == 2 and "8 characters" in capsys.readouterr().err
     assert not pkg_path.exists()
     rc = main(
         [

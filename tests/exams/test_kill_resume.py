@@ -45,10 +45,10 @@ def _stream(cmd: list[str], cand: str, n_kills: int, seed: int, env: dict[str, s
     rng = random.Random(seed)
     out = {"acked": {}, "truth": 0.0, "worst": 0.0, "under": 0.0, "ready_runs": 0}
     cmd = [*cmd[:4], cand, *cmd[5:]]
-    first = True
     for kill in range(1, n_kills + 1):
         # the first runs may die before the start committed, so they may start or resume
-        args = [*cmd, "--resume", "--passphrase", PASS] if first else [*cmd, "--resume"]
+        # the proctor's passphrase starts the attempt and resumes it after each kill
+        args = [*cmd, "--resume", "--passphrase", PASS]
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO)
         lines: list[tuple[float, str]] = []
         ready = threading.Event()
@@ -69,7 +69,6 @@ def _stream(cmd: list[str], cand: str, n_kills: int, seed: int, env: dict[str, s
         ready_line = next(((t, ln) for t, ln in lines if ln.startswith("READY")), None)
         if ready_line is None:
             continue  # killed before it was ready: no 'true' running time is known for this run
-        first = False
         out["ready_runs"] += 1
         _, resumed_text, since_text = ready_line[1].split()
         resumed, truth = float(resumed_text), out["truth"]
@@ -93,7 +92,9 @@ def _stream(cmd: list[str], cand: str, n_kills: int, seed: int, env: dict[str, s
 @pytest.mark.timeout(240)
 def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path) -> None:
     folders = [make_case(tmp_path / "lib", i) for i in range(2)]
-    pkg = make_package(folders, tmp_path / "exam.itexam", time_limit_s=3600, heartbeat_s=0.005)
+    pkg = make_package(
+        folders, tmp_path / "exam.itexam", time_limit_s=3600, heartbeat_s=0.005, downtime="paused"
+    )
     home = tmp_path / "home"
     answers = tmp_path / "answers.json"
     answers.write_text(
@@ -145,7 +146,7 @@ def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path) -> None:
         assert lost == [], f"{cand}: {len(lost)} acknowledged answers lost"
         # a last resume (in process) agrees too, and the attempt is intact and submittable
         s = ExamSession.open(pkg.path, cand, home=home)
-        s.resume()
+        s.resume(PASS)
         assert abs(s.elapsed_s() - st["truth"]) <= 2.0 + 0.05
         s.submit()
         s.close()

@@ -147,3 +147,21 @@ def test_leak_guard_sees_a_window_left_open(qapp) -> None:
     assert leaked_windows(qapp, before) == [w]
     w.close()
     assert leaked_windows(qapp, before) == []
+
+
+def test_quit_after_also_ends_the_first_run_screen(tmp_path) -> None:
+    """A fresh home opens the modal first-run screen; --quit-after must still end the app (a CI
+    smoke test on a fresh machine hung here)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IMGTRAINER_HOME": str(tmp_path / "fresh")}
+    r = subprocess.run(
+        [sys.executable, "-m", "imgtrainer", "gui", "--quit-after", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-500:]

@@ -79,6 +79,15 @@ def start(qtbot, w: ExamTakeWindow) -> None:
     qtbot.waitUntil(lambda: w.panel.viewer_state.clip is not None, timeout=10000)
 
 
+def answer_application(w: ExamTakeWindow) -> None:
+    """Question 1 first: until it is answered the other questions are hidden (they name it)."""
+    panel = w.panel
+    assert not panel.widgets["view"].isVisibleTo(panel) and panel.gate_hint.isVisibleTo(panel)
+    q = w.state.qset.question("application")
+    panel.widgets["application"].buttons[[o.id for o in q.options].index("lung")].click()
+    assert panel.widgets["view"].isVisibleTo(panel) and not panel.widgets["application"].body.isEnabled()
+
+
 def finish(qtbot, w: ExamTakeWindow) -> None:
     qtbot.waitUntil(lambda: workers.pending() == 0, timeout=10000)
     w.close()
@@ -100,6 +109,7 @@ def test_take_resume_and_submit(qtbot, lib, tmp_path) -> None:
     start(qtbot, w)
     panel, s = w.panel, w.session
     assert panel.countdown.text() == "20:00"
+    answer_application(w)
     # a click on an option is committed at once (one transaction), shuffled decisions by option id
     panel.widgets["view"].buttons[1].click()
     shown = w.state.qset.question("decision").options
@@ -111,12 +121,13 @@ def test_take_resume_and_submit(qtbot, lib, tmp_path) -> None:
     assert s.answers()[s.order[0]]["findings"] == ["blines"]
     # 33 questions: each case also asks the effusion outline/depth (effusion assessed absent) and the
     # pleural line mark (assessed present), so that the question list gives no finding away
-    assert "1 of" not in panel.progress.text() and "3 of 33" in panel.progress.text()
+    assert "4 of 33" in panel.progress.text()  # the application, view, decision and findings
     clock.advance(90)
     w._poll()
     assert panel.countdown.text() == "18:30"
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
     assert w.state.index == 1 and s.current == 1
+    answer_application(w)
     panel.widgets["b_line_count"].spin.setValue(3)
     assert s.answers()[s.order[1]]["b_line_count"] == 3
     used = s.elapsed_s()
@@ -129,7 +140,8 @@ def test_take_resume_and_submit(qtbot, lib, tmp_path) -> None:
 
     w2 = open_window(qtbot, pkg, tmp_path / "home", clock)
     sign_in(qtbot, w2, "cand-1")
-    assert w2.gate_button.text() == "Resume the exam" and "interrupted" in w2.gate_page.text.text()
+    assert w2.gate_button.text() == "Proctor: resume the exam…" and "interrupted" in w2.gate_page.text.text()
+    assert "only the proctor can resume" in w2.gate_page.text.text()
     start(qtbot, w2)
     p2 = w2.panel
     assert w2.state.index == 1 and p2.widgets["b_line_count"].spin.value() == 3
@@ -164,6 +176,7 @@ def test_auto_submit_at_the_limit_and_countdown_colours(qtbot, lib, tmp_path) ->
     clock.advance(15)
     w._poll()
     assert cd.property("level") == "red"
+    answer_application(w)
     w.panel.widgets["view"].buttons[0].click()
     clock.advance(11)
     qtbot.waitUntil(lambda: w.pages.currentWidget() is w.final_page, timeout=3000)  # the QTimer polls
@@ -241,6 +254,7 @@ def test_no_key_feedback_or_assist_reachable(qtbot, lib, tmp_path) -> None:
     qtbot.keyClick(w, Qt.Key.Key_A)
     qtbot.keyClick(w, Qt.Key.Key_Q)
     assert not vs.show_assist and not vs.show_quality
+    answer_application(w)
     w.panel.widgets["view"].buttons[0].click()
     qtbot.mouseClick(w.panel.next_button, Qt.MouseButton.LeftButton)
     shown = " ".join(lbl.text() for lbl in w.findChildren(QLabel))
@@ -259,13 +273,15 @@ def test_an_answer_that_cannot_be_written_is_shown_and_retried(qtbot, lib, tmp_p
     start(qtbot, w)
     s, p = w.session, w.panel
     real = s.answer
+    answer_application(w)
 
     def disk_full(*_a, **_k):
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(s, "answer", disk_full)
     p.widgets["view"].buttons[2].click()
-    assert "Could not save your answer" in p.notice.text() and s.answers() == {}
+    assert "Could not save your answer" in p.notice.text()
+    assert s.answers() == {s.order[0]: {"application": "lung"}}
     monkeypatch.setattr(s, "answer", real)
     p.widgets["b_line_count"].spin.setValue(2)  # the next change writes both
     saved = s.answers()[s.order[0]]
@@ -285,6 +301,8 @@ w.show()
 w.candidate_edit.setText("cand-kill")
 w.identify()
 w._gate_action()
+q = w.state.qset.question("application")
+w.panel.widgets["application"].buttons[[o.id for o in q.options].index("lung")].click()
 w.panel.widgets["view"].buttons[1].click()
 print("ACK", w.session.answers()[w.session.order[0]]["view"], flush=True)
 end = time.monotonic() + 60
@@ -322,11 +340,30 @@ def test_gui_killed_mid_exam_resumes_the_same_attempt(qtbot, lib, tmp_path) -> N
         child.wait(10)
     w = open_window(qtbot, pkg, home)
     sign_in(qtbot, w, "cand-kill")
-    assert w.gate_button.text() == "Resume the exam"
+    assert w.gate_button.text() == "Proctor: resume the exam…"
     used = w.session.status()["elapsed_s"]
     assert used > 0.2  # the window's poll persisted the running clock before the kill
     start(qtbot, w)
     assert w.session.elapsed_s() >= used + 0.99  # resume adds a heartbeat: a crash gains no time
     view = w.panel.widgets["view"]
     assert view.buttons[1].isChecked() and w.state.qset.question("view").options[1].id == line[1]
+    finish(qtbot, w)
+
+
+def test_proctor_adds_time_and_extra_time_shows(qtbot, lib, tmp_path) -> None:
+    """A candidate with build-time extra time sees it on the countdown; the proctor adds 5
+    minutes (Ctrl+Shift+T) with the passphrase; both are in the audit log."""
+    pkg = package(lib, tmp_path, time_limit_s=600, extra_time_s={"cand-x": 120})
+    clock = FakeClock()
+    w = open_window(qtbot, pkg, tmp_path / "home", clock)
+    sign_in(qtbot, w, "cand-x")
+    start(qtbot, w)
+    assert w.panel.countdown.text() == "12:00"
+    w.run_dialog = _type_passphrase("wrong passphrase")
+    assert not w.proctor_add_time(5)
+    w.run_dialog = _type_passphrase(PASS)
+    assert w.proctor_add_time(5)
+    w._poll()
+    assert w.panel.countdown.text() == "17:00"
+    assert [r["event"] for r in w.session.audit()][-1] == "add_time"
     finish(qtbot, w)

@@ -14,7 +14,7 @@ TOKENS = ["Zyxwa", "Qwertina", "8675309", "Qwertyville", "Zorblatt", "ACC9988776
 
 
 def plant(ds: Dataset) -> None:
-    for tag in [e.tag for e in ds if e.tag.group == 0xFFFE]:
+    for tag in [t for t in ds.keys() if t.group == 0xFFFE]:  # noqa: SIM118 (iterating elements decodes them)
         del ds[tag]
     ds.PatientName = "Zyxwa^Qwertina"
     ds.PatientID = "PID-8675309-ZQ"

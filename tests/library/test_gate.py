@@ -132,3 +132,33 @@ def test_faculty_session_shows_every_case_with_status(
     assert main(["faculty", "logout"]) == 0
     assert main(["cases", "list", "--json", "--library", str(lib), "--db", db]) == 0
     capsys.readouterr()
+
+
+def test_cases_edit_needs_faculty_and_changes_what_trainees_read(
+    lib: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imgtrainer.annotate.auth import set_faculty_password, start_faculty_session
+    from imgtrainer.library.case_io import load_case
+
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    db = str(tmp_path / "db.sqlite")
+    edit = ["cases", "edit", GOOD, "--library", str(lib), "--db", db]
+    assert main([*edit, "--probe", "linear"]) == 1
+    assert "faculty session" in capsys.readouterr().err
+    set_faculty_password(home, "faculty-pass")
+    start_faculty_session(home, "faculty-pass")
+    args = [*edit, "--title", "Breathless after a line", "--context", "ICU, 70 y, SpO2 88%",
+            "--indication", "Pneumothorax?", "--probe", "linear", "--difficulty", "3"]  # fmt: skip
+    assert main(args) == 0
+    assert "title, indication, probe, difficulty, clinical context updated" in capsys.readouterr().out
+    case = load_case(lib / GOOD)
+    assert (case.title, case.indication, case.probe, case.difficulty) == (
+        "Breathless after a line", "Pneumothorax?", "linear", 3,
+    )  # fmt: skip
+    assert case.patient.clinical_context == "ICU, 70 y, SpO2 88%"
+    assert main([*edit]) == 1 and "nothing to change" in capsys.readouterr().err
+    assert main([*edit, "--title", ""]) == 1 and "title" in capsys.readouterr().err
+    # trainees now read the context and the probe
+    assert main(["practice", "questions", str(lib / GOOD), "--json"]) == 0
+    assert "ICU, 70 y" in capsys.readouterr().out

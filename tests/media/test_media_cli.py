@@ -52,11 +52,13 @@ def test_frame_writes_rgb_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     frames = np.zeros((3, 10, 12, 3), np.uint8)
     frames[2, ..., 0] = 250  # frame 2 is red
     path = write_dicom_cine(tmp_path / "c.dcm", frames)
-    out = tmp_path / "out" / "f.png"
+    out = tmp_path / "f.png"
     assert main(["frame", str(path), "--index", "2", "-o", str(out)]) == 0
     bgr = cv2.imread(str(out))
     assert tuple(bgr[0, 0]) == (0, 0, 250)
-    assert main(["frame", str(path), "--index", "9", "-o", str(out)]) == 1
+    assert (
+        main(["frame", str(path), "--index", "9", "-o", str(out)]) == 2
+    )  # a usage error: --index out of range
     assert "out of range" in capsys.readouterr().err
 
 

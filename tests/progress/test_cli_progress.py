@@ -11,8 +11,8 @@ from imgtrainer.progress.report import build_portfolio, write_portfolio
 from tests.progress._sim import T0, FakeScan, simulate, simulate_findings
 
 
-def test_log_scan_and_report(tmp_path, capsys):
-    db = str(tmp_path / "p.sqlite")
+def test_log_scan_and_report(tmp_path, capsys, db_url):
+    db = db_url
     assert (
         main(
             [
@@ -35,7 +35,7 @@ def test_log_scan_and_report(tmp_path, capsys):
     assert "scan #1" in capsys.readouterr().out
     assert main(["progress", "log-scan", "--trainee", "fay", "--domain", "lung", "--db", db, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["bedside_scans"] == 2
-    pdf = tmp_path / "out" / "fay.pdf"
+    pdf = tmp_path / "fay.pdf"
     assert main(["progress", "--trainee", "fay", "--db", db, "--pdf", str(pdf)]) == 0
     out = capsys.readouterr().out
     assert "lung" in out and pdf.read_bytes().startswith(b"%PDF")
@@ -56,9 +56,9 @@ def test_log_scan_and_report(tmp_path, capsys):
                 db,
             ]
         )
-        == 1
+        == 2  # usage errors (README rule): a bad option value
     )
-    assert main(["progress", "--trainee", "fay", "--db", db, "--p0", "0.5", "--p1", "0.2"]) == 1
+    assert main(["progress", "--trainee", "fay", "--db", db, "--p0", "0.5", "--p1", "0.2"]) == 2
     assert "p0 < p1" in capsys.readouterr().err
 
 
@@ -86,3 +86,35 @@ def test_portfolio_content(tmp_path):
     assert raw.count(b"/Subtype /Image") == 2  # one curve per practised application
     path = write_portfolio(book, tmp_path / "p.pdf")
     assert path.read_bytes()[:4] == b"%PDF" and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_portfolio_curves_match_the_cli_and_show_the_latest_case(tmp_path, capsys):
+    """The PDF's learning curves end at the latest attempt (the value the CLI and the GUI show),
+    inside the axes, and the PDF states each application's CUSUM status."""
+    import subprocess
+
+    from imgtrainer.progress.attempts import AttemptStore
+    from imgtrainer.progress.logbook import logbook_for
+    from imgtrainer.progress.report import curve_series
+    from imgtrainer.resources import demo_library_dir
+    from imgtrainer.store.engine import make_engine
+
+    db = str(tmp_path / "p.sqlite")
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text("{}")  # nothing answered: a failure
+    case = demo_library_dir() / "airway-01"
+    args = ["practice", "score", str(case), "--answers", str(wrong), "--trainee", "hal", "--db", db]
+    assert main(args) == 0
+    capsys.readouterr()
+    pdf = tmp_path / "hal.pdf"
+    assert main(["progress", "--trainee", "hal", "--db", db, "--json", "--pdf", str(pdf)]) == 0
+    cli = {d["domain"]: d for d in json.loads(capsys.readouterr().out)["domains"]}
+    book = logbook_for(AttemptStore(make_engine(db)), "hal", T0 + timedelta(days=400))
+    airway = next(d for d in book.domains if d.domain == "airway")
+    series = curve_series(airway)
+    assert series["cusum"][1:] == cli["airway"]["cusum"]["values"] and series["cusum"][-1] > 0.8
+    assert series["lc_cusum"][1:] == cli["airway"]["lc_cusum"]["values"]
+    assert series["x"][-1] == 1 and series["xlim"][1] > series["x"][-1]  # the latest case is drawn
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"CUSUM {cli['airway']['cusum']['values'][-1]:+.2f}" in text
+    assert cli["airway"]["cusum"]["status"] in text

@@ -123,7 +123,7 @@ def test_assist_drawables_pick_nearest_analysed_frame() -> None:
         "a_lines": {"present": True, "positions": [{"multiple": 2, "points": [[10, 40], [90, 41]]}]},
         "b_lines": {
             "present": True,
-            "max_count": 2,
+            "counted_max": 2,
             "positions": [
                 {"frame": 0, "x0": 30, "y0": 22, "x1": 30, "y1": 100},
                 {"frame": 8, "x0": 40, "y0": 22, "x1": 42, "y1": 100},
@@ -148,7 +148,7 @@ def test_assist_text_says_look_again_instead_of_a_guess() -> None:
     report = {
         "pleura": {"present": True},
         "a_lines": {"present": False, "probability": 0.21},
-        "b_lines": {"present": None, "probability": 0.54, "max_count": 3},
+        "b_lines": {"present": None, "probability": 0.54, "counted_max": 3},
         "sliding": {"status": "present"},
         "lus_score": 1,
         "lus_certain": False,

@@ -32,6 +32,7 @@ class ProctorDialog(QDialog):
         action: Callable[[str], Any],
         ok_text: str = "Start exam",
         parent: QWidget | None = None,
+        label: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -42,7 +43,8 @@ class ProctorDialog(QDialog):
         intro = QLabel(message, self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        layout.addWidget(QLabel("Proctor passphrase:", self))
+        self.asks_pin = bool(label and "PIN" in label)
+        layout.addWidget(QLabel(label or "Proctor passphrase:", self))
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setObjectName("proctorPassphrase")
@@ -64,7 +66,7 @@ class ProctorDialog(QDialog):
     def try_accept(self) -> None:
         text = self.passphrase.text()
         if not text:
-            self.error.setText("Enter the proctor passphrase.")
+            self.error.setText("Enter the proctor passphrase" + (" or PIN." if self.asks_pin else "."))
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -82,6 +84,8 @@ class ProctorDialog(QDialog):
 def _plain(exc: BaseException) -> str:
     """An error for a person at the desk: the wrong-passphrase case without the file path."""
     text = str(exc)
+    if "wrong proctor passphrase or PIN" in text:
+        return "Wrong passphrase or PIN. Try again."
     if "wrong proctor passphrase" in text:
         return "Wrong passphrase (or this package was not built with it). Try again."
     return text

@@ -18,6 +18,7 @@ from typing import Any
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
+    QCheckBox,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -76,6 +77,8 @@ class ExamTakeWindow(QMainWindow):
         self.statusBar().showMessage(f"Exam package: {self.package.path.name}   ·   F11: full screen")
         full = QShortcut(QKeySequence("F11"), self)
         full.activated.connect(lambda: self.showNormal() if self.isFullScreen() else self.showFullScreen())
+        add_time = QShortcut(QKeySequence("Ctrl+Shift+T"), self)  # the proctor, at the candidate's desk
+        add_time.activated.connect(lambda: self.proctor_add_time())
         self.candidate_edit.setFocus()
 
     # pages ---------------------------------------------------------------------------------------
@@ -102,6 +105,10 @@ class ExamTakeWindow(QMainWindow):
         self.gate_button = QPushButton("", page)
         self.gate_button.setObjectName("primary")
         self.gate_button.clicked.connect(self._gate_action)
+        self.grant_box = QCheckBox("Proctor: give back the time the app was down", page)
+        self.grant_box.setToolTip("Logged in the audit log, the grade file and the report")
+        self.grant_box.setVisible(False)
+        page.col.addWidget(self.grant_box)
         back = QPushButton("Not you? Change candidate ID", page)
         back.clicked.connect(self.sign_out)
         page.col.addWidget(self.gate_button)
@@ -153,6 +160,8 @@ class ExamTakeWindow(QMainWindow):
         if s.state == "submitted":
             self._show_final()
             return
+        self.grant_box.setVisible(False)
+        self.grant_box.setChecked(False)
         if s.state == "new":
             page.heading.setText(f"Candidate {s.candidate}: ready")
             page.text.setText(
@@ -163,14 +172,23 @@ class ExamTakeWindow(QMainWindow):
         else:
             status = s.status()
             left = status["remaining_s"]
-            page.heading.setText(f"Candidate {s.candidate}: resume your exam")
+            counts = status["downtime_policy"] == "counts"
+            page.heading.setText(f"Candidate {s.candidate}: exam paused")
             page.text.setText(
                 f"Your attempt was interrupted after <b>{format_clock(status['elapsed_s'])}</b> of exam "
-                "time" + ("" if left is None else f" (<b>{format_clock(left)}</b> left)") + ". "
-                f"{status['answered_questions']} answers are saved and will be shown again. "
-                "The time already used still counts."
+                "time"
+                + ("" if left is None else f" (<b>{format_clock(left)}</b> left before the break)")
+                + f". {status['answered_questions']} answers are saved and will be shown again.<br><br>"
+                "Please call your proctor: only the proctor can resume the exam. "
+                + (
+                    "Under this exam's rules the time the app was down counts, unless the proctor "
+                    "gives it back."
+                    if counts
+                    else "Under this exam's rules the clock stopped while the app was down."
+                )
             )
-            self.gate_button.setText("Resume the exam")
+            self.grant_box.setVisible(counts)
+            self.gate_button.setText("Proctor: resume the exam…")
         self.pages.setCurrentWidget(page)
 
     def _gate_action(self) -> None:
@@ -188,10 +206,17 @@ class ExamTakeWindow(QMainWindow):
             if not self.run_dialog(dialog):
                 return
         else:
-            try:
-                s.resume()
-            except ImgTrainerError as exc:
-                self.gate_page.error.setText(str(exc))
+            grant = self.grant_box.isVisible() and self.grant_box.isChecked()
+            dialog = ProctorDialog(
+                "Resume the exam",
+                f"Candidate <b>{esc(s.candidate)}</b>'s attempt was interrupted. The proctor resumes it"
+                + (" and gives back the time the app was down." if grant else "."),
+                lambda credential: s.resume(credential, grant_downtime=grant),
+                "Resume exam",
+                parent=self,
+                label="Proctor passphrase or PIN:" if self.package.exam.get("proctor_pin") else None,
+            )
+            if not self.run_dialog(dialog):
                 return
         self.begin()
 
@@ -268,6 +293,34 @@ class ExamTakeWindow(QMainWindow):
         )
         self.score_button.setVisible(feedback == "score")
         self.pages.setCurrentWidget(page)
+
+    def proctor_add_time(self, minutes: int | None = None, reason: str = "added by the proctor") -> bool:
+        """Ctrl+Shift+T: the proctor gives this candidate more time (passphrase or PIN; logged in
+        the audit log, the grade file and the report)."""
+        s = self.session
+        if s is None or self.state is None or s.state != "running":
+            return False
+        if minutes is None:
+            from PyQt6.QtWidgets import QInputDialog
+
+            minutes, ok = QInputDialog.getInt(
+                self, "Add time", "Minutes to add for this candidate:", 5, 1, 240
+            )
+            if not ok:
+                return False
+        dialog = ProctorDialog(
+            "Add time",
+            f"Give candidate <b>{esc(s.candidate)}</b> {minutes} more minute(s). This is logged.",
+            lambda credential: s.add_time(credential, minutes * 60, reason),
+            "Add time",
+            parent=self,
+            label="Proctor passphrase or PIN:" if self.package.exam.get("proctor_pin") else None,
+        )
+        if not self.run_dialog(dialog):
+            return False
+        self.state.tick()
+        self.statusBar().showMessage(f"{minutes} minute(s) added by the proctor (logged)", 10000)
+        return True
 
     def show_score(self) -> None:
         """Score only, after the proctor's passphrase (the key never reaches this screen)."""

@@ -28,7 +28,13 @@ from imgtrainer.gui.widgets.scroll_column import add_scroll_column
 from imgtrainer.gui.workers import run_async
 from imgtrainer.screens.exam.take import ExamTakeState, countdown_level, format_clock
 from imgtrainer.screens.labels import neutral_context
-from imgtrainer.screens.practice import STEP_TITLES, core_mark_to_view
+from imgtrainer.screens.practice import (
+    GATE_HINT,
+    GATE_QUESTION,
+    LOCKED_MESSAGE,
+    STEP_TITLES,
+    core_mark_to_view,
+)
 from imgtrainer.screens.viewer.state import ViewerState
 
 LEVEL_STYLE = {
@@ -241,6 +247,8 @@ class ExamPanel(QWidget):
             self.notice.setText(st.error)
             self._refresh_nav()
         if topic == "answers":
+            self.apply_gate()
+        if topic == "answers":
             self.saved.setText("✔ Answer saved")
         if topic == "locked":
             self.notice.setText(st.error or "The time for this case is up: its answers are closed.")
@@ -250,6 +258,20 @@ class ExamPanel(QWidget):
             self.viewer_state.pause()
             for w in self.widgets.values():
                 w.body.setEnabled(False)
+
+    def apply_gate(self) -> None:
+        """Question 1 (the application) alone until it is answered, then locked: the questions
+        after it name the application (the practice screen's rule)."""
+        pr = self.state.practice
+        for qid, w in self.widgets.items():
+            w.setVisible(pr.visible(qid))
+            if pr.locked(qid):
+                w.body.setEnabled(False)
+                w.setToolTip(LOCKED_MESSAGE)
+        for title, qids in getattr(self, "_step_titles", []):
+            title.setVisible(any(pr.visible(q) for q in qids))
+        if getattr(self, "gate_hint", None) is not None:
+            self.gate_hint.setVisible(pr.gated)
 
     def _refresh_clock(self) -> None:
         st = self.state
@@ -306,18 +328,27 @@ class ExamPanel(QWidget):
         assert st.qset is not None and st.item is not None
         self.header.setText(context_html(st.item, st.index, st.n_items))
         number = 0
+        self._step_titles: list[tuple[QLabel, list[str]]] = []
+        self.gate_hint = None
         for step, questions in st.qset.by_step().items():
             if not questions:
                 continue
             title = QLabel(STEP_TITLES.get(step, step.title()), self.inner)
             title.setObjectName("sectionTitle")
             self.inner_layout.addWidget(title)
+            self._step_titles.append((title, [q.id for q in questions]))
             for q in questions:
                 number += 1
                 w = make_question_widget(q, number, st.practice, self.viewer_state, self.inner)
                 self.inner_layout.addWidget(w)
                 self.widgets[q.id] = w
+                if q.id == GATE_QUESTION:
+                    self.gate_hint = QLabel(GATE_HINT, self.inner)
+                    self.gate_hint.setObjectName("hint")
+                    self.gate_hint.setWordWrap(True)
+                    self.inner_layout.addWidget(self.gate_hint)
         self.inner_layout.addStretch(1)
+        self.apply_gate()
         self.saved.setText("")
         self.scroll.verticalScrollBar().setValue(0)
         self.viewer_state.set_message("Loading the clip…")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen, QPolygonF
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -57,6 +57,8 @@ def describe(answer, mark_index: int | None) -> str:
 
 
 class AdjudicationPage(QWidget):
+    consensus_written = pyqtSignal()  # key.json written: trainees may now see the case
+
     def __init__(self, library: Path, adjudicator: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = Path(library)
@@ -93,6 +95,9 @@ class AdjudicationPage(QWidget):
         self.write_button.clicked.connect(self.write_consensus)
         self.status = QLabel("", self)
         self.status.setWordWrap(True)
+        self.warning = QLabel("", self)
+        self.warning.setObjectName("errorLabel")
+        self.warning.setWordWrap(True)
         for key, fn in (("A", lambda: self.decide(True)), ("R", lambda: self.decide(False))):
             act = QAction(self)
             act.setShortcut(QKeySequence(key))
@@ -110,6 +115,7 @@ class AdjudicationPage(QWidget):
         row.addStretch(1)
         row.addWidget(self.write_button)
         rv.addLayout(row)
+        rv.addWidget(self.warning)
         rv.addWidget(self.status)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.cases)
@@ -205,7 +211,24 @@ class AdjudicationPage(QWidget):
         self.status.setText(
             f"{left} item(s) undecided" if left else "All items decided: write the consensus key"
         )
+        self.warning.setText("\n".join(f"⚠ {w}" for w in self.mismatches()))
         self.viewer.view.update()
+
+    def mismatches(self) -> list[str]:
+        """Count-versus-marks disagreements of the consensus the decisions so far would give."""
+        from imgtrainer.annotate.adjudicate import count_mark_mismatches
+        from imgtrainer.errors import ImgTrainerError
+        from imgtrainer.library.case_io import load_case
+        from imgtrainer.library.taxonomy_io import load_taxonomy
+
+        if self.adj is None or self.folder is None or self.adj.pending:
+            return []
+        try:
+            key = self.adj.consensus(self.adjudicator)
+            questions = load_taxonomy(load_case(self.folder).domain).questions
+        except ImgTrainerError:
+            return []
+        return count_mark_mismatches(key, list(questions))
 
     def current_item(self) -> AdjudicationItem | None:
         r = self.table.currentRow()
@@ -243,6 +266,7 @@ class AdjudicationPage(QWidget):
             return
         agreed = ", ".join(key.agreed_by) or "no rater on every answer"
         self.status.setText(f"Wrote {path.name} ({len(key.answers)} answers); agreed on everything: {agreed}")
+        self.consensus_written.emit()
 
     # overlay -----------------------------------------------------------------------------------
     def _paint(self, p: QPainter, geom) -> None:

@@ -22,43 +22,7 @@ from PyQt6.QtWidgets import (
 
 from imgtrainer.gui.widgets import palette
 from imgtrainer.gui.workers import run_async
-
-STAT_NAMES = {
-    "cohen_kappa": "Cohen's κ",
-    "weighted_kappa": "weighted κ (quadratic)",
-    "fleiss_kappa": "Fleiss' κ",
-    "icc_a1": "ICC(2,1)",
-    "mark_f1": "mark F1",
-    "frame_iou": "frame IoU",
-}
-
-
-def strength(statistic: str, value: float | None) -> str:
-    """Words for a value: Landis & Koch (1977) for kappa, Koo & Li (2016) for ICC.
-
-    >>> strength("cohen_kappa", 0.7)
-    'substantial'
-    >>> strength("icc_a1", 0.8)
-    'good'
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "undefined"
-    if statistic.endswith("kappa"):
-        for bound, word in (
-            (0.0, "poor"),
-            (0.2, "slight"),
-            (0.4, "fair"),
-            (0.6, "moderate"),
-            (0.8, "substantial"),
-        ):
-            if value <= bound:
-                return word
-        return "almost perfect"
-    if statistic == "icc_a1":
-        return (
-            "poor" if value < 0.5 else "moderate" if value < 0.75 else "good" if value < 0.9 else "excellent"
-        )
-    return "low" if value < 0.5 else "fair" if value < 0.75 else "high"
+from imgtrainer.screens.faculty.agreement import COLUMNS, NUMERIC, agreement_rows, write_agreement_csv
 
 
 def _fmt(v: float | None, pct: bool = False) -> str:
@@ -67,9 +31,11 @@ def _fmt(v: float | None, pct: bool = False) -> str:
     return f"{100 * v:.0f}%" if pct else f"{v:.2f}"
 
 
-def _cell(text: str, colour: str | None = None) -> QTableWidgetItem:
+def _cell(text: str, colour: str | None = None, numeric: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    if numeric:  # numbers right-aligned so that the decimal points line up
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if colour:
         item.setForeground(QColor(colour))
     return item
@@ -83,14 +49,18 @@ class AgreementPage(QWidget):
         self.summary = QLabel("", self)
         self.summary.setObjectName("sectionTitle")
         self.summary.setWordWrap(True)
+        self.rows: list[dict[str, str]] = []
         refresh = QPushButton("Recompute", self)
         refresh.clicked.connect(self.refresh)
+        self.export_button = QPushButton("Export CSV…", self)
+        self.export_button.setToolTip("Save this table as a CSV file (for a spreadsheet or a paper)")
+        self.export_button.clicked.connect(self.export_csv)
+        self.export_button.setEnabled(False)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.export_button)
         top.addWidget(refresh)
-        self.stats = self._table(
-            ["Item", "Kind", "Statistic", "Value", "Agreement", "Cases", "Raters", "% identical", "Note"]
-        )
+        self.stats = self._table(COLUMNS)
         self.stats.setAccessibleName("Agreement per question and finding")
         self.cases = self._table(["Case", "Raters", "Answers identical", "Mean mark F1"])
         self.cases.setAccessibleName("Agreement per case")
@@ -104,8 +74,9 @@ class AgreementPage(QWidget):
         v = QVBoxLayout(self)
         v.addLayout(top)
         hint = QLabel(
-            "Per question and per finding over every case with two or more rater keys. κ words: Landis & Koch; "
-            "ICC words: Koo & Li. Marks are matched one to one (as in scoring) and compared by F1.",
+            "Per question and per finding over every case with two or more rater keys. Interpretation words "
+            "only where a published scale exists: κ (Landis & Koch 1977) and ICC (Koo & Li 2016); mark F1 and "
+            "frame IoU have none. Marks are matched one to one (as in scoring) and compared by F1.",
             self,
         )
         hint.setObjectName("hint")
@@ -138,30 +109,24 @@ class AgreementPage(QWidget):
         self.summary.setText(
             f"{report.cases_with_multiple_raters} case(s) with 2+ raters · raters: {', '.join(report.raters) or '—'}"
         )
+        self.rows = agreement_rows(report)
+        self.export_button.setEnabled(bool(self.rows))
         self.stats.setSortingEnabled(False)
-        self.stats.setRowCount(len(report.statistics))
-        for r, s in enumerate(report.statistics):
-            word = strength(s.statistic, s.value)
-            if word == "undefined" and s.percent_agreement == 1.0:
-                word = "all identical (κ undefined)"
+        self.stats.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            word = row["Interpretation"]
             colour = (
                 palette.GOOD
-                if word in ("substantial", "almost perfect", "good", "excellent", "high")
-                else (palette.BAD if word in ("poor", "slight", "low") else None)
+                if word in ("substantial", "almost perfect", "good", "excellent")
+                else (palette.BAD if word in ("poor", "slight") else None)
             )
-            cells = [
-                s.item.replace("finding:", "finding · "),
-                s.kind,
-                STAT_NAMES.get(s.statistic, s.statistic),
-                _fmt(s.value),
-                word,
-                str(s.n_cases),
-                str(s.n_raters),
-                _fmt(s.percent_agreement, pct=True) if s.percent_agreement is not None else "",
-                s.note,
-            ]
-            for c, text in enumerate(cells):
-                self.stats.setItem(r, c, _cell(text, colour if c in (3, 4) else None))
+            for c, name in enumerate(COLUMNS):
+                item = _cell(
+                    row[name], colour if name in ("Value", "Interpretation") else None, name in NUMERIC
+                )
+                if name == "Item":
+                    item.setToolTip(row["id"])
+                self.stats.setItem(r, c, item)
         self.stats.setSortingEnabled(True)
         self.cases.setSortingEnabled(False)
         self.cases.setRowCount(len(report.cases))
@@ -173,6 +138,27 @@ class AgreementPage(QWidget):
                 _fmt(c.mean_mark_f1),
             ]
             for k, text in enumerate(cells):
-                self.cases.setItem(r, k, _cell(text))
+                self.cases.setItem(r, k, _cell(text, numeric=k >= 2))
         self.cases.setSortingEnabled(True)
         self.problems.setText("\n".join(report.problems))
+
+    def export_csv(self, path: Path | None = None) -> Path | None:
+        """Write the statistics table as CSV (asks where unless ``path`` is given)."""
+        if not self.rows:
+            return None
+        if path is None:
+            from PyQt6.QtWidgets import QFileDialog
+
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Export agreement as CSV", str(self.library / "agreement.csv"), "CSV files (*.csv)"
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            out = write_agreement_csv(self.rows, path)
+        except OSError as exc:
+            self.problems.setText(f"Cannot write {path}: {exc}")
+            return None
+        self.summary.setText(self.summary.text() + f" · exported to {out.name}")
+        return out

@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -33,6 +34,7 @@ from imgtrainer.gui.viewer.cine_viewer import CineViewer
 from imgtrainer.gui.widgets import palette
 from imgtrainer.gui.workers import run_async
 from imgtrainer.screens.faculty.annotation import AnnotationState, case_folders
+from imgtrainer.screens.labels import PROBE_TITLES
 from imgtrainer.screens.viewer.state import ViewerState
 
 STEP_TITLES = {
@@ -113,8 +115,19 @@ class AnnotationPage(QWidget):
         self.problem = QLabel("", side)
         self.problem.setObjectName("errorLabel")
         self.problem.setWordWrap(True)
-        case_box = QGroupBox("Teaching", side)
+        case_box = QGroupBox("Case details (what trainees read)", side)
         form = QFormLayout(case_box)
+        self.case_title = QLineEdit(case_box)
+        self.case_title.setPlaceholderText("Shown to trainees once they have answered")
+        self.probe = QComboBox(case_box)
+        for pid, label in PROBE_TITLES.items():
+            self.probe.addItem(label, pid)
+        self.probe.activated.connect(lambda _i: self.state.update_case(probe=self.probe.currentData()))
+        self.indication = QLineEdit(case_box)
+        self.indication.setPlaceholderText("Why the scan is done")
+        self.context = QPlainTextEdit(case_box)
+        self.context.setPlaceholderText("The patient's story trainees read before answering")
+        self.context.setMaximumHeight(64)
         self.difficulty = QComboBox(case_box)
         self.difficulty.addItems(DIFFICULTY)
         self.difficulty.activated.connect(lambda i: self.state.update_case(difficulty=i + 1))
@@ -126,6 +139,14 @@ class AnnotationPage(QWidget):
         self._teach_timer.setInterval(700)
         self._teach_timer.timeout.connect(self.commit_teaching)
         self.teaching.textChanged.connect(self._teach_timer.start)
+        for edit in (self.case_title, self.indication):
+            edit.textEdited.connect(lambda _t: self._teach_timer.start())
+            edit.editingFinished.connect(self.commit_teaching)
+        self.context.textChanged.connect(self._teach_timer.start)
+        form.addRow("Title", self.case_title)
+        form.addRow("Clinical context", self.context)
+        form.addRow("Indication", self.indication)
+        form.addRow("Probe", self.probe)
         form.addRow("Difficulty", self.difficulty)
         form.addRow("Teaching points", self.teaching)
         buttons = QHBoxLayout()
@@ -241,10 +262,21 @@ class AnnotationPage(QWidget):
             commit()
 
     def commit_teaching(self) -> None:
+        """Commit the typed case texts: title, context, indication, teaching points (one undo step each)."""
         self._teach_timer.stop()
+        session = self.state.session
+        if session is None:
+            return
         points = [line.strip() for line in self.teaching.toPlainText().splitlines() if line.strip()]
-        if self.state.session is not None:
-            self.state.update_case(teaching_points=points)
+        title = self.case_title.text().strip()
+        patient = {
+            **session.case.patient.model_dump(mode="json"),
+            "clinical_context": self.context.toPlainText().strip(),
+        }
+        fields = {"teaching_points": points, "indication": self.indication.text().strip(), "patient": patient}
+        if title:  # a case needs a title: an emptied field keeps the old one
+            fields["title"] = title
+        self.state.update_case(**fields)
 
     # state -> widgets --------------------------------------------------------------------------
     def _question_row(self, row: int) -> None:
@@ -281,6 +313,16 @@ class AnnotationPage(QWidget):
     def _load_case_fields(self) -> None:
         case = self.state.session.case  # type: ignore[union-attr]
         self.difficulty.setCurrentIndex(case.difficulty - 1)
+        self.probe.setCurrentIndex(max(0, self.probe.findData(case.probe)))
+        typing = self._teach_timer.isActive()
+        for edit, value in ((self.case_title, case.title), (self.indication, case.indication)):
+            if edit.text() != value and not (typing or edit.hasFocus()):
+                edit.setText(value)
+        context = case.patient.clinical_context
+        if self.context.toPlainText().strip() != context.strip() and not typing:
+            self.context.blockSignals(True)
+            self.context.setPlainText(context)
+            self.context.blockSignals(False)
         text = "\n".join(case.teaching_points)
         if self.teaching.toPlainText().strip() != text.strip() and not self._teach_timer.isActive():
             self.teaching.blockSignals(True)
@@ -321,12 +363,22 @@ class AnnotationPage(QWidget):
             self.prompt.setText("")
             return
         self.answer_box.setTitle(f"Answer · {q.step} · {q.kind.replace('_', ' ')}")
-        self.prompt.setText(q.prompt + (f"\n{q.help}" if q.help else ""))
+        prompt = q.prompt + (f"\n{q.help}" if q.help else "")
+        if q.kind == "findings":  # the trainee's wording, and what it means for the key
+            prompt = f"Trainees are asked: \u201c{q.prompt}\u201d"
+        self.prompt.setText(prompt)
         self.editor = make_editor(self.state, q, self.answer_box)
         self.answer_layout.addWidget(self.editor)
 
     def answer_digit(self, digit: int) -> bool:
         return bool(self.editor is not None and self.editor.choose(digit))
+
+    def set_rater(self, rater: str) -> None:
+        """Switch rater without logging out: the open case shows the new rater's key."""
+        self.commit_pending()
+        self.state.set_rater(rater)
+        self._update_who()
+        self.refresh_cases()
 
     def close_clip(self) -> None:
         self.viewer_state.close_clip()

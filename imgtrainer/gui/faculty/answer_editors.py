@@ -123,15 +123,32 @@ class FindingsEditor(AnswerEditor):
     def __init__(self, state: AnnotationState, q: Question, parent: QWidget | None = None) -> None:
         super().__init__(state, q, parent)
         labels = {f.id: f.label for f in state.taxonomy.findings}  # type: ignore[union-attr]
+        self.layout_.addWidget(
+            _hint(
+                "Set each finding present or absent. A finding left \u201cnot assessed\u201d is not asked "
+                "about in this case; trainees' unticked findings count as absent only where you key them.",
+                self,
+            )
+        )
+        rest = QPushButton("Set the rest to absent", self)
+        rest.setToolTip("Every finding still \u201cnot assessed\u201d becomes absent (one undo step)")
+        rest.clicked.connect(lambda: self.state.set_rest_absent(self.q.id, list(self.combos)))
+        self.layout_.addWidget(rest)
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
+        # long finding names wrap above their drop-down instead of pushing it out of the panel
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.combos: dict[str, QComboBox] = {}
         for fid in q.findings:
             combo = narrow_combo(self)
+            combo.setMinimumContentsLength(10)
             combo.addItems(_FINDING_LABELS)
             combo.setAccessibleName(labels.get(fid, fid))
             combo.activated.connect(lambda i, f=fid: self.state.set_finding(self.q.id, f, _FINDING_STATES[i]))
-            form.addRow(labels.get(fid, fid), combo)
+            name = QLabel(labels.get(fid, fid), self)
+            name.setWordWrap(True)
+            form.addRow(name, combo)
             self.combos[fid] = combo
         self.layout_.addLayout(form)
         self.load()

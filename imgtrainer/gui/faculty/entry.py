@@ -55,6 +55,9 @@ class FacultyMenu:
             library = Path(self.window.ctx.library_dir)  # type: ignore[attr-defined]
             self.workspace = FacultyWindow(library, self.gate, self.home)
             self.workspace.resize(1500, 920)
+            rescan = getattr(self.window, "library_changed", None)
+            if rescan is not None:  # the trainee library follows approvals and keys at once
+                self.workspace.library_changed.connect(rescan)
         self.workspace.show()
         self.workspace.raise_()
         return self.workspace

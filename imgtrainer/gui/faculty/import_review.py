@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QImage, QPainter, QPen
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,123 +15,23 @@ from PyQt6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSizePolicy,
     QSlider,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from imgtrainer.gui.widgets import palette
+from imgtrainer.gui.faculty.preview_view import PreviewView
+from imgtrainer.gui.faculty.receiver_bar import ReceiverBar
+from imgtrainer.gui.faculty.review_extras import ReviewExtras
 from imgtrainer.gui.workers import run_async
+from imgtrainer.library.case_io import load_case
 from imgtrainer.library.models import DOMAINS
-from imgtrainer.screens.faculty import review
+from imgtrainer.screens.faculty import quarantine, review
+from imgtrainer.screens.faculty.arrivals import ArrivalWatch
 
 
-class PreviewView(QWidget):
-    """Paints the side-by-side preview; left-drag draws the new scan area (either panel)."""
-
-    box_drawn = pyqtSignal(object)  # (x0, y0, x1, y1) in stored-frame pixels
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.preview: review.ReviewPreview | None = None
-        self.box: tuple[int, int, int, int] | None = None
-        self._anchor: tuple[float, float] | None = None
-        self._image: QImage | None = None
-        self.message = "No case selected"
-        self.setMinimumSize(480, 260)
-        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setToolTip("Drag a rectangle over the scan area, then press Re-mask")
-
-    def set_preview(self, preview: review.ReviewPreview | None, message: str = "") -> None:
-        self.preview = preview
-        self.message = message
-        self._image = None
-        if preview is not None:
-            arr = np.ascontiguousarray(preview.image)
-            self._keep = arr
-            self._image = QImage(
-                arr.data, arr.shape[1], arr.shape[0], arr.strides[0], QImage.Format.Format_RGB888
-            )
-        self.updateGeometry()
-        self.update()
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        """Tall enough for the side-by-side picture at this width (no empty band below)."""
-        if self._image is None:
-            return 360
-        return int((width - 8) * self._image.height() / self._image.width()) + 30
-
-    def _scale_origin(self) -> tuple[float, float, float]:
-        img = self._image
-        assert img is not None
-        s = min((self.width() - 8) / img.width(), (self.height() - 28) / img.height())
-        ox = (self.width() - img.width() * s) / 2
-        return s, ox, 24.0
-
-    def _frame_xy(self, wx: float, wy: float) -> tuple[float, float]:
-        """Widget point -> stored-frame pixel of whichever panel it is over."""
-        s, ox, oy = self._scale_origin()
-        x, y = (wx - ox) / s, (wy - oy) / s
-        split = self.preview.split_x if self.preview else 0
-        if x >= split:
-            x -= split
-        cols = split - 8
-        rows = self._image.height() if self._image else 0
-        return (max(0.0, min(cols - 1.0, x)), max(0.0, min(rows - 1.0, y)))
-
-    def paintEvent(self, event) -> None:
-        p = QPainter(self)
-        p.fillRect(self.rect(), QColor(palette.BACKGROUND))
-        if self._image is None or self.preview is None:
-            p.setPen(QColor(palette.TEXT_DIM))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
-            p.end()
-            return
-        s, ox, oy = self._scale_origin()
-        img = self._image.convertToFormat(QImage.Format.Format_RGB32)
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        p.drawImage(QRectF(ox, oy, img.width() * s, img.height() * s), img)
-        p.setPen(QColor(palette.TEXT))
-        left = "Original" if self.preview.has_original else "Original not on this computer: cleaned frame"
-        p.drawText(QPointF(ox + 4, 16), left)
-        p.drawText(
-            QPointF(ox + self.preview.split_x * s + 4, 16), "De-identified: red = blacked out, green = kept"
-        )
-        if self.box is not None:
-            x0, y0, x1, y1 = self.box
-            pen = QPen(QColor(palette.ACCENT), 2, Qt.PenStyle.DashLine)
-            p.setPen(pen)
-            for off in (0, self.preview.split_x):
-                p.drawRect(QRectF(ox + (x0 + off) * s, oy + y0 * s, (x1 - x0 + 1) * s, (y1 - y0 + 1) * s))
-        p.end()
-
-    def mousePressEvent(self, ev) -> None:
-        if self._image is not None and ev.button() == Qt.MouseButton.LeftButton:
-            self._anchor = self._frame_xy(ev.position().x(), ev.position().y())
-
-    def mouseMoveEvent(self, ev) -> None:
-        if self._anchor is not None:
-            x, y = self._frame_xy(ev.position().x(), ev.position().y())
-            ax, ay = self._anchor
-            self.box = (int(min(ax, x)), int(min(ay, y)), int(max(ax, x)), int(max(ay, y)))
-            self.update()
-
-    def mouseReleaseEvent(self, ev) -> None:
-        if self._anchor is not None:
-            self.mouseMoveEvent(ev)
-            self._anchor = None
-            self.box_drawn.emit(self.box)
-
-
-class ImportReviewPage(QWidget):
+class ImportReviewPage(ReviewExtras, QWidget):
     """The review queue of one library."""
 
     changed = pyqtSignal()  # a case was approved / rejected / re-masked
@@ -159,12 +57,22 @@ class ImportReviewPage(QWidget):
         left = QWidget(self)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(6, 6, 6, 6)
-        for w in (self.count_label, self.queue, self.domain, import_button):
-            lv.addWidget(w)
-        self.view = PreviewView(self)
-        self.view.box_drawn.connect(
-            lambda box: self.status.setText(f"New scan area {box}: press Re-mask to apply")
+        self.quarantine_label = QLabel("", self)
+        self.quarantine_label.setObjectName("sectionTitle")
+        self.quarantine_list = QListWidget(self)
+        self.quarantine_list.setAccessibleName("Quarantined files")
+        self.quarantine_list.setToolTip(
+            "Files the de-identification could not vouch for: drag their scan area"
         )
+        self.quarantine_list.currentRowChanged.connect(self._quarantine_row)
+        for w in (self.count_label, self.queue, self.quarantine_label, self.quarantine_list):
+            lv.addWidget(w)
+        for w in (self.domain, import_button):
+            lv.addWidget(w)
+        self.quarantined: list[quarantine.QuarantineItem] = []
+        self.item: quarantine.QuarantineItem | None = None  # the quarantined file shown, if any
+        self.view = PreviewView(self)
+        self.view.box_drawn.connect(self._box_drawn)
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setToolTip("Frame")
         self.slider.valueChanged.connect(lambda _v: self._load_preview())
@@ -193,11 +101,14 @@ class ImportReviewPage(QWidget):
             "Point at the original file (checked by its SHA-256) to show it and re-mask from it"
         )
         self.locate_button.clicked.connect(self.locate)
+        self.text_button = QPushButton("Mask text read in scan area…", self)
+        self.text_button.setToolTip("Black out the words OCR read inside the kept area (orange boxes)")
+        self.text_button.clicked.connect(self.mask_text)
         buttons = QHBoxLayout()
         for w in (self.approve_button, self.public):
             buttons.addWidget(w)
         buttons.addStretch(1)
-        for w in (self.locate_button, self.remask_button, self.reject_button):
+        for w in (self.text_button, self.locate_button, self.remask_button, self.reject_button):
             buttons.addWidget(w)
         right = QWidget(self)
         rv = QVBoxLayout(right)
@@ -213,22 +124,39 @@ class ImportReviewPage(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setSizes([260, 1000])
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(split)
+        self.receiver = ReceiverBar(self.library, self)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.receiver)
+        page.addWidget(split, 1)
+        self.arrivals = ArrivalWatch(self.library)
+        self.arrivals.poll()
+        self._poll_timer = QTimer(self)  # new arrivals (receiver, pull, other imports) as they come
+        self._poll_timer.timeout.connect(self.poll_arrivals)
+        self._poll_timer.start(2000)
         self.refresh()
+
+    def poll_arrivals(self) -> None:
+        """Refresh the queue when a case arrived or changed, keeping the case on screen selected."""
+        self.receiver.update_status()
+        if not self.arrivals.poll() or self.item is not None:
+            return
+        shown = self.folder
+        self.refresh()
+        for row in range(self.queue.count()):
+            if shown is not None and self.queue.item(row).data(Qt.ItemDataRole.UserRole) == str(shown):
+                self.queue.setCurrentRow(row)
+                break
 
     # queue -------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        from imgtrainer.library.case_io import load_case
-
         folders = review.pending_cases(self.library) if self.library.is_dir() else []
         self.queue.blockSignals(True)
         self.queue.clear()
         for folder in folders:
             try:
                 case = load_case(folder)
-                text = f"{case.title}\n{case.domain} · {case.id}"
+                text = review.queue_label(case, self.sources)
             except Exception as exc:
                 text = f"{folder.name}\n(cannot read: {type(exc).__name__})"
             item = QListWidgetItem(text)
@@ -236,6 +164,7 @@ class ImportReviewPage(QWidget):
             self.queue.addItem(item)
         self.queue.blockSignals(False)
         self.count_label.setText(f"{len(folders)} case(s) pending review")
+        self._refresh_quarantine()
         has = bool(folders)
         for b in (self.approve_button, self.remask_button, self.reject_button, self.locate_button):
             b.setEnabled(has)
@@ -251,6 +180,13 @@ class ImportReviewPage(QWidget):
         item = self.queue.item(row) if row >= 0 else None
         if item is None:
             return
+        self.item = None
+        self.quarantine_list.blockSignals(True)
+        self.quarantine_list.setCurrentRow(-1)
+        self.quarantine_list.blockSignals(False)
+        for b in (self.approve_button, self.remask_button, self.reject_button, self.locate_button):
+            b.setEnabled(True)
+        self.view.right_label = "De-identified: red = blacked out, green = kept, orange = text read"
         self.folder = Path(item.data(Qt.ItemDataRole.UserRole))
         self.view.box = None
         self.slider.blockSignals(True)
@@ -259,11 +195,12 @@ class ImportReviewPage(QWidget):
         self._load_preview()
 
     def _original(self) -> Path | None:
-        from imgtrainer.library.case_io import load_case
-
         return self.sources.original(load_case(self.folder)) if self.folder else None
 
     def _load_preview(self) -> None:
+        if self.item is not None:
+            self._show_quarantined()
+            return
         folder = self.folder
         if folder is None:
             return
@@ -279,20 +216,25 @@ class ImportReviewPage(QWidget):
         self.slider.blockSignals(True)
         self.slider.setRange(0, pv.n_frames - 1)
         self.slider.blockSignals(False)
+        words = quarantine.ocr_words(load_case(folder))
+        quarantine.draw_words(pv, words)
         self.view.set_preview(pv)
         self._preview_of = folder
         self.info.setText(self._describe(folder, pv))
+        self.text_button.setEnabled(bool(words))
         n = len(pv.suspect_text)
-        self.warning.setText(
-            f"⚠ {n} text-like line(s) are still visible in the de-identified clip (yellow boxes): "
-            "draw the scan area and re-mask, or reject the case."
-            if n
-            else ""
-        )
+        lines = []
+        if n:
+            lines.append(
+                f"⚠ {n} text-like line(s) are still visible in the de-identified clip (yellow boxes): "
+                "draw the scan area and re-mask, or reject the case."
+            )
+        if words:
+            read = ", ".join(sorted({str(w["text"]) for w in words}))[:120]
+            lines.append(f"OCR read {len(words)} word(s) inside the kept area (orange boxes): {read}")
+        self.warning.setText("\n".join(lines))
 
     def _describe(self, folder: Path, pv: review.ReviewPreview) -> str:
-        from imgtrainer.library.case_io import load_case
-
         case = load_case(folder)
         deid = case.provenance.deid or {}
         pixels = dict((deid.get("report") or {}).get("pixels") or {})
@@ -350,8 +292,6 @@ class ImportReviewPage(QWidget):
         self._load_preview()
 
     def locate(self) -> None:
-        from imgtrainer.library.case_io import load_case
-
         if self.folder is None:
             return
         path, _ = QFileDialog.getOpenFileName(self, "Locate the original file", str(Path.home()))
@@ -372,8 +312,9 @@ class ImportReviewPage(QWidget):
         from imgtrainer.library.importer import ImportOptions, import_files
 
         opts = ImportOptions(
-            library=self.library, domain=self.domain.currentData(), imported_by=self.reviewer
-        )
+            library=self.library, domain=self.domain.currentData(), imported_by=self.reviewer,
+            quarantine_dir=self.sources.path.parent.parent / "quarantine",
+        )  # fmt: skip
         self.status.setText(f"Importing {len(paths)} file(s)…")
 
         def done(report) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (
     QDialog,
@@ -73,6 +74,8 @@ DIGIT_HELP = (
 
 
 class FacultyWindow(QMainWindow):
+    library_changed = pyqtSignal()  # the review gate's inputs changed: trainee views re-scan
+
     def __init__(self, library: Path, gate: FacultyGate, home: Path, parent: QWidget | None = None) -> None:
         if not gate.unlocked:
             raise AuthError("faculty tools need the faculty password")
@@ -93,7 +96,11 @@ class FacultyWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab)
         self.review.changed.connect(self.annotate.refresh_cases)
+        # approve / reject / re-mask, and a written consensus key, change what trainees may see
+        self.review.changed.connect(self.library_changed.emit)
+        self.adjudicate.consensus_written.connect(self.library_changed.emit)
         menu = self.menuBar().addMenu("&Faculty")
+        menu.addAction("Switch rater…", self.ask_switch_rater)
         menu.addAction("Log out and close", self.log_out)
         self.menuBar().addMenu("&Help").addAction("Faculty keyboard shortcuts", self.show_help)
         self._bind()
@@ -242,6 +249,30 @@ class FacultyWindow(QMainWindow):
         v.addWidget(table)
         dialog.resize(620, 640)
         dialog.exec()
+
+    def ask_switch_rater(self) -> bool:
+        """Another faculty member takes over this workspace: name and password, no logout."""
+        from imgtrainer.gui.faculty.login import FacultyLoginDialog
+
+        dialog = FacultyLoginDialog(self.gate, self)
+        dialog.setWindowTitle("Switch rater")
+        if not dialog.exec():
+            return False
+        self.apply_rater()
+        return True
+
+    def switch_rater(self, rater: str, password: str) -> None:
+        """Log ``rater`` in (the faculty password) and give every page the new rater."""
+        self.gate.unlock(rater, password)
+        self.apply_rater()
+
+    def apply_rater(self) -> None:
+        rater = self.gate.rater or ""
+        self.annotate.set_rater(rater)
+        self.review.reviewer = rater
+        self.adjudicate.adjudicator = rater
+        self.setWindowTitle(f"imgtrainer — Faculty workspace — {rater} — {self.library}")
+        self.statusBar().showMessage(f"Now rating as {rater}: your edits go to keys/<your name>.json only")
 
     def log_out(self) -> None:
         self.gate.lock()

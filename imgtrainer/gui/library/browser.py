@@ -191,6 +191,11 @@ class LibraryBrowser(QWidget):
                     )
 
     # queries ------------------------------------------------------------------------------------------
+    def rescan(self) -> None:
+        """Scan the library folder into the index again (cases changed on disk), then search."""
+        self._scanned = False
+        self.refresh()
+
     def refresh(self) -> None:
         """Re-run the search (scanning the library folder into the index first, once)."""
         self.state.busy = True

@@ -23,6 +23,7 @@ from imgtrainer.gui.widgets import palette
 from imgtrainer.gui.widgets.questions import QuestionWidget, make_question_widget
 from imgtrainer.gui.widgets.scroll_column import add_scroll_column
 from imgtrainer.screens.practice import (
+    GATE_HINT,
     GATE_QUESTION,
     LOCKED_MESSAGE,
     STEP_TITLES,
@@ -31,11 +32,6 @@ from imgtrainer.screens.practice import (
 )
 from imgtrainer.screens.viewer.state import Mark, ViewerState
 from imgtrainer.training.questions import QuestionSet
-
-GATE_HINT = (
-    "Choose the application first (keys 1–5). The other questions then appear; they would give "
-    "this answer away, so it is locked in once given."
-)
 
 
 def _esc(text: object) -> str:

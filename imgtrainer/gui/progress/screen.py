@@ -196,6 +196,11 @@ class ProgressScreen(QWidget):
                 mastery.setStyleSheet(f"color: {TONES[row.mastery_tone]}")
             mastery.setToolTip(row.mastery_tip)
             self.log_grid.addWidget(mastery, r, 4)
+            cusum = QLabel(row.cusum, self.log_box)
+            if row.cusum_tone:
+                cusum.setStyleSheet(f"color: {TONES[row.cusum_tone]}")
+            cusum.setToolTip(row.cusum_tip)
+            self.log_grid.addWidget(cusum, r, 5)
         self.log_grid.setColumnStretch(1, 1)
         self.log_grid.setColumnStretch(2, 1)
 

@@ -88,7 +88,9 @@ class ExamTakeState:
     def __init__(self, session: ExamSession) -> None:
         self.session = session
         self.changed = Signal()
-        self.practice = PracticeState()
+        # question 1 (the application) first: every later question names the application
+        # (imgtrainer.exams.placement.visible_questions); once answered it is locked
+        self.practice = PracticeState(gate_application=True)
         self.practice.changed.connect(self._on_practice)
         self.index = -1
         self.item: dict[str, Any] | None = None
@@ -120,7 +122,8 @@ class ExamTakeState:
 
     @property
     def time_limit_s(self) -> float | None:
-        return self.settings.get("time_limit_s")
+        """This candidate's limit: the exam's plus extra time and the proctor's additions."""
+        return self.session.time_limit_s()
 
     @property
     def case_time_limit_s(self) -> float | None:

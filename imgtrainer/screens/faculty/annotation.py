@@ -93,6 +93,21 @@ class AnnotationState:
         self.problem = ""
         self.changed.emit("case")
 
+    def set_rater(self, rater: str) -> None:
+        """Another faculty member rates from now on: the open case is reopened with their key
+        (the previous rater's edits are already saved: the session saves after every edit)."""
+        if rater == self.rater:
+            return
+        if self.session is not None and self.session.dirty:
+            self.session.save()
+        self.rater = rater
+        folder = self.session.folder if self.session is not None else None
+        self.session = None
+        if folder is not None:
+            self.open(folder)
+        else:
+            self.changed.emit("case")
+
     def _reload_questions(self) -> None:
         assert self.session is not None
         case = self.session.case
@@ -187,6 +202,17 @@ class AnnotationState:
             absent.append(finding)
         ans = FindingsAnswer(present=present, absent=absent) if present or absent else None
         return self.set_answer(qid, ans)
+
+    def set_rest_absent(self, qid: str, findings: list[str]) -> bool:
+        """Every finding of ``findings`` not yet present or absent becomes absent (one undo step):
+        what a trainee's unticked finding means, made explicit in the key."""
+        cur = self.answer(qid)
+        present = list(cur.present) if cur else []
+        absent = list(cur.absent) if cur else []
+        absent += [f for f in findings if f not in present and f not in absent]
+        return self.set_answer(
+            qid, FindingsAnswer(present=present, absent=absent) if present or absent else None
+        )
 
     def set_count(self, qid: str, value: int | None, tolerance: int = 0) -> bool:
         ans = None if value is None else CountAnswer(value=int(value), tolerance=int(tolerance))

@@ -10,7 +10,6 @@ alone and a re-mask can only black out more.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,13 +18,21 @@ import cv2
 import numpy as np
 
 from imgtrainer.errors import ImgTrainerError
-from imgtrainer.library._files import atomic_write_text
 from imgtrainer.library.case_io import is_case_folder, load_case, media_path, read_json, save_case
 from imgtrainer.library.importer import sha256_file
 from imgtrainer.library.models import Case
+from imgtrainer.library.originals import SOURCES_FILE, ImportSources
+
+__all__ = ["SOURCES_FILE", "ImportSources", "queue_label"]
 
 Box = tuple[int, int, int, int]
-SOURCES_FILE = "import_sources.json"
+
+
+def queue_label(case: Case, sources: ImportSources) -> str:
+    """Two lines for the review queue: the title, then the case id beside the original file name
+    (known only on the computer that imported it; never stored in the library)."""
+    name = sources.original_name(case)
+    return f"{case.title}\n{case.id} · {name or 'original file not recorded here'}"
 
 
 def pending_cases(library: Path) -> list[Path]:
@@ -39,38 +46,6 @@ def pending_cases(library: Path) -> list[Path]:
         if isinstance(data, dict) and data.get("status") == "pending_review":
             out.append(folder)
     return out
-
-
-class ImportSources:
-    """case id -> original file path, kept on this computer only (never in the library)."""
-
-    def __init__(self, home: Path) -> None:
-        self.path = Path(home) / "faculty" / SOURCES_FILE
-        self._map: dict[str, str] = {}
-        if self.path.is_file():
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                self._map = {str(k): str(v) for k, v in dict(data).items()}
-            except (ValueError, TypeError):
-                self._map = {}
-
-    def remember(self, case_id: str, original: Path) -> None:
-        self._map[case_id] = str(Path(original).resolve())
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(self._map, indent=2))
-
-    def original(self, case: Case) -> Path | None:
-        """The remembered original of ``case`` when it still exists."""
-        p = self._map.get(case.id)
-        return Path(p) if p and Path(p).is_file() else None
-
-    def locate(self, case: Case, candidate: Path) -> bool:
-        """Remember ``candidate`` as the original if its SHA-256 matches the import record."""
-        want = (case.provenance.original_file or "").removeprefix("sha256:")
-        if not want or sha256_file(Path(candidate)) != want:
-            return False
-        self.remember(case.id, candidate)
-        return True
 
 
 @dataclass
@@ -96,19 +71,19 @@ def _rgb(frame: np.ndarray) -> np.ndarray:
 
 
 def kept_area(frames: list[np.ndarray]) -> np.ndarray:
-    """Bool (rows, cols) mask of the area the cleaned file keeps: the largest non-black blob over
-    the sampled frames, holes filled (dark anechoic areas inside the scan area stay kept)."""
+    """Bool (rows, cols) mask of the area the cleaned file keeps, read from the cleaned frames:
+    every pixel lit on any frame, each lit area with its holes filled (dark anechoic areas inside
+    the scan area stay kept). Every lit area counts, not only the largest: a cursor or a label
+    the mask kept must not be drawn as blacked out (give all frames for the whole truth)."""
     lit = np.zeros(frames[0].shape[:2], np.uint8)
     for f in frames:
         g = f if f.ndim == 2 else f[..., :3].max(axis=-1)
         lit |= (g > 0).astype(np.uint8)
-    lit = cv2.morphologyEx(lit, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    contours, _ = cv2.findContours(lit, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    keep = np.zeros_like(lit)
-    if contours:
-        biggest = max(contours, key=cv2.contourArea)
-        cv2.drawContours(keep, [biggest], -1, 1, thickness=cv2.FILLED)
-    return keep.astype(bool)
+    closed = cv2.morphologyEx(lit, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    keep = closed.copy()
+    cv2.drawContours(keep, contours, -1, 1, thickness=cv2.FILLED)
+    return (keep | lit).astype(bool)
 
 
 def build_preview(
@@ -129,16 +104,14 @@ def build_preview(
         i = min(max(int(frame), 0), n - 1)
         after = _rgb(clip.frame(i))
         fresh = reuse is None or reuse.keep is None or reuse.keep.shape != after.shape[:2]
-        samples = (
-            [np.asarray(clip.frame(int(k))) for k in np.linspace(0, n - 1, min(n, 8)).round()]
-            if fresh
-            else []
-        )
+        # every frame: the kept area shown must cover every pixel the cleaned file still shows
+        samples = [np.asarray(clip.frame(k)) for k in range(n)] if fresh else []
     if fresh:
         keep = _reported_keep(case, after.shape[:2])
         if keep is None:
             keep = kept_area(samples)
-        median = np.median(np.stack([to_gray(s) for s in samples]), axis=0).astype(np.uint8)
+        picks = [samples[int(k)] for k in np.linspace(0, n - 1, min(n, 8)).round()]
+        median = np.median(np.stack([to_gray(s) for s in picks]), axis=0).astype(np.uint8)
         suspects = [b for b in text_boxes(median) if median[b[1] : b[3] + 1, b[0] : b[2] + 1].max() > 0]
     else:
         keep, suspects = reuse.keep, list(reuse.suspect_text)  # type: ignore[union-attr]

@@ -89,5 +89,5 @@ def _b_line_text(b: dict[str, Any]) -> str:
         return "B-lines: none"
     if b.get("confluent"):
         return "B-lines: confluent"
-    n = b.get("max_count", 0)
+    n = b.get("counted_max", 0)
     return f"B-lines: {n} (max in a frame)" if n else "B-lines: likely, none counted"

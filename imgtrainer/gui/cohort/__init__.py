@@ -1,0 +1,1 @@
+"""Cohort screen (programme director, behind the faculty password): table, drill-down, exports."""
