@@ -35,7 +35,7 @@ TARGET_P95_MS = 50.0
 QUESTIONS = ["application", "view", "lung_sliding"]
 
 
-def _client(url: str, name: str, n_answers: int, start_at: float, think: float, out) -> None:
+def _client(url: str, name: str, n_answers: int, barrier, think: float, out) -> None:
     import random
 
     from imgtrainer.library.taxonomy_io import load_taxonomy
@@ -49,9 +49,11 @@ def _client(url: str, name: str, n_answers: int, start_at: float, think: float, 
     qset = build_question_set(case, key, load_taxonomy("lung"), QUESTIONS)
     answers = list(parse_answers({q: perfect_answers(key, case)[q] for q in QUESTIONS}, qset).items())
     store = AttemptStore(make_engine(url))
+    store.ensure_trainee(name, datetime.now(UTC))  # connected and warm before the clock starts
     lat: list[float] = []
     rng = random.Random(name)
-    time.sleep(max(0.0, start_at - time.time()))
+    barrier.wait()  # every client imported and connected: no import storm inside the measurement
+    time.sleep(rng.uniform(0, think))
     aid = None
     for i in range(n_answers):
         now = datetime.now(UTC)
@@ -71,16 +73,16 @@ def _client(url: str, name: str, n_answers: int, start_at: float, think: float, 
 def run(url: str, clients: int, n_answers: int, think: float) -> list[float]:
     ctx = multiprocessing.get_context("spawn")
     q = ctx.Queue()
-    start_at = time.time() + 3.0 + 0.05 * clients
+    barrier = ctx.Barrier(clients)
     procs = [
-        ctx.Process(target=_client, args=(url, f"Bench {i:02d}", n_answers, start_at, think, q))
+        ctx.Process(target=_client, args=(url, f"Bench {i:02d}", n_answers, barrier, think, q))
         for i in range(clients)
     ]
     for p in procs:
         p.start()
     lat: list[float] = []
     for _ in procs:
-        lat += q.get(timeout=600)
+        lat += q.get(timeout=900)  # a client that died leaves the barrier broken: all stop
     for p in procs:
         p.join()
     return lat

@@ -90,23 +90,38 @@ def main(out: Path) -> None:
     w.identify()
     shots: dict[str, QWidget] = {}
 
+    names = {"Start the exam": "start", "Resume the exam": "resume", "Show the score": "score"}
+
     def run_dialog(dialog) -> bool:
         dialog.show()
         dialog.passphrase.setText(PASS)
-        save(
-            app,
-            dialog,
-            out / "exam_proctor_start.png" if "start" not in shots else out / "exam_proctor_score.png",
-        )
+        save(app, dialog, out / f"exam_proctor_{names.get(dialog.windowTitle(), 'dialog')}.png")
         shots.setdefault("start", dialog)
         dialog.try_accept()
         return dialog.result() == 1
+
+    def answer_application(win) -> None:
+        if "application" not in [q.id for q in win.state.qset.questions]:
+            return  # this item's question set does not ask it
+        q = win.state.qset.question("application")
+        win.panel.widgets["application"].buttons[[o.id for o in q.options].index("lung")].click()
 
     w.run_dialog = run_dialog
     save(app, w, out / "exam_gate.png")
     w._gate_action()
     wait(app, lambda: w.panel.viewer_state.clip is not None and workers.pending() == 0)
+    # the case asked with every keyed question (the "default" set): question 1 alone at first
+    gated = next(
+        i for i in range(w.state.n_items)
+        if any(q["id"] == "application" for q in w.session.item(i)["question_set"]["questions"])
+    )  # fmt: skip
+    w.state.go(gated)
+    wait(app, lambda: w.panel.viewer_state.clip is not None and workers.pending() == 0)
+    save(app, w, out / "exam_first_question.png")
+    w.state.go(0)
+    wait(app, lambda: w.panel.viewer_state.clip is not None and workers.pending() == 0)
     p = w.panel
+    answer_application(w)
     p.widgets["view"].buttons[3].click()
     p.widgets["findings"].boxes[next(iter(p.widgets["findings"].boxes))].click()
     clock.t = 20 * 60 - 4 * 60 - 12  # 4:12 left: amber
@@ -114,6 +129,7 @@ def main(out: Path) -> None:
     save(app, w, out / "exam_take.png")
     w.state.go(1)
     wait(app, lambda: w.panel.viewer_state.clip is not None and workers.pending() == 0)
+    answer_application(w)
     clock.t = 20 * 60 - 42  # the last minute: red
     w._poll()
     save(app, w, out / "exam_take_last_minute.png")
@@ -129,6 +145,7 @@ def main(out: Path) -> None:
     w2.show()
     w2.candidate_edit.setText("cand-017")
     w2.identify()
+    w2.grant_box.setChecked(True)  # the proctor gives back the time the app was down
     save(app, w2, out / "exam_resume.png")
     w2._gate_action()
     wait(app, lambda: w2.panel.viewer_state.clip is not None and workers.pending() == 0)

@@ -63,6 +63,35 @@ class ScanEntry:
     supervisor: str
     notes: str
     uuid: str = ""
+    source: str = "self"  # "self": progress log-scan, no images; "qa": a reviewed submission
+    qa_submission: str = ""
+    reviewer: str = ""
+    acep_grade: float | None = None
+    agreement: float | None = None
+    submitted_at: datetime | None = None
+    counts: bool = True
+    logged_at: datetime | None = None  # for a review: when it was reviewed
+
+
+def scan_entry(r: ScanLogRow) -> ScanEntry:
+    """A scan-log row as plain data (also used by the cohort view)."""
+    return ScanEntry(
+        r.id,
+        r.trainee,
+        r.domain,
+        r.scan_date,
+        r.supervisor,
+        r.notes,
+        r.uuid,
+        r.source,
+        r.qa_submission,
+        r.reviewer,
+        r.acep_grade,
+        r.agreement,
+        _utc(r.submitted_at),
+        bool(r.counts),
+        _utc(r.created_at),
+    )
 
 
 def _utc(dt: datetime | None) -> datetime | None:
@@ -100,6 +129,7 @@ class AttemptStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._plans: dict[int, frozenset[str]] = {}  # question ids of attempts (never change)
 
     # ------------------------------------------------------------------ trainees
     def _trainee(self, session: Session, ref: str, now: datetime) -> TraineeRow:
@@ -162,6 +192,22 @@ class AttemptStore:
     ) -> None:
         """Commit one answer (replacing an earlier answer to the same question) in its own transaction."""
         now = _check_now(now)
+        if self.engine.dialect.name == "postgresql":
+            from imgtrainer.progress.answer_commit import check_question, commit_answer
+
+            if attempt_id not in self._plans:
+                with Session(self.engine) as s:
+                    att = _open_attempt(s, attempt_id, question_id)
+                    self._plans[attempt_id] = frozenset(json.loads(att.question_ids))
+            check_question(self._plans, attempt_id, question_id)
+            t = time_s if time_s is not None else response.time_s
+            if commit_answer(
+                self.engine, attempt_id, question_id, response.kind, response.model_dump_json(), t, now
+            ):
+                return
+            with Session(self.engine) as s:  # not in progress any more: say why
+                _open_attempt(s, attempt_id, question_id)
+            raise StoreError(f"attempt {attempt_id}: the answer was not recorded")
         with Session(self.engine) as s, s.begin():
             _open_attempt(s, attempt_id, question_id)
             t = time_s if time_s is not None else response.time_s
@@ -342,9 +388,18 @@ class AttemptStore:
 
     # ------------------------------------------------------------------ Level 1 scan log
     def log_scan(
-        self, trainee: str, domain: str, scan_date: date, now: datetime, supervisor: str = "", notes: str = ""
+        self,
+        trainee: str,
+        domain: str,
+        scan_date: date,
+        now: datetime,
+        supervisor: str = "",
+        notes: str = "",
+        review: dict | None = None,
     ) -> int:
-        """Record one bedside (Level 1) scan performed by the trainee."""
+        """Record one bedside (Level 1) scan performed by the trainee. ``review`` (from
+        ``imgtrainer.qa``) links it to a reviewed submission: qa_submission, reviewer, acep_grade,
+        agreement, submitted_at, counts."""
         now = _check_now(now)
         if domain not in DOMAINS:
             raise ImgTrainerError(f"unknown application {domain!r} (known: {', '.join(DOMAINS)})")
@@ -360,6 +415,7 @@ class AttemptStore:
                 supervisor=supervisor.strip(),
                 notes=notes,
                 created_at=now,
+                **({"source": "qa", **review} if review else {}),
             )
             s.add(row)
             s.flush()
@@ -373,10 +429,7 @@ class AttemptStore:
             q = select(ScanLogRow).where(ScanLogRow.trainee_id == tid)
             if domain:
                 q = q.where(ScanLogRow.domain == domain)
-            return [
-                ScanEntry(r.id, r.trainee, r.domain, r.scan_date, r.supervisor, r.notes, r.uuid)
-                for r in s.scalars(q.order_by(ScanLogRow.scan_date, ScanLogRow.id))
-            ]
+            return [scan_entry(r) for r in s.scalars(q.order_by(ScanLogRow.scan_date, ScanLogRow.id))]
 
 
 def _open_attempt(s: Session, attempt_id: int, question_id: str) -> AttemptRow:

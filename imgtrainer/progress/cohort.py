@@ -89,7 +89,15 @@ def application_dict(d: DomainLog) -> dict[str, Any]:
             "minimum": d.interpret_min,
             "met": d.interpret_met,
         },
-        "level1_performed": {"studies": d.bedside_scans, "supervised": d.supervised_scans},
+        "level1_performed": {
+            "studies": d.bedside_scans,
+            "supervised": d.supervised_scans,
+            "reviewed": d.reviewed_scans,
+            "self_reported": d.self_reported_scans,
+            "mean_acep": d.mean_acep,
+            "review_agreement": d.review_agreement,
+            "median_review_days": d.review_turnaround_days,
+        },
         "total_studies": {"studies": d.total_studies, "minimum": d.total_min, "met": d.total_met},
         "attempts": d.attempts,
         "accuracy": d.accuracy,
@@ -138,7 +146,7 @@ def build_cohort(
     """Read every trainee (of ``group``) with all their rows in four queries, then build each
     logbook (pure). Clock passed in."""
     from imgtrainer.exams.department import latest_result
-    from imgtrainer.progress.attempts import FindingRecord, ScanEntry, _summary
+    from imgtrainer.progress.attempts import FindingRecord, _summary, scan_entry
 
     p = params or LogbookParams()
     out = Cohort(now, group, p)
@@ -160,9 +168,7 @@ def build_cohort(
             atts[a.trainee_id].append(_summary(a))
         scans: dict[int, list] = {i: [] for i in ids}
         for r in s.scalars(select(ScanLogRow).where(ScanLogRow.trainee_id.in_(ids))):
-            scans[r.trainee_id].append(
-                ScanEntry(r.id, r.trainee, r.domain, r.scan_date, r.supervisor, r.notes, r.uuid)
-            )
+            scans[r.trainee_id].append(scan_entry(r))
         finds: dict[int, list] = {i: [] for i in ids}
         q = (
             select(AttemptRow.trainee_id, FindingOutcomeRow)

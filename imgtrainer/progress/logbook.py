@@ -17,6 +17,7 @@ Sensitivity = TP/(TP+FN), specificity = TN/(TN+FP), with 95% Wilson intervals.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -84,7 +85,7 @@ class DomainLog:
     domain: str
     interpret_studies: int
     attempts: int
-    bedside_scans: int
+    bedside_scans: int  # performed studies that count: reviewed + self-reported
     supervised_scans: int
     interpret_min: int
     total_min: int
@@ -100,6 +101,11 @@ class DomainLog:
     cusum: CusumResult
     lc_cusum: LcCusumResult
     scores: list[float] = field(default_factory=list)
+    reviewed_scans: int = 0  # faculty-reviewed submissions with images that count (imgtrainer qa)
+    self_reported_scans: int = 0  # progress log-scan lines: "self-reported, no images"
+    mean_acep: float | None = None  # reviewed studies: mean ACEP image quality 1-5
+    review_agreement: float | None = None  # reviewed studies: mean reading-vs-reviewer score 0-1
+    review_turnaround_days: float | None = None  # median days from submission to review
 
     @property
     def total_studies(self) -> int:
@@ -136,6 +142,7 @@ class Logbook:
     params: LogbookParams
     domains: list[DomainLog]
     findings: list[FindingStats]
+    reviewed_studies: list[dict] = field(default_factory=list)  # QA-reviewed performed studies
 
     @property
     def attempts(self) -> int:
@@ -158,6 +165,7 @@ class Logbook:
             "params": asdict(self.params),
             "domains": [d.to_dict() for d in self.domains],
             "findings": [f.to_dict() for f in self.findings],
+            "reviewed_studies": self.reviewed_studies,
         }
 
 
@@ -192,7 +200,16 @@ def build_logbook(
     logs: list[DomainLog] = []
     for dom in DOMAINS:
         atts = sorted((a for a in attempts if a.domain == dom and a.score is not None), key=_when)  # type: ignore[attr-defined]
-        dscans = [s for s in scans if s.domain == dom]  # type: ignore[attr-defined]
+        dscans = [s for s in scans if s.domain == dom and getattr(s, "counts", True)]  # type: ignore[attr-defined]
+        qa = [s for s in dscans if getattr(s, "source", "self") == "qa"]
+        reviewed = len(qa)
+        aceps = [s.acep_grade for s in qa if s.acep_grade is not None]
+        agrees = [s.agreement for s in qa if s.agreement is not None]
+        waits = [
+            (s.logged_at - s.submitted_at).total_seconds() / 86400
+            for s in qa
+            if s.logged_at and s.submitted_at
+        ]
         scores = [float(a.score) for a in atts]  # type: ignore[attr-defined]
         fails = [sc < p.threshold for sc in scores]
         streak = 0
@@ -230,6 +247,11 @@ def build_logbook(
                 cusum=cusum(fails, p.cusum),
                 lc_cusum=lc_cusum(fails, p.cusum, h),
                 scores=scores,
+                reviewed_scans=reviewed,
+                self_reported_scans=len(dscans) - reviewed,
+                mean_acep=sum(aceps) / len(aceps) if aceps else None,
+                review_agreement=sum(agrees) / len(agrees) if agrees else None,
+                review_turnaround_days=statistics.median(waits) if waits else None,
             )
         )
     stats: dict[tuple[str, str], FindingStats] = {}
@@ -241,7 +263,19 @@ def build_logbook(
         outcome = r.outcome.lower()  # type: ignore[attr-defined]
         setattr(st, outcome, getattr(st, outcome) + 1)
     ordered = sorted(stats.values(), key=lambda s: (DOMAINS.index(s.domain), s.finding))
-    return Logbook(trainee, now, p, logs, ordered)
+    reviewed = [
+        {
+            "date": s.scan_date.isoformat(),
+            "application": s.domain,
+            "reviewer": s.reviewer,
+            "acep": s.acep_grade,
+            "agreement": s.agreement,
+            "submission": s.qa_submission,
+        }
+        for s in sorted(scans, key=lambda s: s.scan_date)  # type: ignore[attr-defined]
+        if getattr(s, "source", "self") == "qa" and getattr(s, "counts", True)
+    ]
+    return Logbook(trainee, now, p, logs, ordered, reviewed)
 
 
 def logbook_for(store: object, trainee: str, now: datetime, params: LogbookParams | None = None) -> Logbook:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -113,3 +114,11 @@ class ScanLogRow(Base):
     supervisor: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # a QA review of the trainee's own images (migration 0003): source "qa", else "self"
+    source: Mapped[str] = mapped_column(String(16), default="self", server_default="self")
+    qa_submission: Mapped[str] = mapped_column(String(100), default="", server_default="", index=True)
+    reviewer: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    acep_grade: Mapped[float | None] = mapped_column(Float, nullable=True)  # mean ACEP 1-5 of the views
+    agreement: Mapped[float | None] = mapped_column(Float, nullable=True)  # reading vs reviewer, 0-1
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    counts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

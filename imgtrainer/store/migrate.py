@@ -25,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK_KEY = 0x696D6774  # "imgt"
 # The newest revision, so that opening a current store needs one SELECT and no Alembic import
 # (Alembic loads every script: ~0.5 s per command). A test keeps it equal to Alembic's head.
-HEAD = "0002_department"
+HEAD = "0003_qa_reviews"
 
 
 @dataclass(frozen=True)

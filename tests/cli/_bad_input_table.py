@@ -261,8 +261,11 @@ GENERIC_ARGV = {
     "gui": "gui --library {missing_dir}",
     "demo": "demo --sheet {out}/s.png --out {missing_dir}",
     "practice next": "practice next --library {missing_dir}",
+    "qa list": "qa list --trainee Ana --qa-dir {missing_dir}",
+    "qa queue": "qa queue --qa-dir {missing_dir}",
     "faculty set-password": None,  # reads the passwords from stdin: no input path to get wrong
     "trainees add": None,  # the argument is a new trainee's name, not an input
+    "raters add": None,  # the argument is a new rater's name, not an input
     "receive": None,  # a listener: with its arguments complete it would start serving
     # the missing input of a pull is its password file (read before any connection is made)
     "pull": "pull --dicomweb http://127.0.0.1:9/dicom-web --study 1.2.3 --user u "

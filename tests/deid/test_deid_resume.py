@@ -1,8 +1,9 @@
 """Department-scale imports survive kills (issue 19): a 500-file import into a library by
-``imgtrainer import --jobs 2`` is killed (SIGKILL, whole process group, workers included) 50
-times at random moments, then run to the end. After every kill the library holds only complete
-cases; at the end it holds each source exactly once and no staging is left. ``deid`` of a
-folder resumes the same way, with the same output names."""
+``imgtrainer import --jobs 2`` is killed 50 times (SIGKILL to the whole process group, workers
+included), each time at a random moment up to 0.6 s after it has put one more case in place (so
+every run gets under way whatever the machine's load), then run to the end. After every kill the
+library holds only complete cases; at the end it holds each source exactly once and no staging is
+left. ``deid`` of a folder resumes the same way, with the same output names."""
 
 from __future__ import annotations
 
@@ -54,6 +55,13 @@ def _cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "imgtrainer", *args]
 
 
+def _visible(lib: Path) -> int:
+    try:
+        return sum(1 for p in lib.iterdir() if not p.name.startswith("."))
+    except OSError:
+        return 0
+
+
 def _check_library(lib: Path) -> list[str]:
     """Every visible entry is a complete case whose media matches its recorded digest."""
     originals = []
@@ -77,10 +85,14 @@ def test_import_survives_fifty_kills(tmp_path: Path) -> None:
     rng = random.Random(19)
     counts = []
     for _ in range(N_KILLS):
+        before = _visible(lib)
         proc = subprocess.Popen(
             cmd, env=_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
-        time.sleep(rng.uniform(0.4, 1.6))
+        deadline = time.monotonic() + 60  # whatever the machine's load: kill once it is under way
+        while time.monotonic() < deadline and _visible(lib) <= before and proc.poll() is None:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.6))  # ... at a random moment of the next files' work
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         if lib.exists():

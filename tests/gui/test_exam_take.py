@@ -348,3 +348,22 @@ def test_gui_killed_mid_exam_resumes_the_same_attempt(qtbot, lib, tmp_path) -> N
     view = w.panel.widgets["view"]
     assert view.buttons[1].isChecked() and w.state.qset.question("view").options[1].id == line[1]
     finish(qtbot, w)
+
+
+def test_proctor_adds_time_and_extra_time_shows(qtbot, lib, tmp_path) -> None:
+    """A candidate with build-time extra time sees it on the countdown; the proctor adds 5
+    minutes (Ctrl+Shift+T) with the passphrase; both are in the audit log."""
+    pkg = package(lib, tmp_path, time_limit_s=600, extra_time_s={"cand-x": 120})
+    clock = FakeClock()
+    w = open_window(qtbot, pkg, tmp_path / "home", clock)
+    sign_in(qtbot, w, "cand-x")
+    start(qtbot, w)
+    assert w.panel.countdown.text() == "12:00"
+    w.run_dialog = _type_passphrase("wrong passphrase")
+    assert not w.proctor_add_time(5)
+    w.run_dialog = _type_passphrase(PASS)
+    assert w.proctor_add_time(5)
+    w._poll()
+    assert w.panel.countdown.text() == "17:00"
+    assert [r["event"] for r in w.session.audit()][-1] == "add_time"
+    finish(qtbot, w)

@@ -31,9 +31,9 @@ def lung():
     return case, key, build_question_set(case, key, load_taxonomy("lung"), shuffle_seed="s1")
 
 
-def test_round_trip_through_sqlite(tmp_path, lung):
+def test_round_trip_through_the_store(db_url, lung):
     case, key, qset = lung
-    db = tmp_path / "a.sqlite"
+    db = db_url
     store = AttemptStore(make_engine(db))
     answers = perfect_answers(key, case)
     answers["decision"] = qset.option_order["decision"].index(key.answers["decision"].correct)
@@ -66,9 +66,9 @@ def test_round_trip_through_sqlite(tmp_path, lung):
     assert book.domain("lung").interpret_studies == 1
 
 
-def test_answers_commit_one_by_one_and_survive_a_new_engine(tmp_path, lung):
+def test_answers_commit_one_by_one_and_survive_a_new_engine(db_url, lung):
     case, key, qset = lung
-    db = tmp_path / "b.sqlite"
+    db = db_url
     store = AttemptStore(make_engine(db))
     aid = store.start("bob", qset, NOW)
     parsed = parse_answers({"view": "plaps", "lus_score": 2}, qset)
@@ -146,8 +146,8 @@ def test_sigkill_mid_case_loses_no_acknowledged_answer(tmp_path, kill_after):
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
 
 
-def test_scan_log(tmp_path):
-    store = AttemptStore(make_engine(tmp_path / "c.sqlite"))
+def test_scan_log(db_url):
+    store = AttemptStore(make_engine(db_url))
     store.log_scan("dana", "lung", date(2026, 2, 1), NOW, supervisor="Dr X")
     store.log_scan("dana", "lung", date(2026, 2, 2), NOW)
     store.log_scan("dana", "cardiac", date(2026, 2, 2), NOW)
@@ -162,9 +162,9 @@ def test_scan_log(tmp_path):
     assert book.domain("lung").bedside_scans == 2 and book.domain("lung").supervised_scans == 1
 
 
-def test_clear_answer_is_committed_and_survives_a_new_engine(tmp_path, lung):
+def test_clear_answer_is_committed_and_survives_a_new_engine(db_url, lung):
     case, key, qset = lung
-    db = tmp_path / "c.sqlite"
+    db = db_url
     store = AttemptStore(make_engine(db))
     aid = store.start("dora", qset, NOW)
     parsed = parse_answers({"view": "plaps", "lus_score": 2}, qset)
@@ -184,9 +184,9 @@ def test_clear_answer_is_committed_and_survives_a_new_engine(tmp_path, lung):
         other.clear_answer(aid, "view")
 
 
-def test_ensure_trainee_is_idempotent(tmp_path, lung):
+def test_ensure_trainee_is_idempotent(db_url, lung):
     _case, _key, qset = lung
-    store = AttemptStore(make_engine(tmp_path / "t.sqlite"))
+    store = AttemptStore(make_engine(db_url))
     assert store.ensure_trainee("  erin ", NOW) == "erin"
     assert store.ensure_trainee("erin", NOW) == "erin"
     store.start("erin", qset, NOW)

@@ -11,8 +11,8 @@ from imgtrainer.progress.report import build_portfolio, write_portfolio
 from tests.progress._sim import T0, FakeScan, simulate, simulate_findings
 
 
-def test_log_scan_and_report(tmp_path, capsys):
-    db = str(tmp_path / "p.sqlite")
+def test_log_scan_and_report(tmp_path, capsys, db_url):
+    db = db_url
     assert (
         main(
             [

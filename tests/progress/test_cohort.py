@@ -159,7 +159,15 @@ def test_every_cell_of_a_hand_built_cohort(db_url: str) -> None:
     assert (ana["attempts"], ana["interpretation_studies"], ana["performed_studies"]) == (12, 10, 2)
     lung = _app(ana, "lung")
     assert lung["level2_interpretation"] == {"studies": 10, "minimum": 20, "met": False}
-    assert lung["level1_performed"] == {"studies": 2, "supervised": 1}
+    assert lung["level1_performed"] == {
+        "studies": 2,
+        "supervised": 1,
+        "reviewed": 0,  # both are `progress log-scan` lines: self-reported, no images
+        "self_reported": 2,
+        "mean_acep": None,
+        "review_agreement": None,
+        "median_review_days": None,
+    }
     assert lung["total_studies"] == {"studies": 12, "minimum": 50, "met": False}
     assert (lung["status"], lung["mastered"], lung["streak"]) == ("mastered", True, 12)
     assert (lung["days_since_practice"], lung["maintenance_warning"]) == (3, False)  # the scan 3 days ago
@@ -199,7 +207,8 @@ def test_every_cell_of_a_hand_built_cohort(db_url: str) -> None:
     ana2 = rows[t["ana2"].uuid]
     assert (ana2["group"], ana2["attempts"], ana2["performed_studies"]) == ("PGY-1 2026", 0, 1)
     assert {a["status"] for a in ana2["applications"]} == {"not started"}
-    assert _app(ana2, "airway")["level1_performed"] == {"studies": 1, "supervised": 1}
+    airway_l1 = _app(ana2, "airway")["level1_performed"]
+    assert (airway_l1["studies"], airway_l1["supervised"], airway_l1["self_reported"]) == (1, 1, 1)
 
     dev = rows[t["dev"].uuid]
     assert (dev["attempts"], dev["interpretation_studies"]) == (24, 24)

@@ -66,3 +66,23 @@ def test_a_refused_connection_never_prints_the_password(tmp_path: Path) -> None:
         assert p.returncode == 1, p.stderr
         assert "Sup3rS3cret" not in p.stderr + p.stdout and "***" in p.stderr
         assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+
+
+def test_raters_add_list_retire_and_sync(db_url: str, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from imgtrainer.annotate.raters import RaterDirectory
+    from imgtrainer.store.engine import make_engine
+    from imgtrainer.store.sync import sync
+
+    laptop = make_engine(tmp_path / "l.sqlite")
+    d = RaterDirectory(laptop)
+    a = d.add("Dr Okafor", datetime.now(UTC))
+    d.add("Dr Okafor", datetime.now(UTC), role="expert")
+    with pytest.raises(StoreError, match="2 raters match"):
+        d.find("Dr Okafor")
+    assert d.retire(a.uuid[:8]).active is False
+    assert [r.role for r in d.list()] == ["expert"] and len(d.list(include_retired=True)) == 2
+    dept = make_engine(db_url, upgrade=True)
+    assert sync(laptop, dept).copied["raters"] == 2
+    assert {r.uuid for r in RaterDirectory(dept).list(include_retired=True)} == {r.uuid for r in d.list(True)}

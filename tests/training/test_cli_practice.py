@@ -27,13 +27,13 @@ def test_questions_json_has_no_answers(library, capsys):
     assert "== INTERPRETATION ==" in capsys.readouterr().out
 
 
-def test_score_records_attempt_and_progress_reports_it(library, tmp_path, capsys):
+def test_score_records_attempt_and_progress_reports_it(library, tmp_path, capsys, db_url):
     lib, case, key = library
     answers = perfect_answers(key, case)
     answers["b_line_count"] = 9
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
-    db = tmp_path / "t.sqlite"
+    db = db_url
     args = [
         "practice",
         "score",

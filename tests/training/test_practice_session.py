@@ -16,10 +16,10 @@ from tests.training._cases import lung_case
 NOW = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
 
-def test_session_resume_and_submit(tmp_path):
+def test_session_resume_and_submit(tmp_path, db_url):
     case, key = lung_case()
     tax = load_taxonomy("lung")
-    db = tmp_path / "s.sqlite"
+    db = db_url
     s1 = PracticeSession.create(case, key, tax, "hal", lambda: NOW, AttemptStore(make_engine(db)), seed="hal")
     shown = s1.qset.option_order["decision"].index(key.answers["decision"].correct)
     s1.answer("decision", shown, time_s=7)

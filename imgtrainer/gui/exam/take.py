@@ -77,6 +77,8 @@ class ExamTakeWindow(QMainWindow):
         self.statusBar().showMessage(f"Exam package: {self.package.path.name}   ·   F11: full screen")
         full = QShortcut(QKeySequence("F11"), self)
         full.activated.connect(lambda: self.showNormal() if self.isFullScreen() else self.showFullScreen())
+        add_time = QShortcut(QKeySequence("Ctrl+Shift+T"), self)  # the proctor, at the candidate's desk
+        add_time.activated.connect(lambda: self.proctor_add_time())
         self.candidate_edit.setFocus()
 
     # pages ---------------------------------------------------------------------------------------
@@ -291,6 +293,34 @@ class ExamTakeWindow(QMainWindow):
         )
         self.score_button.setVisible(feedback == "score")
         self.pages.setCurrentWidget(page)
+
+    def proctor_add_time(self, minutes: int | None = None, reason: str = "added by the proctor") -> bool:
+        """Ctrl+Shift+T: the proctor gives this candidate more time (passphrase or PIN; logged in
+        the audit log, the grade file and the report)."""
+        s = self.session
+        if s is None or self.state is None or s.state != "running":
+            return False
+        if minutes is None:
+            from PyQt6.QtWidgets import QInputDialog
+
+            minutes, ok = QInputDialog.getInt(
+                self, "Add time", "Minutes to add for this candidate:", 5, 1, 240
+            )
+            if not ok:
+                return False
+        dialog = ProctorDialog(
+            "Add time",
+            f"Give candidate <b>{esc(s.candidate)}</b> {minutes} more minute(s). This is logged.",
+            lambda credential: s.add_time(credential, minutes * 60, reason),
+            "Add time",
+            parent=self,
+            label="Proctor passphrase or PIN:" if self.package.exam.get("proctor_pin") else None,
+        )
+        if not self.run_dialog(dialog):
+            return False
+        self.state.tick()
+        self.statusBar().showMessage(f"{minutes} minute(s) added by the proctor (logged)", 10000)
+        return True
 
     def show_score(self) -> None:
         """Score only, after the proctor's passphrase (the key never reaches this screen)."""
