@@ -161,6 +161,14 @@ def _cmd_show(args: argparse.Namespace) -> int:
         raise CaseFormatError(f"{library}: no case {args.id!r}")
     folder = Path(summary.path)
     case = load_case(folder)
+    if not faculty_active():  # a trainee sees only shareable cases, and never the key here
+        from imgtrainer.library.gate import folder_has_key, require_shareable
+
+        require_shareable(folder, case, folder_has_key(folder))
+        if args.key:
+            raise CaseFormatError(
+                f"{args.id}: --key shows the expert's answers: needs a faculty session (`imgtrainer faculty login`)"
+            )
     key = load_key(folder) if args.key else None
     out = {
         "summary": summary.to_dict(),

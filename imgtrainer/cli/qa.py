@@ -22,13 +22,16 @@ def qa_dir(args: argparse.Namespace) -> Path:
     given = args.qa_dir or os.environ.get("IMGTRAINER_QA_DIR")
     if given:
         folder = Path(given)
-        if not folder.is_dir() and args.qa_command != "submit":  # a typo must not look like "empty"
+        if not folder.is_dir() and args.qa_command not in (
+            "submit",
+            "operators",
+        ):  # a typo must not look like "empty"
             where = "--qa-dir" if args.qa_dir else "IMGTRAINER_QA_DIR"
             raise ImgTrainerError(f"{folder}: no such QA folder ({where})")
         return folder
-    from imgtrainer.resources import data_dir
+    from imgtrainer.qa.queue import default_qa_dir
 
-    return data_dir() / "qa"
+    return default_qa_dir()
 
 
 def _need_faculty(what: str) -> None:
@@ -97,11 +100,15 @@ def _list(args: argparse.Namespace) -> int:
     from imgtrainer.cli._common import print_json
     from imgtrainer.qa.queue import queue
     from imgtrainer.qa.review import reviews
+    from imgtrainer.qa.submission import load_submission
 
     items = queue(qa_dir(args), trainee=args.trainee, statuses=())
     rows = []
     for it in items:
         d = it.to_dict()
+        sub = load_submission(qa_dir(args) / it.id)
+        d["reading_answers"] = len([k for k in sub.reading if k != "application"])
+        d["source"] = sub.source
         d["feedback"] = [
             {"reviewer": r.reviewer, "verdict": r.verdict, "reason": r.reason, "feedback": r.feedback}
             for r in reviews(qa_dir(args) / it.id)
@@ -114,7 +121,8 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no submissions by {args.trainee}")
     for d in rows:
-        print(f"{d['id']}  {d['domain']:<8} performed {d['performed_on']}  {d['status']}")
+        reading = f"reading: {d['reading_answers']} answer(s)" if d["reading_answers"] else "no reading yet"
+        print(f"{d['id']}  {d['domain']:<8} performed {d['performed_on']}  {d['status']}  {reading}")
         for f in d["feedback"]:
             print(f"    {f['reviewer']}: {f['verdict']}{' - ' + f['reason'] if f['reason'] else ''}")
             if f["feedback"]:
@@ -353,3 +361,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("-o", "--output", metavar="CSV")
     common(e)
     e.set_defaults(handler=_export)
+
+    from imgtrainer.cli.qa_device import register_device
+
+    register_device(sub, common)

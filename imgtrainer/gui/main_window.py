@@ -129,6 +129,9 @@ class MainWindow(QMainWindow):
         self.cohort_entry = CohortEntry(
             self, self.faculty.menu, self.faculty.gate, self.open_trainee_progress
         )
+        from imgtrainer.gui.qa.entry import QaEntry
+
+        self.qa_entry = QaEntry(self, self.faculty.menu, self.faculty.gate)
         bar = self.menuBar()
         bar.removeAction(self.help_menu.menuAction())
         bar.addAction(self.help_menu.menuAction())

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from imgtrainer.deid.context import DeidContext
 from imgtrainer.fileio import atomic_write_json
-from imgtrainer.intake.filing import QUARANTINE_DIR, FilingOptions, instance_key
+from imgtrainer.intake.filing import QUARANTINE_DIR, FilingOptions, instance_key, series_case_id
 from imgtrainer.intake.inbox import Inbox
 from imgtrainer.intake.receiver import CANNOT_UNDERSTAND, SUCCESS, Allowed, Receiver
 from imgtrainer.intake.worker import Worker
@@ -52,6 +52,7 @@ class IntakeConfig:
     workers: int = 1
     ssl_context: Any = None
     quiet: bool = False
+    qa_dir: Path | None = None  # the QA folder whose operator table maps devices to trainees
 
 
 class EventLog:
@@ -141,10 +142,32 @@ class IntakeService:
         detail = {"key": key, "bytes": len(data), "sop_class": str(ds.SOPClassUID.name)}
         if self.inbox.has(key):
             return SUCCESS, {**detail, "duplicate": True}
+        self._record_device(event, ds, key)
         self.inbox.store(key, data)  # fsynced: only now may the sender hear "success"
         self.last_arrival = datetime.now(UTC).isoformat(timespec="seconds")
         self.worker.notify()
         return SUCCESS, detail
+
+    def _record_device(self, event: Any, ds: Any, key: str) -> None:
+        """Before de-identification: map the calling AE / Operators' Name to a trainee (qa.device)."""
+        from imgtrainer.qa.device import record_receipt
+        from imgtrainer.qa.queue import default_qa_dir
+
+        case_id = series_case_id(self.ctx, ds.get("StudyInstanceUID"), ds.get("SeriesInstanceUID"), key)
+        calling = str(event.assoc.requestor.ae_title).strip()
+        try:
+            rec = record_receipt(self.library, case_id, calling, ds, self.config.qa_dir or default_qa_dir())
+        except Exception as exc:  # the study still arrives; it just is not claimed for a trainee
+            self.log(
+                {
+                    "event": "device_record_failed",
+                    "case_id": case_id,
+                    "reason": f"{type(exc).__name__}: {exc}",
+                }
+            )
+            return
+        if rec.get("trainee"):
+            self.log({"event": "device_mapped", "case_id": case_id, "matched_by": rec["matched_by"]})
 
     def status(self) -> dict[str, Any]:
         return {

@@ -142,6 +142,7 @@ class Logbook:
     params: LogbookParams
     domains: list[DomainLog]
     findings: list[FindingStats]
+    reviewed_studies: list[dict] = field(default_factory=list)  # QA-reviewed performed studies
 
     @property
     def attempts(self) -> int:
@@ -164,6 +165,7 @@ class Logbook:
             "params": asdict(self.params),
             "domains": [d.to_dict() for d in self.domains],
             "findings": [f.to_dict() for f in self.findings],
+            "reviewed_studies": self.reviewed_studies,
         }
 
 
@@ -261,7 +263,19 @@ def build_logbook(
         outcome = r.outcome.lower()  # type: ignore[attr-defined]
         setattr(st, outcome, getattr(st, outcome) + 1)
     ordered = sorted(stats.values(), key=lambda s: (DOMAINS.index(s.domain), s.finding))
-    return Logbook(trainee, now, p, logs, ordered)
+    reviewed = [
+        {
+            "date": s.scan_date.isoformat(),
+            "application": s.domain,
+            "reviewer": s.reviewer,
+            "acep": s.acep_grade,
+            "agreement": s.agreement,
+            "submission": s.qa_submission,
+        }
+        for s in sorted(scans, key=lambda s: s.scan_date)  # type: ignore[attr-defined]
+        if getattr(s, "source", "self") == "qa" and getattr(s, "counts", True)
+    ]
+    return Logbook(trainee, now, p, logs, ordered, reviewed)
 
 
 def logbook_for(store: object, trainee: str, now: datetime, params: LogbookParams | None = None) -> Logbook:

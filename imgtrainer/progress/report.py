@@ -192,7 +192,8 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
         _ascii(
             "ASRA I-AIM framework (Indication, Acquisition, Interpretation, Medical decision-making). "
             "Level 2 = interpret-only studies reviewed in imgtrainer (distinct cases); Level 1 = bedside scans "
-            "performed and logged by the trainee. " + DISCLAIMER
+            "performed by the trainee: 'rev.' = reviewed by faculty with their images (QA review), the rest "
+            "self-reported, no images. " + DISCLAIMER
         ),
         align="L",
         new_x="LMARGIN",
@@ -208,7 +209,7 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
             [
                 _LABELS[d.domain],
                 f"{d.interpret_studies}/{d.interpret_min}" + (" ok" if d.interpret_met else ""),
-                f"{d.bedside_scans} ({d.supervised_scans} sup.)",
+                f"{d.bedside_scans} ({d.reviewed_scans} rev.)",
                 f"{d.total_studies}/{d.total_min}" + (" ok" if d.total_met else ""),
                 _pct(d.accuracy),
                 f"{d.streak}" + (" M" if d.mastered else ""),
@@ -248,6 +249,24 @@ def build_portfolio(book: Logbook, compress: bool = True) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    if book.reviewed_studies:
+        _heading(pdf, "Performed studies reviewed by faculty (QA review)")
+        _table(
+            pdf,
+            ["Performed", "Application", "Reviewer", "Mean ACEP", "Reading agreement", "Submission"],
+            [
+                [
+                    r["date"],
+                    _LABELS[r["application"]],
+                    _ascii(r["reviewer"]),
+                    "-" if r["acep"] is None else f"{r['acep']:.1f}",
+                    _pct(r["agreement"]),
+                    r["submission"],
+                ]
+                for r in book.reviewed_studies
+            ],
+            [22, 28, 40, 20, 30, 40],
+        )
     warn = [d for d in book.domains if d.maintenance_warning]
     if warn:
         pdf.set_text_color(180, 60, 0)

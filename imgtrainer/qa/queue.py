@@ -81,6 +81,16 @@ def queue(
     return out
 
 
+def default_qa_dir() -> Path:
+    """IMGTRAINER_QA_DIR (a department's shared folder) or <data dir>/qa."""
+    import os
+
+    from imgtrainer.resources import data_dir
+
+    env = os.environ.get("IMGTRAINER_QA_DIR")
+    return Path(env) if env else data_dir() / "qa"
+
+
 def find(qa_dir: Path, submission: str) -> Path:
     folder = Path(qa_dir) / submission
     if not (folder / SUBMISSION_FILE).is_file():

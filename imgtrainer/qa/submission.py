@@ -142,10 +142,11 @@ def submit_files(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def submit_case(case_folder: Path, qa_dir: Path, sub: Submission) -> Path:
-    """Submit a study that is already de-identified in a library (e.g. received by C-STORE)."""
+def submit_case(case_folder: Path, qa_dir: Path, sub: Submission, any_domain: bool = False) -> Path:
+    """Submit a study that is already de-identified in a library (e.g. received by C-STORE).
+    ``any_domain``: the submission's application wins (a device mapped to one application)."""
     src = load_case(case_folder)
-    if src.domain != sub.domain:
+    if src.domain != sub.domain and not any_domain:
         raise QaError(f"{case_folder}: the study is {src.domain}, the submission says {sub.domain}")
     qa_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=qa_dir))

@@ -56,13 +56,30 @@ class Cell:
 
 def _app_cell(app: dict) -> Cell:
     l2, l1, st = app["level2_interpretation"], app["level1_performed"], app["status"]
-    text = f"{l2['studies']}/{l2['minimum']} · L1 {l1['studies']} · {st}"
+    reviewed = l1.get("reviewed", 0)
+    text = f"{l2['studies']}/{l2['minimum']} · L1 {l1['studies']}" + (
+        f" ({reviewed} rev.)" if reviewed else ""
+    )
+    text += f" · {st}"
     tone = {"mastered": "good", "at risk": "bad"}.get(st)
     if tone is None and l2["met"]:
         tone = "good"
     tip = (
         f"Level 2 interpreted {l2['studies']} of {l2['minimum']}{' (minimum met)' if l2['met'] else ''}; "
-        f"Level 1 performed {l1['studies']} ({l1['supervised']} supervised); CUSUM {app['cusum']}"
+        f"Level 1 performed {l1['studies']} ({l1['supervised']} supervised, {reviewed} reviewed with images, "
+        f"{l1.get('self_reported', l1['studies'] - reviewed)} self-reported)"
+        + (f", mean ACEP {l1['mean_acep']:.1f}" if l1.get("mean_acep") is not None else "")
+        + (
+            f", reading agreement {_pct(l1['review_agreement'])}"
+            if l1.get("review_agreement") is not None
+            else ""
+        )
+        + (
+            f", median review wait {l1['median_review_days']:.1f} d"
+            if l1.get("median_review_days") is not None
+            else ""
+        )
+        + f"; CUSUM {app['cusum']}"
         + (
             f"; LC-CUSUM competent at case {app['lc_cusum_competent_at']}"
             if app["lc_cusum_competent_at"]

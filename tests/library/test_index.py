@@ -137,6 +137,13 @@ def test_cli_list_and_show(
     assert main(["cases", "list", "--json", "--library", str(library), "--db", db]) == 0
     cases = json.loads(capsys.readouterr().out)
     assert [c["id"] for c in cases] == ["lung-a", "lung-b"]  # lung-c has no key: held back
+    # a trainee (no faculty session) sees a shareable case, never its key, nor a held-back case
+    assert main(["cases", "show", "lung-b", "--library", str(library), "--db", db, "--json"]) == 0
+    assert "key" not in json.loads(capsys.readouterr().out)
+    assert main(["cases", "show", "lung-b", "--library", str(library), "--db", db, "--key"]) == 1
+    assert "needs a faculty session" in capsys.readouterr().err
+    assert main(["cases", "show", "lung-c", "--library", str(library), "--db", db]) == 1
+    assert "lung-c" in capsys.readouterr().err
     home.mkdir(exist_ok=True)
     set_faculty_password(home, "faculty-pass")
     start_faculty_session(home, "faculty-pass")

@@ -114,6 +114,17 @@ def test_submission_to_logbook_and_cohort(
     assert (lung["bedside_scans"], lung["reviewed_scans"], lung["self_reported_scans"]) == (1, 1, 0)
     assert lung["mean_acep"] == 4.0
 
+    from datetime import UTC, datetime
+
+    from imgtrainer.progress.attempts import AttemptStore
+    from imgtrainer.progress.logbook import logbook_for
+    from imgtrainer.progress.report import build_portfolio
+    from imgtrainer.store.engine import make_engine
+
+    book = logbook_for(AttemptStore(make_engine(db)), "Ana", datetime.now(UTC))
+    pdf = build_portfolio(book, compress=False)
+    assert b"Performed studies reviewed by faculty" in pdf and b"Dr Lee" in pdf and sub.encode() in pdf
+
     assert main(["progress", "log-scan", "--trainee", "Ana", "--domain", "lung", "--db", db]) == 0
     assert main(["cohort", "--db", db, "--json"]) == 0
     out = capsys.readouterr().out
@@ -121,6 +132,10 @@ def test_submission_to_logbook_and_cohort(
     cell = next(a for a in row["applications"] if a["application"] == "lung")["level1_performed"]
     assert (cell["studies"], cell["reviewed"], cell["self_reported"], cell["mean_acep"]) == (2, 1, 1, 4.0)
     assert cell["review_agreement"] == pytest.approx(1.0) and cell["median_review_days"] is not None
+    from imgtrainer.screens.cohort import row_cells
+
+    screen_cell = row_cells(row)["lung"]  # the cohort screen's cell for the same numbers
+    assert "L1 2 (1 rev.)" in screen_cell.text and "mean ACEP 4.0" in screen_cell.tip
 
     assert main(["qa", "list", "--trainee", "Ana", "--qa-dir", qa, "--json"]) == 0
     (mine,) = _json(capsys)["submissions"]

@@ -34,6 +34,7 @@ class CineView(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.placeholder = "Open a case from the library"  # shown while no clip is loaded
         self.overlays: list = []  # callables (painter, geometry) drawn over the frame
         self._drag_mode: str | None = None
         self._last_pos = QPointF()
@@ -73,7 +74,7 @@ class CineView(QWidget):
         if frame is None:
             p.fillRect(self.rect(), QColor(palette.BACKGROUND))
             p.setPen(QColor(palette.TEXT_DIM))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Open a case from the library")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
             p.end()
             return
         self._frame_ref = frame  # the QImage borrows this memory until the next paint

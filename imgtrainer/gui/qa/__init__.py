@@ -1,0 +1,1 @@
+"""The faculty QA review screen: the queue of trainees' performed scans and the review of one."""
