@@ -88,7 +88,24 @@ def _ridge(prof: np.ndarray, okfrac: np.ndarray, sigma: float) -> np.ndarray:
     ok[..., :k] = False
     ok[..., nb - k :] = False
     ok &= maximum_filter1d(shadow.astype(np.uint8), 2 * k + 1, axis=-1) == 0
+    ok &= _lung_both_sides(lit > 0.5, k)
     return np.where(ok, ridge / (local + 5.0), np.nan)
+
+
+def _lung_both_sides(lit: np.ndarray, k: int) -> np.ndarray:
+    """Beams with lit lung over at least half of the 2k beams beyond k on *each* side.
+
+    A bright strip between a rib shadow and the edge of the field has lung on one side only: it is
+    the next intercostal space, not a B-line.
+    """
+    nb = lit.shape[-1]
+    c = np.concatenate([np.zeros((*lit.shape[:-1], 1)), np.cumsum(lit, axis=-1)], axis=-1)
+    i = np.arange(nb)
+
+    def window(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return c[..., np.clip(b, 0, nb)] - c[..., np.clip(a, 0, nb)]
+
+    return (window(i - 3 * k, i - k) >= k) & (window(i + k + 1, i + 3 * k + 1) >= k)
 
 
 _SHADOW_LEVEL = 0.5  # beams darker than this share of the band's median brightness are in a shadow

@@ -141,8 +141,10 @@ def model_to_dict(model: LungModel, notes: dict[str, str] | None = None) -> dict
     data: dict[str, object] = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
-        "b_lines": model.b.to_dict(),
-        "a_lines": model.a.to_dict(),
+        # not "b_lines"/"a_lines": those name the report's findings, and a dataset mapping
+        # (assets/mappings) is found by them; a model file holds decisions, not labels
+        "b_line_decision": model.b.to_dict(),
+        "a_line_decision": model.a.to_dict(),
     }
     for f in ("min_bline_ridge", "confluent_fraction", "lus_rule"):
         data[f] = getattr(model, f)
@@ -172,7 +174,7 @@ def load_lung_model(path: Path) -> LungModel:
             "refit it with `imgtrainer assist-fit`"
         )
     fields: dict[str, object] = {}
-    for key, which in (("b_lines", "b"), ("a_lines", "a")):
+    for key, which in (("b_line_decision", "b"), ("a_line_decision", "a")):
         try:
             dec = decision_from_dict(data.get(key))
         except ValueError as exc:

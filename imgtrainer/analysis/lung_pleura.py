@@ -138,7 +138,7 @@ def _is_reverberation(r: int, rows: np.ndarray, line: np.ndarray, bright: np.nda
     d = r - skin
     for q in rows[rows < r]:
         dq = q - skin
-        if dq < 4 or bright[q] < bright[r] or line[q] < 0.5 * line[r]:
+        if dq < 4 or bright[q] < bright[r] or line[q] < 0.3 * line[r]:
             continue
         ks = [k for k in (2, 3, 4) if abs(d - k * dq) <= 0.12 * d]
         if not ks:  # cheap test first: the medians below are the costly part

@@ -61,9 +61,23 @@ def _kidney(em: EchoMap, cx: float, cz: float, ax: float, az: float, ang: float,
 
 
 def render_upper_quadrant(
-    side: Literal["right", "left"], fluid_cm: float, seed: int, n_frames: int = 24, fps: float = 20.0
+    side: Literal["right", "left"],
+    fluid_cm: float,
+    seed: int,
+    n_frames: int = 24,
+    fps: float = 20.0,
+    sites: tuple[str, ...] = ("renal",),
+    clot: bool = False,
+    laceration: bool = False,
+    pleural_cm: float = 0.0,
 ) -> tuple[np.ndarray, SceneTruth]:
-    """RUQ (liver / Morison's pouch) or LUQ (spleen / splenorenal) with optional free fluid."""
+    """RUQ (liver / Morison's pouch) or LUQ (spleen / splenorenal) with optional free fluid.
+
+    ``sites``: where the fluid lies ("renal": hepatorenal or splenorenal; "tip": the caudal liver
+    tip; "subphrenic": between diaphragm and liver or spleen). ``clot``: echogenic clot in the
+    renal fluid; ``laceration``: a hypoechoic tear in the organ; ``pleural_cm``: fluid above the
+    diaphragm (the mirror image is lost and the spine shows through it).
+    """
     pr = abdominal_probe(16.0 if side == "right" else 14.0)
     rng = np.random.default_rng([seed, 31])
     em = body_wall(pr, rng, background=0.9 if side == "right" else 0.5)
@@ -87,7 +101,46 @@ def render_upper_quadrant(
         _vessels(em, rng, (-6, 2, 3, 12), 7)
     organ_texture(em, rng, organ, 0.28)
     fluid_poly: list[tuple[float, float]] = []
-    if fluid_cm > 0:
+    extra: dict[str, list[tuple[float, float]]] = {}
+    if pleural_cm > 0:
+        ring = _arc_band(5.0, 7.0, 11.5 + 0.12, 11.5 + 0.12 + pleural_cm * 1.6, 178, 138)
+        em.polygon(ring, 0.003)
+        em.polyline(
+            [tuple(p) for p in _arc_pts(5.0, 7.0, 11.5 + 0.12 + pleural_cm * 1.6 + 1.6, 185, 150)], 0.35, 35.0
+        )
+        extra["pleural"] = ring
+    if laceration:
+        lc = (-1.0, 5.0) if side == "right" else (-2.4, 4.5)
+        tear = [(lc[0] + 1.6 * u, lc[1] + 0.9 * u + 0.18 * np.sin(9 * u)) for u in np.linspace(-1, 1, 14)]
+        em.polyline(tear, 0.35, 0.12)
+        em.ellipse(lc[0] + 0.4, lc[1] + 0.3, 0.7, 0.45, 0.35, 30)
+        extra["laceration"] = [
+            (lc[0] - 1.8, lc[1] - 1.2),
+            (lc[0] + 2.0, lc[1] - 1.0),
+            (lc[0] + 1.8, lc[1] + 1.4),
+            (lc[0] - 1.8, lc[1] + 0.4),
+        ]
+    if fluid_cm > 0 and "subphrenic" in sites:
+        band = (
+            _arc_band(5.0, 7.0, 11.5 - 0.12 - fluid_cm, 11.5 - 0.12, 200, 160)
+            if side == "right"
+            else [
+                tuple(q)
+                for q in np.concatenate(
+                    [
+                        ellipse_pts(-2.2, 4.6, 4.2 + fluid_cm, 2.3 + fluid_cm, 60, -25)[30:52],
+                        ellipse_pts(-2.2, 4.6, 4.2, 2.3, 60, -25)[51:29:-1],
+                    ]
+                )
+            ]
+        )
+        em.polygon(band, 0.003)
+        fluid_poly = band
+    if fluid_cm > 0 and "tip" in sites:
+        tip = [(5.2, 4.6), (7.6, 4.2), (7.8, 4.9 + fluid_cm), (6.0, 5.3 + fluid_cm * 0.5)]
+        em.polygon(tip, 0.003)
+        fluid_poly = fluid_poly or tip
+    if fluid_cm > 0 and "renal" in sites:
         outer = ellipse_pts(kx, kz, kax + 0.3 + fluid_cm, kaz + 0.3 + fluid_cm, 48, kang, kwob)
         inner = ellipse_pts(kx, kz, kax + 0.3, kaz + 0.3, 48, kang, kwob)
         sel = [i for i in range(48) if 24 <= i <= 44]  # superior-anterior arc (towards the liver)
@@ -96,12 +149,20 @@ def render_upper_quadrant(
         poly = [tuple(outer[i]) for i in sel] + [tuple(inner[i]) for i in reversed(sel)]
         em.polygon(poly, 0.003)
         fluid_poly = poly
+        if clot:
+            mid = len(sel) // 2
+            cxk, czk = (np.array(poly[mid]) + np.array(poly[-1 - mid])) / 2
+            em.ellipse(float(cxk), float(czk), 0.9, fluid_cm * 0.45, 0.7, kang)
+            extra["clot"] = [
+                tuple(q) for q in ellipse_pts(float(cxk), float(czk), 0.9, fluid_cm * 0.45, 12, kang)
+            ]
     _kidney(em, kx, kz, kax, kaz, kang, kwob)
     em.band(kz + kaz + 1.2, 40, 0.6)  # posterior muscles
     em.polyline([(-30, kz + kaz + 1.2), (30, kz + kaz + 1.0)], 0.1, 6.0)
     move = breathing(0.7, 0.1, n_frames / fps)
     frames = render_scene(pr, [Layer(em, move)], n_frames, fps, seed)
     polys = {"fluid": to_px(pr, fluid_poly)} if fluid_poly else {}
+    polys.update({name: to_px(pr, pts) for name, pts in extra.items()})
     truth = SceneTruth(pr, fps, polys, {}, {"kidney": to_px(pr, [(kx, kz)])[0]}, {"fluid_cm": fluid_cm})
     return frames, truth
 
@@ -141,11 +202,17 @@ def render_pelvis(
     return frames, SceneTruth(pr, fps, polys, {}, {}, {"fluid_cm": fluid_cm})
 
 
-Content = Literal["empty", "clear_fluid", "solid"]
+Content = Literal["empty", "clear_fluid", "thick", "solid"]
 
 
 def render_antrum(
-    content: Content, csa_cm2: float, seed: int, n_frames: int = 24, fps: float = 15.0
+    content: Content,
+    csa_cm2: float,
+    seed: int,
+    n_frames: int = 24,
+    fps: float = 15.0,
+    air: bool = False,
+    landmark: Literal["aorta", "ivc"] = "aorta",
 ) -> tuple[np.ndarray, SceneTruth]:
     """Sagittal epigastric antrum behind the left liver lobe, over the aorta/SMA and pancreas.
 
@@ -159,25 +226,31 @@ def render_antrum(
     em.polygon(liver, 1.5)
     em.polyline(liver[2:], 0.08, 5.0)  # liver capsule
     organ_texture(em, rng, em.data > 1.4, 0.25)
-    ratio = {"empty": 1.35, "clear_fluid": 1.1, "solid": 1.15}[content]
+    ratio = {"empty": 1.35, "clear_fluid": 1.1, "thick": 1.1, "solid": 1.15}[content]
     ap = np.sqrt(4 * csa_cm2 / np.pi / ratio)  # AP diameter (cm); CC = ratio * AP
     cc = ratio * ap
     cx, cz = 0.3, 3.6 + ap / 2
     wall = 0.45 if content == "empty" else 0.3
     em.polyline([(-9, cz + ap / 2 + 0.9), (9, cz + ap / 2 + 0.6)], 0.6, 0.55)  # pancreas
     aorta_z = cz + ap / 2 + 2.4
-    em.polyline([(-9, aorta_z), (9, aorta_z + 0.3)], 1.6, 4.0)
-    em.polyline([(-9, aorta_z), (9, aorta_z + 0.3)], 1.4, 0.004)  # aorta lumen
-    em.polyline([(-1.5, aorta_z - 0.9), (6, aorta_z - 1.2)], 0.55, 0.004)  # SMA
+    if landmark == "aorta":
+        em.polyline([(-9, aorta_z), (9, aorta_z + 0.3)], 1.6, 4.0)
+        em.polyline([(-9, aorta_z), (9, aorta_z + 0.3)], 1.4, 0.004)  # aorta lumen
+        em.polyline([(-1.5, aorta_z - 0.9), (6, aorta_z - 1.2)], 0.55, 0.004)  # SMA
+    else:  # right paramedian plane: the IVC, wider and thin-walled, entering the liver cranially
+        em.polyline([(-9, aorta_z - 0.6), (2, aorta_z - 0.1), (9, aorta_z + 0.2)], 2.0, 2.0)
+        em.polyline([(-9, aorta_z - 0.6), (2, aorta_z - 0.1), (9, aorta_z + 0.2)], 1.9, 0.004)
     em.band(aorta_z + 1.0, 40, 0.7)
     em.polyline([(-9, aorta_z + 1.6), (9, aorta_z + 1.6)], 0.3, 30.0)  # vertebral bodies
     em.band(aorta_z + 1.8, 40, 0.02)
 
     em.ellipse(cx, cz, cc / 2 + 0.02, ap / 2 + 0.02, 0.0)  # the antrum layer draws itself
     ant = EchoMap(pr, background=0.0)
-    ant.ellipse(cx, cz, cc / 2, ap / 2, 2.5)  # serosa
-    ant.ellipse(cx, cz, cc / 2 - 0.06, ap / 2 - 0.06, 0.12)  # muscularis (hypoechoic)
-    ant.ellipse(cx, cz, cc / 2 - wall, ap / 2 - wall, 3.5)  # mucosa (bright)
+    # the five-layer gut wall, outside in: serosa (bright), muscularis propria (dark, thickest),
+    # submucosa (bright), mucosa (dark), and the bright mucosa-lumen interface
+    layers = [(0.0, 2.5), (0.05, 0.1), (0.55 * wall, 3.0), (0.72 * wall, 0.25), (wall, 3.5)]
+    for depth, value in layers:
+        ant.ellipse(cx, cz, cc / 2 - depth, ap / 2 - depth, value)
     inner = (cc / 2 - wall - 0.08, ap / 2 - wall - 0.08)
     if content == "empty":
         ant.ellipse(cx, cz, inner[0], max(inner[1], 0.05), 1.2)
@@ -192,6 +265,16 @@ def render_antrum(
                 0.04,
                 25,
             )
+    elif content == "thick":
+        ant.ellipse(cx, cz, *inner, 0.12)  # particulate fluid: low-level echoes throughout
+        for _ in range(40):
+            ant.ellipse(
+                cx + rng.uniform(-inner[0], inner[0]) * 0.8,
+                cz + rng.uniform(-inner[1], inner[1]) * 0.8,
+                0.05,
+                0.04,
+                3.0,
+            )
     else:
         ant.ellipse(cx, cz, *inner, 2.2)
         organ_texture(ant, rng, ant.data > 2.0, 0.7)
@@ -200,13 +283,28 @@ def render_antrum(
             0.1,
             30.0,
         )
+    shadow = None
+    if air:
+        # swallowed air along the anterior wall: a bright ragged line, reverberation and shadow below
+        ztop = cz - ap / 2 + wall + 0.1
+        ant.polyline(
+            [(cx - cc / 2 * 0.7, ztop + 0.05), (cx, ztop), (cx + cc / 2 * 0.7, ztop + 0.08)], 0.12, 40.0
+        )
+        xs = np.array([cx - cc / 2 * 0.7, cx + cc / 2 * 0.7])
+        r0, b0 = pr.to_beams(xs, np.array([ztop, ztop]))
+        start = np.full(pr.n_beams, np.nan)
+        lo, hi = int(np.ceil(min(b0))), int(np.floor(max(b0)))
+        start[lo : hi + 1] = float(np.mean(r0)) + 0.15
+        from imgtrainer.synth.phantom import shadow_map
+
+        shadow = shadow_map(pr, [(start, 0.12)])
     period = n_frames / fps
 
     def peristalsis(x: np.ndarray, z: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
         s = 0.08 * 0.5 * (1 - np.cos(2 * np.pi * t / period))
         return -(x - cx) * s, -(z - cz) * s * 0.5
 
-    frames = render_scene(pr, [Layer(em), Layer(ant, peristalsis)], n_frames, fps, seed)
+    frames = render_scene(pr, [Layer(em), Layer(ant, peristalsis)], n_frames, fps, seed, shadow=shadow)
     csa = float(np.pi * ap * cc / 4)
     outline = to_px(pr, ellipse_pts(cx, cz, cc / 2, ap / 2, 24))
     lines = {
@@ -217,3 +315,16 @@ def render_antrum(
     return frames, SceneTruth(
         pr, fps, {"antrum": outline}, lines, {"center": to_px(pr, [(cx, cz)])[0]}, values
     )
+
+
+def _arc_pts(cx: float, cz: float, r: float, th0: float, th1: float, n: int = 30) -> np.ndarray:
+    th = np.deg2rad(np.linspace(th0, th1, n))
+    return np.stack([cx + r * np.cos(th), cz + r * np.sin(th)], axis=1)
+
+
+def _arc_band(
+    cx: float, cz: float, r0: float, r1: float, th0: float, th1: float
+) -> list[tuple[float, float]]:
+    """A curved band between two radii (cm): fluid along the diaphragm."""
+    a, b = _arc_pts(cx, cz, r0, th0, th1), _arc_pts(cx, cz, r1, th1, th0)
+    return [tuple(map(float, q)) for q in np.concatenate([a, b])]

@@ -106,8 +106,13 @@ def _passage_map(em: EchoMap, tc: tuple[float, float], tr: float, depth: float, 
     return out
 
 
-def render_longitudinal(seed: int, n_frames: int = 20, fps: float = 20.0) -> tuple[np.ndarray, SceneTruth]:
-    """Parasagittal midline: thyroid cartilage, cricothyroid membrane, cricoid, tracheal rings."""
+def render_longitudinal(
+    seed: int, n_frames: int = 20, fps: float = 20.0, vessel: bool = False
+) -> tuple[np.ndarray, SceneTruth]:
+    """Parasagittal midline: thyroid cartilage, cricothyroid membrane, cricoid, tracheal rings.
+
+    ``vessel``: an anterior jugular communicating vein running over the membrane (mark it before an
+    incision)."""
     pr = airway_probe()
     rng = np.random.default_rng([seed, 62])
     em = EchoMap(pr, background=0.6)
@@ -126,6 +131,9 @@ def render_longitudinal(seed: int, n_frames: int = 20, fps: float = 20.0) -> tup
     em.polyline(ctm, 0.12, 6.0)  # cricothyroid membrane
     air = [(-3.0 + 0.2 * i, air_z + 0.008 * np.sin(i)) for i in range(31)]
     _air(em, air, pr.depth_cm, 2)
+    if vessel:
+        em.ellipse(-0.2, 0.42, 1.1, 0.16, 1.8)  # vein wall
+        em.ellipse(-0.2, 0.42, 1.05, 0.12, 0.004)  # lumen
     frames = render_scene(pr, [Layer(em, breathing(0.0, 0.02, n_frames / fps))], n_frames, fps, seed)
     ctm_pt = (-0.1, 1.01)
     pts = {
@@ -138,7 +146,68 @@ def render_longitudinal(seed: int, n_frames: int = 20, fps: float = 20.0) -> tup
         "ctm_depth": to_px(pr, [(ctm_pt[0], 0.0), ctm_pt]),
         "air_mucosa": _in_field(pr, to_px(pr, air[::3])),
     }
+    if vessel:
+        pts["vessel"] = to_px(pr, [(-0.2, 0.42)])[0]
     return frames, SceneTruth(pr, fps, {}, lines, pts, {"ctm_depth_cm": ctm_pt[1]})
+
+
+def render_glottis(
+    palsy: Literal["", "left"], seed: int, n_frames: int = 20, fps: float = 10.0
+) -> tuple[np.ndarray, SceneTruth]:
+    """Transverse at the thyroid cartilage: the inverted-V cartilage, the true cords meeting at the
+    anterior commissure, opening with each breath and closing on phonation. ``palsy="left"``: the
+    patient's left cord (screen right) stays still in the paramedian position.
+    """
+    pr = airway_probe()
+    rng = np.random.default_rng([seed, 63])
+    em = EchoMap(pr, background=0.65)
+    em.band(-5, 0.08, 2.2)
+    em.band(0.08, 0.35, 0.4)
+    em.band(0.35, 0.55, 0.6)
+    organ_texture(em, rng, em.data > 0.5, 0.15)
+    apex = (0.0, 0.6)
+    for side in (-1, 1):  # thyroid laminae: hypoechoic cartilage with a bright outer perichondrium
+        outer = [apex, (side * 2.4, 1.9)]
+        em.polyline(outer, 0.22, 0.1)
+        em.polyline([(apex[0], apex[1] - 0.1), (side * 2.4, 1.8)], 0.04, 6.0)
+    em.polygon([(0.0, 0.85), (-2.0, 2.0), (-2.0, 4.2), (2.0, 4.2), (2.0, 2.0)], 0.25)  # endolarynx
+    static = em
+    cords = EchoMap(pr, background=0.0)
+    commissure = (0.0, 1.0)
+    length = 1.55
+    layers = [Layer(static)]
+    truth_pts: dict[str, tuple[float, float]] = {"commissure": to_px(pr, [commissure])[0]}
+    period = n_frames / fps
+    for side in (-1, 1):
+        fixed = palsy == "left" and side == 1
+        em_c = EchoMap(pr, background=0.0)
+        base = np.deg2rad(18.0 if fixed else 28.0)
+        tip = (commissure[0] + side * length * np.sin(base), commissure[1] + length * np.cos(base))
+        edge = [commissure, tip]
+        back = (tip[0] + side * 0.55, tip[1] - 0.1)
+        em_c.polygon([commissure, tip, back, (commissure[0] + side * 0.45, commissure[1] - 0.02)], 0.3)
+        em_c.polyline(edge, 0.05, 12.0)  # vocal ligament: bright free edge
+        em_c.ellipse(tip[0] + side * 0.15, tip[1] + 0.1, 0.28, 0.22, 2.5)  # arytenoid
+        truth_pts["left_cord" if side == 1 else "right_cord"] = to_px(pr, [tip])[0]
+
+        def swing(x, z, t, side=side, fixed=fixed):
+            if fixed:
+                return np.zeros_like(x), np.zeros_like(z)
+            ph = (t / period) % 1.0
+            # open wide in inspiration, meet the midline on phonation ("eee") mid-clip
+            ang = np.deg2rad(22.0) * side * float(np.sin(np.pi * ph) ** 2)
+            dx, dz = x - commissure[0], z - commissure[1]
+            c, s = np.cos(ang), np.sin(ang)
+            return dx * c - dz * s - dx, dx * s + dz * c - dz
+
+        layers.append(Layer(em_c, swing))
+        cords.data = np.maximum(cords.data, em_c.data)
+    static.data[cords.data > 0] = 0.25
+    air = [(-0.25, 2.9), (0.0, 3.0), (0.25, 2.9)]
+    em.polyline(air, 0.05, 40.0)
+    frames = render_scene(pr, layers, n_frames, fps, seed)
+    lines = {"air_mucosa": to_px(pr, air)}
+    return frames, SceneTruth(pr, fps, {}, lines, truth_pts, {"cord_length_cm": length})
 
 
 def _in_field(pr: Probe, px: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -147,4 +216,4 @@ def _in_field(pr: Probe, px: list[tuple[float, float]]) -> list[tuple[float, flo
     return [(x, y) for x, y in px if x0 <= x <= x1 and y0 <= y <= y1]
 
 
-__all__ = ["ellipse_pts", "render_longitudinal", "render_transverse"]
+__all__ = ["ellipse_pts", "render_glottis", "render_longitudinal", "render_transverse"]

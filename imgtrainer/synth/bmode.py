@@ -87,14 +87,15 @@ def render(
     iq *= _row_norm(probe, density_per_cm2)[:, None]
     if grid_iq is not None:
         iq += grid_iq
+    if transmission is not None:
+        # shadows dim the echoes before the receiver adds its noise: a shadow is dark, not void
+        iq *= transmission
     noise_amp = 10 ** (look.noise_db / 20) / np.sqrt(_kernel_power(probe)[:, None])
     shape = iq.shape
     iq += (rng.standard_normal(shape, np.float32) + 1j * rng.standard_normal(shape, np.float32)) * (
         noise_amp / np.sqrt(2)
     ).astype(np.float32)
     env = psf_envelope(probe, iq)
-    if transmission is not None:
-        env *= transmission
     edge = np.linspace(-1.0, 1.0, probe.n_beams) ** 4 * look.edge_db
     db = (
         20 * np.log10(env + 1e-6)

@@ -10,14 +10,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 from imgtrainer.library.models import (
-    Answer,
     AnswerKey,
     Case,
     DecisionAnswer,
@@ -26,7 +22,10 @@ from imgtrainer.library.models import (
     PatientContext,
     Provenance,
 )
-from imgtrainer.synth.probe import Probe
+from imgtrainer.synth.catalog_abdomen import fast_cases, gastric_cases
+from imgtrainer.synth.catalog_heart_airway import airway_cases, cardiac_cases
+from imgtrainer.synth.catalog_lung import lung_cases
+from imgtrainer.synth.demo_case import DemoCase
 
 BUILD_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 """Fixed timestamp written into generated cases so a rebuild is byte-identical."""
@@ -34,52 +33,8 @@ AUTHOR = "imgtrainer-synth"
 DEFAULT_SEED = 2026
 
 
-@dataclass
-class Rendered:
-    """What a renderer returns: frames, frame rate, probe (calibration) and its ground truth."""
-
-    frames: np.ndarray
-    fps: float
-    probe: Probe
-    truth: object
-
-
-@dataclass
-class Decision:
-    stem: str
-    options: list[str]
-    correct: int
-    explanation: str
-
-
-@dataclass
-class DemoCase:
-    """One demo case: how to draw it and what a teacher says about it."""
-
-    id: str
-    domain: str
-    title: str
-    render: Callable[[int], Rendered]
-    answers: Callable[[Rendered], dict[str, Answer]]
-    decision: Decision
-    indication: str
-    clinical_context: str
-    teaching_points: list[str]
-    difficulty: int = 2
-    tags: list[str] = field(default_factory=list)
-    age: float | None = None
-    weight: float | None = None
-    sex: str | None = None
-    params: dict[str, object] = field(default_factory=dict)
-    recipe: str = ""  # the descriptive catalogue name; ``id`` is neutral so it gives nothing away
-
-
 def all_demo_cases() -> list[DemoCase]:
     """Every demo case of every application, in a stable order."""
-    from imgtrainer.synth.catalog_abdomen import fast_cases, gastric_cases
-    from imgtrainer.synth.catalog_heart_airway import airway_cases, cardiac_cases
-    from imgtrainer.synth.catalog_lung import lung_cases
-
     demos = [*lung_cases(), *fast_cases(), *gastric_cases(), *cardiac_cases(), *airway_cases()]
     counters: dict[str, int] = {}
     for d in demos:
@@ -99,7 +54,7 @@ def case_seed(seed: int, case_id: str) -> int:
     return (seed * 1_000_003 + h) % 2**31
 
 
-def write_demo_case(root: Path, demo: DemoCase, seed: int, jpeg_quality: int = 72) -> Path:
+def write_demo_case(root: Path, demo: DemoCase, seed: int, jpeg_quality: int = 60) -> Path:
     """Render one demo case into ``root/<id>/`` (media/clip.dcm, case.json, key.json)."""
     from imgtrainer.library.case_io import save_case, save_key
     from imgtrainer.media.clip import Region

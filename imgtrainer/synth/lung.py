@@ -5,73 +5,24 @@ returns uint8 frames and the ground truth of what was drawn (pixels of the store
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
+import cv2
 import numpy as np
 
 from imgtrainer.synth.bmode import Echoes, Look, render
+from imgtrainer.synth.lung_anatomy import LungParams, LungTruth, chest_wall, lung_probe
+from imgtrainer.synth.lung_diaphragm import render_diaphragm_clip
+from imgtrainer.synth.lung_plaps import render_plaps_clip
 from imgtrainer.synth.phantom import EchoMap, Tissue, beam_echoes, reflector, shadow_map
-from imgtrainer.synth.probe import Probe
 
-Sliding = Literal["present", "absent", "lung_point"]
-
-
-@dataclass(frozen=True)
-class LungParams:
-    """What to draw. Depths in cm from the skin; ``n_blines`` separated B-lines (0-8)."""
-
-    probe: Literal["linear", "convex"] = "convex"
-    depth_cm: float = 12.0
-    pleura_cm: float = 2.2
-    sliding: Sliding = "present"
-    n_blines: int = 0
-    n_zlines: int = 0  # short, fading vertical artifacts (a distractor: not B-lines)
-    confluent: bool = False
-    a_lines: bool = True
-    effusion_cm: float = 0.0  # > 0: posterolateral (PLAPS) view with an effusion this deep
-    consolidation: bool = False
-    n_frames: int = 30
-    fps: float = 15.0
-    slide_cm: float = 0.13  # peak lateral excursion of the visceral pleura per breath
-    gain_db: float = 0.0
-
-
-@dataclass
-class LungTruth:
-    """What the generator drew. Pixel coordinates are (x, y) of the stored frame."""
-
-    probe: Probe
-    fps: float
-    pleura_depth_cm: float  # skin to pleural line at the probe centre
-    pleura_row_px: float
-    pleural_line_px: list[tuple[float, float]]  # two end points
-    blines_x_px: list[list[float]] = field(default_factory=list)  # per frame, at the pleura
-    blines_marks_px: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)
-    blines_marks_frame: int | None = None  # frame the marks belong to (None: every frame)
-    sliding_frames: list[int] = field(default_factory=list)  # frames where some sliding is seen
-    no_sliding_ranges: list[tuple[int, int]] = field(default_factory=list)
-    a_line_rows_px: list[float] = field(default_factory=list)
-    zlines_x_px: list[float] = field(default_factory=list)  # at the pleura (static)
-    rib_shadow_x_px: list[tuple[float, float]] = field(default_factory=list)
-    effusion_depth_cm: float = 0.0
-    effusion_caliper_px: list[tuple[float, float]] = field(default_factory=list)
-    effusion_polygon_px: list[tuple[float, float]] = field(default_factory=list)
-    consolidation_polygon_px: list[tuple[float, float]] = field(default_factory=list)
-
-
-def lung_probe(p: LungParams) -> Probe:
-    if p.probe == "linear":
-        return Probe("linear", p.depth_cm, 10.0, p.pleura_cm + 0.3, width_cm=3.8, n_beams=192, image_rows=400)
-    return Probe("convex", p.depth_cm, 3.5, p.pleura_cm + 2.0, radius_cm=4.0, sector_deg=64, n_beams=256)
+__all__ = ["LungParams", "LungTruth", "chest_wall", "lung_probe", "render_lung_clip"]
 
 
 def render_lung_clip(params: LungParams, seed: int) -> tuple[np.ndarray, LungTruth]:
     """Frames ``(n, rows, cols)`` uint8 and the truth; deterministic from ``seed``."""
     if params.effusion_cm > 0:
-        from imgtrainer.synth.lung_plaps import render_plaps_clip
-
         return render_plaps_clip(params, seed)
+    if params.diaphragm:
+        return render_diaphragm_clip(params, seed)
     return _Scene(params, seed).clip()
 
 
@@ -82,35 +33,51 @@ class _Scene:
         self.probe = pr = lung_probe(p)
         rng = np.random.default_rng([seed, 1])
         self.zp = p.pleura_cm
-        self.curv = 0.012 if p.probe == "convex" else 0.004
-        half_ics = 2.5 if p.probe == "convex" else 1.45
-        self.ribs = [(-half_ics - 0.7, p.pleura_cm - 0.45), (half_ics + 0.7, p.pleura_cm - 0.45)]
-        wall = chest_wall(pr, p.pleura_cm + 1.0, rng)
+        self.curv = 0.010 if p.probe == "convex" else 0.004
+        # two ribs in view with the intercostal space between them (bat sign); beyond each rib the
+        # next space's pleura shows again at the edge of the field, as on a real scan
+        self.half_ics = 1.3 if p.probe == "convex" else 0.85
+        self.rib_half = 0.65 if p.probe == "convex" else 0.4
+        # the rib's outer surface lies this far above the pleural line (less in a thin chest wall)
+        self.rib_above = min(0.6, 0.45 * p.pleura_cm)
+        self.rib_h = min(0.25, 0.4 * self.rib_above)  # half the rib's depth: it ends above the pleura
+        off = self.half_ics + self.rib_half
+        self.ribs = [(-off, p.pleura_cm - self.rib_above), (off, p.pleura_cm - self.rib_above)]
+        wall = chest_wall(pr, p.pleura_cm, rng)
         wall.polygon(self._below_pleura(0.0), 0.0)
-        for cx, cz in self.ribs:
-            wall.ellipse(cx, cz + 0.35, 0.8, 0.4, 0.5)
-            wall.polyline(_arc(cx, cz, 0.8, 0.4), 0.07, 45.0)
+        for cx, top in self.ribs:
+            wall.ellipse(cx, top + self.rib_h, self.rib_half, self.rib_h, 0.25)
+            wall.polyline(self._rib_arc(cx, top), 0.06, 40.0)
         self.wall = Tissue(pr, wall, np.random.default_rng([seed, 2]))
         lung = EchoMap(pr, background=0.0)
-        lung.polygon(self._below_pleura(0.06), 0.16 if p.probe == "convex" else 0.09)
-        lung.polyline(self._pleura_pts(), 0.1, 70.0)
+        # aerated lung shows a reverberation haze under the pleura, not a black void
+        lung.polygon(self._below_pleura(0.06), 0.2 if p.probe == "convex" else 0.09)
+        for seg in self._pleura_segments():
+            lung.polyline(seg, 0.1, 70.0)
         if p.consolidation:
             self.cons_poly = self._consolidation_poly(rng)
             lung.polygon(self.cons_poly, 1.0)
             lung.texture(rng, 0.15, 0.5)
             for _ in range(9):
-                x0 = rng.uniform(-1.2, 1.2)
+                x0 = rng.uniform(-0.8, 0.8)
                 z0 = p.pleura_cm + rng.uniform(0.5, 2.2)
                 ang = rng.uniform(-0.6, 0.6)
                 lung.polyline([(x0, z0), (x0 + 0.35 * np.sin(ang), z0 + 0.35 * np.cos(ang))], 0.05, 25.0)
             self.cons_mask = True
         self.lung = Tissue(pr, lung, np.random.default_rng([seed, 3]))
         self.rng_static = np.random.default_rng([seed, 4])
-        self.parietal = reflector(
-            pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 5]), roughness=0.35
+        segs = self._pleura_segments()
+        self.parietal = Echoes.join(
+            [
+                reflector(pr, sg, 22.0, np.random.default_rng([seed, 5, i]), roughness=0.35)
+                for i, sg in enumerate(segs)
+            ]
         )
-        self.visceral = reflector(
-            pr, self._pleura_pts(), 22.0, np.random.default_rng([seed, 6]), roughness=0.45
+        self.visceral = Echoes.join(
+            [
+                reflector(pr, sg, 22.0, np.random.default_rng([seed, 6, i]), roughness=0.45)
+                for i, sg in enumerate(segs)
+            ]
         )
         self.shadow = self._rib_shadow()
         self.bline_x = self._bline_positions(np.random.default_rng([seed, 8]))
@@ -125,8 +92,23 @@ class _Scene:
         return self.zp + self.curv * np.asarray(x) ** 2
 
     def _pleura_pts(self) -> list[tuple[float, float]]:
-        xs = np.linspace(self.ribs[0][0] + 0.2, self.ribs[1][0] - 0.2, 60)
+        """The pleural line across the whole field (under the ribs it lies in their shadow)."""
+        xs = np.linspace(-8.0, 8.0, 160)
         return list(zip(xs, self.pleura_z(xs), strict=True))
+
+    def _pleura_segments(self) -> list[list[tuple[float, float]]]:
+        """The pleural line in the intercostal spaces: under a rib no echo returns from it."""
+        off, h = self.half_ics + self.rib_half, self.rib_half - 0.1
+        out = []
+        for lo, hi in ((-8.0, -off - h), (-off + h, off - h), (off + h, 8.0)):
+            xs = np.linspace(lo, hi, max(8, int((hi - lo) * 12)))
+            out.append(list(zip(xs, self.pleura_z(xs), strict=True)))
+        return out
+
+    def _rib_arc(self, cx: float, top: float) -> list[tuple[float, float]]:
+        """The rib's outer cortex: the upper half of its elliptical section, convex towards the skin."""
+        th = np.linspace(np.pi, 2 * np.pi, 32)
+        return [(cx + self.rib_half * np.cos(a), top + self.rib_h * (1 + np.sin(a))) for a in th]
 
     def _below_pleura(self, off: float) -> list[tuple[float, float]]:
         xs = np.linspace(-15, 15, 80)
@@ -134,28 +116,29 @@ class _Scene:
         return [*top, (15, 40), (-15, 40)]
 
     def _consolidation_poly(self, rng: np.random.Generator) -> list[tuple[float, float]]:
-        xs = np.linspace(-1.6, 1.6, 24)
+        xs = np.linspace(-1.2, 1.2, 24)
         deep = self.zp + 3.0 + 0.45 * np.sin(xs * 3.1 + rng.uniform(0, 6)) + rng.normal(0, 0.12, xs.size)
-        deep = deep - 1.2 * (np.abs(xs) / 1.6) ** 3
+        deep = deep - 1.2 * (np.abs(xs) / 1.2) ** 3
         top = self.pleura_z(xs) + 0.05
         return list(zip(xs, top, strict=True)) + list(zip(xs[::-1], deep[::-1], strict=True))
 
     def _rib_shadow(self) -> np.ndarray:
+        """Acoustic shadow of each rib along the beams that meet its outer surface (dark, not void)."""
         pr = self.probe
         starts = []
-        for cx, cz in self.ribs:
-            pos = pr.beam_pos
-            # beams whose path meets the rib ellipse top: approximate with the rib's top arc
-            arc = np.array(_arc(cx, cz, 0.8, 0.4))
+        for cx, top in self.ribs:
+            arc = np.array(self._rib_arc(cx, top))
             r_arc, b_arc = pr.to_beams(arc[:, 0], arc[:, 1])
             order = np.argsort(b_arc)
-            start = np.interp(np.arange(pos.size), b_arc[order], r_arc[order], left=np.nan, right=np.nan)
-            starts.append((start + 0.06, 0.12))
-        return shadow_map(pr, starts)
+            start = np.interp(np.arange(pr.n_beams), b_arc[order], r_arc[order], left=np.nan, right=np.nan)
+            starts.append((start + 0.05, 0.3))
+        # the beam's width blurs the shadow's edges (about 1.5 mm either side)
+        step = float(pr.beam_spacing_cm(self.zp))
+        return cv2.GaussianBlur(shadow_map(pr, starts), (0, 0), sigmaX=0.15 / step, sigmaY=0.3)
 
     def _bline_positions(self, rng: np.random.Generator) -> list[float]:
         p = self.p
-        lo, hi = self.ribs[0][0] + 1.0, self.ribs[1][0] - 1.0
+        lo, hi = -self.half_ics + 0.15, self.half_ics - 0.15
         n = 9 if p.confluent else p.n_blines
         if n == 0:
             return []
@@ -167,7 +150,7 @@ class _Scene:
     def _zlines(self, rng: np.random.Generator) -> list[tuple[float, Echoes]]:
         """Z-lines: static, ill-defined, fading within ~2 cm of the pleura; they spare A-lines."""
         pr, out = self.probe, []
-        lo, hi = self.ribs[0][0] + 1.2, self.ribs[1][0] - 1.2
+        lo, hi = -self.half_ics + 0.2, self.half_ics - 0.2
         for i in range(self.p.n_zlines):
             x = lo + (hi - lo) * (i + 0.5) / max(self.p.n_zlines, 1) + rng.uniform(-0.08, 0.08)
             r0, b0 = pr.to_beams(np.array([x]), self.pleura_z(np.array([x])))
@@ -198,6 +181,13 @@ class _Scene:
             return 0.0
         return self.p.slide_cm * 0.5 * (1 - np.cos(2 * np.pi * t / self.period))
 
+    def pulse(self, t: float) -> float:
+        """Lung pulse: the still lung shifted (cm) towards the skin by each heartbeat."""
+        if not self.p.lung_pulse:
+            return 0.0
+        ph = (t * self.p.heart_rate / 60.0) % 1.0
+        return -0.03 * float(np.sin(np.pi * min(ph / 0.35, 1.0)) ** 2)
+
     @property
     def period(self) -> float:
         return self.p.n_frames / self.p.fps
@@ -216,14 +206,16 @@ class _Scene:
             p.sliding == "lung_point" and lp > pr.to_tissue(np.array(p.pleura_cm), pr.beam_pos[0])[0]
         )
 
+        beat = self.pulse(t)
+
         def move(x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return np.full_like(x, u), np.zeros_like(z)
+            return np.full_like(x, u + 0.25 * beat), np.full_like(z, beat)
 
         lung_mask = None
         if p.sliding == "lung_point":
             lung_mask = self.lung.x < lp
         parts = [self.wall.echoes(), self.lung.echoes(move, lung_mask), self.parietal]
-        vis = Echoes(self.visceral.x + u, self.visceral.z, self.visceral.amp)
+        vis = Echoes(self.visceral.x + u + 0.25 * beat, self.visceral.z + beat, self.visceral.amp)
         if p.sliding == "lung_point":
             keep = vis.x < lp
             vis = Echoes(vis.x[keep], vis.z[keep], vis.amp[keep])
@@ -304,7 +296,7 @@ class _Scene:
     def _truth(self, bls: list[list[float]], slid: list[bool]) -> LungTruth:
         pr, p = self.probe, self.p
         _, cy = pr.to_pixels(0.0, self.zp)
-        ends = [pr.to_pixels(x, self.pleura_z(x)) for x in (self.ribs[0][0] + 0.75, self.ribs[1][0] - 0.75)]
+        ends = [pr.to_pixels(x, self.pleura_z(x)) for x in (-self.half_ics + 0.05, self.half_ics - 0.05)]
         t = LungTruth(pr, p.fps, self.zp, float(cy), [(float(a), float(b)) for a, b in ends])
         for xs in bls:
             t.blines_x_px.append([float(pr.to_pixels(x, self.pleura_z(x))[0]) for x in xs])
@@ -315,7 +307,7 @@ class _Scene:
             top = pr.to_pixels(x, self.pleura_z(x))
             _, b0 = pr.to_beams(np.array([x]), self.pleura_z(np.array([x])))
             pos = pr.beam_pos[0] + b0 * pr.beam_step
-            bx, bz = pr.to_tissue(np.array([pr.depth_cm * 0.92]), pos)
+            bx, bz = pr.to_tissue(np.array([pr.depth_cm]), pos)
             bot = pr.to_pixels(bx[0], bz[0])
             t.blines_marks_px.append(((float(top[0]), float(top[1])), (float(bot[0]), float(bot[1]))))
         t.sliding_frames = [i for i, s in enumerate(slid) if s]
@@ -325,40 +317,19 @@ class _Scene:
             t.a_line_rows_px = [
                 float(pr.to_pixels(0.0, k * self.zp)[1]) for k in (2, 3, 4) if k * self.zp < pr.depth_cm
             ]
-        for cx_rib, _ in self.ribs:
+        for cx_rib, top in self.ribs:
             t.rib_shadow_x_px.append(
-                (float(pr.to_pixels(cx_rib - 0.8, self.zp)[0]), float(pr.to_pixels(cx_rib + 0.8, self.zp)[0]))
+                (
+                    float(pr.to_pixels(cx_rib - self.rib_half, top)[0]),
+                    float(pr.to_pixels(cx_rib + self.rib_half, top)[0]),
+                )
             )
+            t.rib_top_px.append(tuple(float(v) for v in pr.to_pixels(cx_rib, top)))
         if p.consolidation:
             t.consolidation_polygon_px = [
                 tuple(map(float, pr.to_pixels(x, z))) for x, z in self.cons_poly[::2]
             ]
         return t
-
-
-def chest_wall(pr: Probe, pleura_cm: float, rng: np.random.Generator) -> EchoMap:
-    """Skin, subcutaneous fat and intercostal muscle down to the pleura (background 0 below)."""
-    wall = EchoMap(pr, background=0.0)
-    fat = min(0.5, pleura_cm * 0.25)
-    wall.band(-5, 0.12, 1.3)
-    wall.band(0.12, 0.12 + fat, 0.35)
-    wall.band(0.12 + fat, pleura_cm + 0.2, 0.9)
-    fib = EchoMap(pr, background=1.0)
-    import cv2
-
-    h, w = fib.data.shape
-    small = rng.standard_normal((h // 2 + 1, w // 8 + 1)).astype(np.float32)
-    small = cv2.GaussianBlur(small, (0, 0), sigmaX=5, sigmaY=1.25)
-    noise = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    noise /= noise.std() + 1e-9
-    wall.data *= np.exp(0.7 * noise)
-    wall.polyline([(-20, 0.12 + fat), (20, 0.12 + fat)], 0.03, 3.0)
-    return wall
-
-
-def _arc(cx: float, cz: float, ax: float, az: float) -> list[tuple[float, float]]:
-    th = np.linspace(np.pi * 1.1, np.pi * 1.9, 24)
-    return [(cx + ax * np.cos(a), cz + 0.35 + az * np.sin(a)) for a in th]
 
 
 def _ranges(flags: list[bool]) -> list[tuple[int, int]]:

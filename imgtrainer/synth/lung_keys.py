@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from imgtrainer.library.models import Answer
 from imgtrainer.synth import keys as k
-from imgtrainer.synth.demo_library import Rendered
+from imgtrainer.synth.demo_case import Rendered
 from imgtrainer.synth.lung import LungParams, LungTruth, render_lung_clip
 
 ALL_FINDINGS = [
     "pleural_line", "lung_sliding", "lung_point", "a_lines", "blines", "confluent_blines", "z_lines",
     "pleural_effusion", "spine_sign", "consolidation", "air_bronchogram", "pleural_irregularity",
+    "lung_pulse", "seashore_sign", "barcode_sign", "sinusoid_sign", "curtain_sign", "paradoxical_diaphragm",
 ]  # fmt: skip
 
 
@@ -23,7 +24,10 @@ def not_assessed(p: LungParams) -> set[str]:
     question answers "lung point").
     """
     if p.sliding == "lung_point":
-        return {"lung_sliding"}
+        # an M-mode line shows the seashore or the barcode depending on where it is put
+        return {"lung_sliding", "seashore_sign", "barcode_sign"}
+    if p.lung_pulse:
+        return {"barcode_sign"}  # M-mode shows the pulse bands across the barcode
     return set()
 
 
@@ -51,6 +55,10 @@ def answers(p: LungParams, view: str, indication: str, acep: int = 4, improve: s
         present = ["pleural_line"]
         if sliding == "present":
             present.append("lung_sliding")
+            if not p.effusion_cm:
+                present.append("seashore_sign")
+        if sliding == "absent" and not p.effusion_cm:
+            present.append("lung_pulse" if p.lung_pulse else "barcode_sign")
         if sliding == "lung_point":
             present.append("lung_point")
         if p.a_lines and not p.confluent and not p.effusion_cm:
@@ -62,7 +70,9 @@ def answers(p: LungParams, view: str, indication: str, acep: int = 4, improve: s
         if p.n_zlines:
             present.append("z_lines")
         if p.effusion_cm:
-            present += ["pleural_effusion", "spine_sign", "consolidation"]
+            present += ["pleural_effusion", "spine_sign", "consolidation", "sinusoid_sign"]
+        if p.diaphragm:
+            present.append("curtain_sign" if p.diaphragm == "normal" else "paradoxical_diaphragm")
         if p.consolidation:
             present += ["consolidation", "air_bronchogram", "pleural_irregularity"]
         a: dict[str, Answer] = {
@@ -95,6 +105,20 @@ def answers(p: LungParams, view: str, indication: str, acep: int = 4, improve: s
                 [k.line(*m, label="B-line", frame=t.blines_marks_frame) for m in t.blines_marks_px],
                 35.0 if p.confluent else 20.0,
                 note="confluent: lines of the drawn B-lines; they merge on screen" if p.confluent else "",
+            )
+        if p.diaphragm:
+            lo, hi = t.diaphragm_frames
+            a["diaphragm_excursion"] = k.measure(
+                t.diaphragm_excursion_cm,
+                "cm",
+                0.25,
+                [k.line(*t.diaphragm_caliper_px, label="diaphragm travel")],
+                note=f"between frames {lo} and {hi}"
+                + (
+                    "; the dome moves cranially on the sniff (paradoxical)"
+                    if p.diaphragm == "paradoxical"
+                    else ""
+                ),
             )
         if sliding == "lung_point":
             a["lung_point_frames"] = k.frame_ranges(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from imgtrainer.synth.bmode import Echoes, Look, render
-from imgtrainer.synth.lung import LungParams, LungTruth, chest_wall, lung_probe
+from imgtrainer.synth.lung_anatomy import LungParams, LungTruth, chest_wall, lung_probe
 from imgtrainer.synth.phantom import EchoMap, Tissue
 
 _WALL = 1.6  # cm, inner surface of the chest wall (parietal pleura)
@@ -70,7 +70,8 @@ def render_plaps_clip(p: LungParams, seed: int) -> tuple[np.ndarray, LungTruth]:
 
         def move(x: np.ndarray, z: np.ndarray, sway: float = sway) -> tuple[np.ndarray, np.ndarray]:
             w = np.clip((x + 6) / 6, 0, 1)  # the free tip moves most
-            return sway * w, np.zeros_like(z)
+            # and the lung surface rises and falls under the probe (the sinusoid on M-mode)
+            return sway * w, -0.6 * sway * w
 
         e = Echoes.join([wall.echoes(), lung.echoes(move)])
         frames.append(

@@ -162,7 +162,10 @@ def test_suggested_lus_matches_the_demo_library_keys() -> None:
 
     got = {}
     for case in sorted(demo_library_dir().glob("lung-*")):
-        key = json.loads((case / "key.json").read_text())["answers"]["lus_score"]["value"]
+        answers = json.loads((case / "key.json").read_text())["answers"]
+        if answers["view"]["value"].startswith("diaphragm"):
+            continue  # the assist reads lung zones; a diaphragm view is mostly liver
+        key = answers["lus_score"]["value"]
         media = next((case / "media").iterdir())
         with open_clip(media) as clip:
             rep = assess_lung(clip)

@@ -74,18 +74,18 @@ def test_save_load_round_trip_and_clear_errors(tmp_path: Path) -> None:
     path = save_lung_model(default_model(), tmp_path / "m.json", notes={"b": "built in"})
     assert load_lung_model(path) == default_model()
     good = json.loads(path.read_text())
-    b = good["b_lines"]
+    b = good["b_line_decision"]
     cases = {
         "not json": "{",
         "other format": json.dumps({**good, "format": "x"}),
         "old version": json.dumps({**good, "version": 1}),
         "unknown feature": json.dumps(
-            {**good, "b_lines": {**b, "features": ["shoe_size"] * len(b["features"])}}
+            {**good, "b_line_decision": {**b, "features": ["shoe_size"] * len(b["features"])}}
         ),
-        "short mu": json.dumps({**good, "b_lines": {**b, "mu": [0.0]}}),
-        "zero sd": json.dumps({**good, "b_lines": {**b, "sd": [0.0] * len(b["features"])}}),
-        "text bias": json.dumps({**good, "a_lines": {**good["a_lines"], "bias": "high"}}),
-        "wide band": json.dumps({**good, "a_lines": {**good["a_lines"], "margin": 0.7}}),
+        "short mu": json.dumps({**good, "b_line_decision": {**b, "mu": [0.0]}}),
+        "zero sd": json.dumps({**good, "b_line_decision": {**b, "sd": [0.0] * len(b["features"])}}),
+        "text bias": json.dumps({**good, "a_line_decision": {**good["a_line_decision"], "bias": "high"}}),
+        "wide band": json.dumps({**good, "a_line_decision": {**good["a_line_decision"], "margin": 0.7}}),
         "bad rule": json.dumps({**good, "lus_rule": "guess"}),
     }
     expect = {
@@ -93,9 +93,9 @@ def test_save_load_round_trip_and_clear_errors(tmp_path: Path) -> None:
         "other format": "not an imgtrainer lung model",
         "old version": "refit it",
         "unknown feature": "does not measure",
-        "short mu": "'b_lines'.*'mu'",
+        "short mu": "'b_line_decision'.*'mu'",
         "zero sd": "'sd'",
-        "text bias": "'a_lines'.*'bias'",
+        "text bias": "'a_line_decision'.*'bias'",
         "wide band": "'margin'",
         "bad rule": "'lus_rule'",
     }

@@ -3,6 +3,7 @@ naming the file and field; `imgtrainer cases validate` exits 1 on errors, 0 when
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from collections.abc import Callable
@@ -58,12 +59,6 @@ BAD_ANSWERS: list[tuple[str, dict[str, Any], str, str]] = [
         {"findings": FindingsAnswer(present=["bline"])},
         "answers.findings.present",
         "unknown finding 'bline'",
-    ),
-    (
-        "finding_not_asked",
-        {"findings": FindingsAnswer(absent=["seashore_sign"])},
-        "answers.findings.absent",
-        "not asked",
     ),
     (
         "frames_past_end",
@@ -129,6 +124,19 @@ def test_each_bad_answer_is_named(
     assert problems[0].file == str(folder / "key.json")
     assert problems[0].field == field
     assert message in problems[0].message
+
+
+def test_a_finding_the_question_does_not_ask_is_named(
+    make_case: Callable[..., Path], taxonomies: dict[str, Any]
+) -> None:
+    """Every bundled lung finding is asked, so narrow a copy of the findings question."""
+    narrowed = copy.deepcopy(taxonomies)
+    narrowed["lung"].question("findings").findings.remove("seashore_sign")
+    folder = make_case(
+        "bad-not-asked", key=lung_key("bad-not-asked", findings=FindingsAnswer(absent=["seashore_sign"]))
+    )
+    problems = [p for p in validate_case_folder(folder, narrowed) if p.severity == "error"]
+    assert [(p.field, "not asked" in p.message) for p in problems] == [("answers.findings.absent", True)]
 
 
 def test_media_schema_and_key_file_problems(

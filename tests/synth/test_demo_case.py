@@ -9,7 +9,8 @@ import numpy as np
 from imgtrainer.library.case_io import load_case, load_key
 from imgtrainer.media import open_clip
 from imgtrainer.synth.airway import render_transverse
-from imgtrainer.synth.demo_library import Rendered, all_demo_cases, case_seed, write_demo_case
+from imgtrainer.synth.demo_case import Rendered
+from imgtrainer.synth.demo_library import all_demo_cases, case_seed, write_demo_case
 
 
 def _demo(case_id: str, tube: str = "none"):

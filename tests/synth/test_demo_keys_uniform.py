@@ -95,6 +95,7 @@ def test_every_asked_question_is_scored(question_sets) -> None:
 def test_questions_differ_across_views_only_where_the_view_needs_it(question_sets) -> None:
     """Across views of one application, only view-specific questions may come and go."""
     view_specific = {
+        "lung": {"diaphragm_excursion"},  # measured in the diaphragm (zone of apposition) view only
         "cardiac": {
             "lv_size", "lv_function", "pericardial_effusion_size", "tamponade",
             "ivc_diameter", "ivc_collapsibility", "ivc_assessment", "ivc_frames",
