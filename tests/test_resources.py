@@ -23,7 +23,7 @@ def test_the_package_data_points_at_the_top_level_sources():
 
 def test_every_demo_case_is_listed_without_a_library_option(capsys):
     assert main(["cases", "list", "--json"]) == 0
-    listed = json.loads(capsys.readouterr().out)
+    listed = json.loads(capsys.readouterr().out)["cases"]
     on_disk = sorted(p.parent.name for p in (ROOT / "cases").glob("*/case.json"))
     assert len(listed) == len(on_disk) > 0
 

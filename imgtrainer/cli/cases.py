@@ -107,6 +107,8 @@ def faculty_active() -> bool:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from imgtrainer.library.index import CaseFilter
 
     library = _library_arg(args)
@@ -135,8 +137,16 @@ def _cmd_list(args: argparse.Namespace) -> int:
         limit=args.limit,
     )
     cases = index.search(flt)
+    held_back = [] if faculty else index.search(replace(flt, shareable=False, limit=None))
     if args.json:
-        print_json([c.to_dict() for c in cases])
+        # held-back cases are named (id and why) but never described: a trainee sees that
+        # faculty still have work to do, not what the cases show
+        print_json(
+            {
+                "cases": [c.to_dict() for c in cases],
+                "held_back": [{"id": c.id, "status": c.status, "reason": c.gate_problem} for c in held_back],
+            }
+        )
         return 0
     for c in cases:
         findings = ",".join(c.findings) or "-"
@@ -147,6 +157,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print(line)
     scope = "every case (faculty session)" if faculty else "cases released to trainees"
     print(f"{len(cases)} case(s) in {library}; {scope}")
+    if held_back:
+        print(
+            f"{len(held_back)} more held back (pending review, private or without a key): "
+            "faculty see them after `imgtrainer faculty login`"
+        )
     return 0
 
 

@@ -73,7 +73,11 @@ def test_cli_trainee_paths(lib: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert not any(b in out.out + out.err for b in BAD)
 
     assert main(["cases", "list", "--json", "--library", str(lib), "--db", db]) == 0
-    assert [c["id"] for c in json.loads(capsys.readouterr().out)] == [GOOD]
+    listed = json.loads(capsys.readouterr().out)
+    assert [c["id"] for c in listed["cases"]] == [GOOD]
+    # held-back cases are named with the reason, never described (no title, media or findings)
+    assert sorted(h["id"] for h in listed["held_back"]) == sorted(BAD)
+    assert all(set(h) == {"id", "status", "reason"} for h in listed["held_back"])
 
     answers = tmp_path / "answers.json"
     answers.write_text("{}")

@@ -135,7 +135,7 @@ def test_cli_list_and_show(
     monkeypatch.setenv("IMGTRAINER_HOME", str(home))
     db = str(tmp_path / "cli.sqlite")
     assert main(["cases", "list", "--json", "--library", str(library), "--db", db]) == 0
-    cases = json.loads(capsys.readouterr().out)
+    cases = json.loads(capsys.readouterr().out)["cases"]
     assert [c["id"] for c in cases] == ["lung-a", "lung-b"]  # lung-c has no key: held back
     # a trainee (no faculty session) sees a shareable case, never its key, nor a held-back case
     assert main(["cases", "show", "lung-b", "--library", str(library), "--db", db, "--json"]) == 0
@@ -148,14 +148,14 @@ def test_cli_list_and_show(
     set_faculty_password(home, "faculty-pass")
     start_faculty_session(home, "faculty-pass")
     assert main(["cases", "list", "--json", "--library", str(library), "--db", db]) == 0
-    cases = json.loads(capsys.readouterr().out)
+    cases = json.loads(capsys.readouterr().out)["cases"]
     assert [c["id"] for c in cases] == ["lung-a", "lung-b", "lung-c"]
     assert [c["shareable"] for c in cases] == [True, True, False]
     assert {"id", "domain", "title", "view", "findings", "difficulty", "tags", "path", "status"} <= set(
         cases[0]
     )
     assert main(["cases", "list", "--json", str(library), "--db", db, "--finding", "blines"]) == 0
-    assert [c["id"] for c in json.loads(capsys.readouterr().out)] == ["lung-a"]
+    assert [c["id"] for c in json.loads(capsys.readouterr().out)["cases"]] == ["lung-a"]
     assert main(["cases", "show", "lung-b", "--library", str(library), "--db", db, "--json", "--key"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["case"]["id"] == "lung-b" and shown["key"]["answers"]["view"]["value"] == "plaps"
