@@ -215,18 +215,24 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _case_folder(args: argparse.Namespace) -> Path:
+    """``args.case`` as a case folder: a path to one, or a case id in the library."""
+    target = Path(args.case)
+    if (target / "case.json").is_file():
+        return target
+    library = _library_arg(args)
+    index = _index(args)
+    index.scan(library)
+    summary = index.get(args.case, library)
+    if summary is None:
+        raise CaseFormatError(f"{library}: no case {args.case!r}")
+    return Path(summary.path)
+
+
 def _cmd_review(args: argparse.Namespace) -> int:
     from imgtrainer.library.review import review_case
 
-    target = Path(args.case)
-    if not (target / "case.json").is_file():
-        library = _library_arg(args)
-        index = _index(args)
-        index.scan(library)
-        summary = index.get(args.case, library)
-        if summary is None:
-            raise CaseFormatError(f"{library}: no case {args.case!r}")
-        target = Path(summary.path)
+    target = _case_folder(args)
     decision = "approved" if args.approve else "rejected" if args.reject else "pending_review"
     case = review_case(target, decision, public=args.public, reviewer=args.by)
     if args.json:
@@ -244,15 +250,7 @@ def _cmd_edit(args: argparse.Namespace) -> int:
     from imgtrainer.library.case_io import load_case, save_case
     from imgtrainer.library.models import Case
 
-    target = Path(args.case)
-    if not (target / "case.json").is_file():
-        library = _library_arg(args)
-        index = _index(args)
-        index.scan(library)
-        summary = index.get(args.case, library)
-        if summary is None:
-            raise CaseFormatError(f"{library}: no case {args.case!r}")
-        target = Path(summary.path)
+    target = _case_folder(args)
     case = load_case(target)
     if not faculty_active():
         raise CaseFormatError(
