@@ -62,7 +62,7 @@ def _submit(args: argparse.Namespace) -> int:
     if args.performed_on > datetime.now(UTC).date():
         raise UsageError(f"--performed-on: {args.performed_on} is in the future")
     reading = read_reading(Path(args.reading)) if args.reading else {}
-    answers = reading.get("answers", reading) if isinstance(reading.get("answers"), dict) else reading
+    answers = reading["answers"] if isinstance(reading.get("answers"), dict) else reading
     note = reading.get("decision_note", "") if "answers" in reading else ""
     sources = [str(Path(f).resolve()) for f in (args.files or [args.case])]
     sub = new_submission(
